@@ -1,0 +1,46 @@
+#pragma once
+// FORMAT_DESCRIPTION_EVENT (type 15): the first event of every binlog file; it says how to read the rest.
+// Body: binlog_version u16 | server_version char[50] | create_timestamp u32 | header_length u8 |
+//       post_header_length[n] u8 | (servers with checksums: checksum_alg u8, then the event's 4-byte CRC).
+// https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Format__description__event.html
+// MariaDB: https://mariadb.com/kb/en/format_description_event/
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mzl::codec {
+
+enum class ChecksumAlg : uint8_t {
+  kOff = 0,
+  kCrc32 = 1,
+  kUndefined = 255,  // servers older than MySQL 5.6.1 / MariaDB 5.3: no checksum byte, no CRC
+};
+
+enum class Flavour { kMySQL, kMariaDB };
+
+struct FormatDescription {
+  uint16_t binlog_version = 4;
+  std::string server_version;  // NUL-trimmed text of the 50-byte field
+  std::vector<uint8_t> server_version_raw;  // the 50 bytes as written, kept for byte-exact re-encoding
+  uint32_t create_timestamp = 0;
+  uint8_t header_length = 19;
+  std::vector<uint8_t> post_header_lengths;  // index i is event type i+1
+  ChecksumAlg checksum_alg = ChecksumAlg::kUndefined;
+  Flavour flavour = Flavour::kMySQL;
+
+  // Length of the fixed post-header for `type_code`, or 0 when the table has no entry for it.
+  uint8_t post_header_length(uint8_t type_code) const {
+    if (type_code == 0 || type_code > post_header_lengths.size()) return 0;
+    return post_header_lengths[type_code - 1];
+  }
+  // Whether events after this one carry a trailing CRC32.
+  bool has_crc32() const { return checksum_alg == ChecksumAlg::kCrc32; }
+  // Bytes at the end of every following event that are a checksum (4 for CRC32, else 0).
+  size_t checksum_size() const { return has_crc32() ? 4 : 0; }
+};
+
+// A description for servers that write binlog v4 with the given flavour and checksum, as used before the
+// first FORMAT_DESCRIPTION of a stream is seen (and by tests that build events by hand).
+FormatDescription default_format_description(Flavour flavour, ChecksumAlg alg);
+
+}  // namespace mzl::codec
