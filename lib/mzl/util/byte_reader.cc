@@ -40,19 +40,29 @@ static int64_t sign_extend(uint64_t v, size_t n) {
   return static_cast<int64_t>((v ^ sign) - sign);
 }
 
-int64_t ByteReader::int_le(size_t n) { return sign_extend(uint_le(n), n); }
-int64_t ByteReader::int_be(size_t n) { return sign_extend(uint_be(n), n); }
+int64_t ByteReader::int_le(size_t n) {
+  return sign_extend(uint_le(n), n);
+}
+int64_t ByteReader::int_be(size_t n) {
+  return sign_extend(uint_be(n), n);
+}
 
 std::optional<uint64_t> ByteReader::lenenc() {
   const uint8_t first = u8();
   if (failed_) return 0;
   if (first < 0xFB) return first;
   switch (first) {
-    case 0xFB: return std::nullopt;
-    case 0xFC: return uint_le(2);
-    case 0xFD: return uint_le(3);
-    case 0xFE: return uint_le(8);
-    default: failed_ = true; return 0;
+    case 0xFB:
+      return std::nullopt;
+    case 0xFC:
+      return uint_le(2);
+    case 0xFD:
+      return uint_le(3);
+    case 0xFE:
+      return uint_le(8);
+    default:
+      failed_ = true;
+      return 0;
   }
 }
 
@@ -61,10 +71,15 @@ uint64_t ByteReader::packed_uint() {
   if (failed_) return 0;
   if (first < 0xFB) return first;
   switch (first) {
-    case 0xFC: return uint_le(2);
-    case 0xFD: return uint_le(3);
-    case 0xFE: return uint_le(8);
-    default: failed_ = true; return 0;
+    case 0xFC:
+      return uint_le(2);
+    case 0xFD:
+      return uint_le(3);
+    case 0xFE:
+      return uint_le(8);
+    default:
+      failed_ = true;
+      return 0;
   }
 }
 
@@ -83,9 +98,13 @@ std::string_view ByteReader::string(size_t n) {
   return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
 }
 
-Bytes ByteReader::rest() { return bytes(remaining()); }
+Bytes ByteReader::rest() {
+  return bytes(remaining());
+}
 
-void ByteReader::skip(size_t n) { (void)bytes(n); }
+void ByteReader::skip(size_t n) {
+  (void)bytes(n);
+}
 
 std::string_view ByteReader::cstring() {
   if (failed_) return {};

@@ -29,7 +29,10 @@ class ByteWriter {
   void packed_uint(uint64_t v);
   void bytes(std::span<const uint8_t> b) { out_.insert(out_.end(), b.begin(), b.end()); }
   void string(std::string_view s) { out_.insert(out_.end(), s.begin(), s.end()); }
-  void cstring(std::string_view s) { string(s); u8(0); }
+  void cstring(std::string_view s) {
+    string(s);
+    u8(0);
+  }
 
   size_t size() const { return out_.size(); }
   std::vector<uint8_t>& buffer() { return out_; }

@@ -6,18 +6,30 @@ namespace mzl {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kNeedMoreData: return "need more data";
-    case ErrorCode::kCorrupt: return "corrupt";
-    case ErrorCode::kChecksumMismatch: return "checksum mismatch";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kInvalidArgument: return "invalid argument";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kIo: return "I/O error";
-    case ErrorCode::kServer: return "server error";
-    case ErrorCode::kNetwork: return "network error";
-    case ErrorCode::kAuth: return "access denied";
-    case ErrorCode::kInterrupted: return "interrupted";
-    case ErrorCode::kInternal: return "internal error";
+    case ErrorCode::kNeedMoreData:
+      return "need more data";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
+    case ErrorCode::kChecksumMismatch:
+      return "checksum mismatch";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kInvalidArgument:
+      return "invalid argument";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kIo:
+      return "I/O error";
+    case ErrorCode::kServer:
+      return "server error";
+    case ErrorCode::kNetwork:
+      return "network error";
+    case ErrorCode::kAuth:
+      return "access denied";
+    case ErrorCode::kInterrupted:
+      return "interrupted";
+    case ErrorCode::kInternal:
+      return "internal error";
   }
   return "unknown error";
 }

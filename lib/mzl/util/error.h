@@ -9,18 +9,18 @@
 namespace mzl {
 
 enum class ErrorCode {
-  kNeedMoreData,     // the input ends inside a unit (event, packet): normal while tailing a growing file
-  kCorrupt,          // bytes that cannot be what they claim to be (bad magic, length past the end, ...)
-  kChecksumMismatch, // CRC32 / SHA-256 does not match
-  kUnsupported,      // well-formed input we do not handle (unknown column type, encrypted binlog, ...)
-  kInvalidArgument,  // the caller (usually the operator, through a flag) asked for something impossible
-  kNotFound,         // a file, table, snapshot or GTID that should exist does not
-  kIo,               // local file system: open, read, write, fsync, rename, disk full
-  kServer,           // the server answered with an error
-  kNetwork,          // the server could not be reached or went away
-  kAuth,             // access denied
-  kInterrupted,      // stopped by a signal before finishing
-  kInternal,         // a bug in mzl
+  kNeedMoreData,      // the input ends inside a unit (event, packet): normal while tailing a growing file
+  kCorrupt,           // bytes that cannot be what they claim to be (bad magic, length past the end, ...)
+  kChecksumMismatch,  // CRC32 / SHA-256 does not match
+  kUnsupported,       // well-formed input we do not handle (unknown column type, encrypted binlog, ...)
+  kInvalidArgument,   // the caller (usually the operator, through a flag) asked for something impossible
+  kNotFound,          // a file, table, snapshot or GTID that should exist does not
+  kIo,                // local file system: open, read, write, fsync, rename, disk full
+  kServer,            // the server answered with an error
+  kNetwork,           // the server could not be reached or went away
+  kAuth,              // access denied
+  kInterrupted,       // stopped by a signal before finishing
+  kInternal,          // a bug in mzl
 };
 
 const char* to_string(ErrorCode code);
@@ -28,8 +28,8 @@ const char* to_string(ErrorCode code);
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
   std::string message;
-  std::string where;                // file name, server address, table: whatever locates the problem
-  std::optional<uint64_t> offset;   // byte offset in `where`, when it is a file or stream
+  std::string where;               // file name, server address, table: whatever locates the problem
+  std::optional<uint64_t> offset;  // byte offset in `where`, when it is a file or stream
 
   Error() = default;
   Error(ErrorCode c, std::string msg) : code(c), message(std::move(msg)) {}

@@ -1,0 +1,56 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "mzl/util/json.h"
+
+using namespace mzl;
+
+TEST_CASE("JSON strings are escaped per RFC 8259") {
+  std::string out;
+  append_json_string(out, std::string("a\"b\\c\n\x01", 7));
+  CHECK(out == R"("a\"b\\c\n\u0001")");
+}
+
+TEST_CASE("invalid UTF-8 is escaped byte by byte, valid UTF-8 kept") {
+  std::string out;
+  append_json_string(out, "h\xc3\xa9");
+  CHECK(out == "\"h\xc3\xa9\"");
+  out.clear();
+  append_json_string(out, "\xff\x41");
+  CHECK(out == R"("\u00ffA")");
+  CHECK_FALSE(is_valid_utf8("\xed\xa0\x80"));  // a UTF-16 surrogate
+  CHECK_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong '/'
+}
+
+TEST_CASE("base64 matches RFC 4648 test vectors") {
+  const std::vector<std::pair<std::string, std::string>> cases = {{"", ""},
+                                                                  {"f", "Zg=="},
+                                                                  {"fo", "Zm8="},
+                                                                  {"foo", "Zm9v"},
+                                                                  {"foob", "Zm9vYg=="},
+                                                                  {"fooba", "Zm9vYmE="},
+                                                                  {"foobar", "Zm9vYmFy"}};
+  for (const auto& [in, expected] : cases) {
+    std::string out;
+    append_base64(out, std::span(reinterpret_cast<const uint8_t*>(in.data()), in.size()));
+    CHECK(out == expected);
+  }
+}
+
+TEST_CASE("JsonWriter places commas and colons") {
+  std::string out;
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("a", 1);
+  w.key("b");
+  w.begin_array();
+  w.value("x");
+  w.null();
+  w.value(true);
+  w.end_array();
+  w.field("c", 1.5);
+  w.end_object();
+  CHECK(out == R"({"a":1,"b":["x",null,true],"c":1.5})");
+}
