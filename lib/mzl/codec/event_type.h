@@ -69,6 +69,6 @@ enum class EventType : uint8_t {
 // "UNKNOWN_<n>" for a code this list does not know.
 const char* event_type_name(uint8_t type_code);
 
-inline uint8_t code(EventType t) { return static_cast<uint8_t>(t); }
+constexpr uint8_t code(EventType t) { return static_cast<uint8_t>(t); }
 
 }  // namespace mzl::codec

@@ -1,0 +1,84 @@
+#include "mzl/archive/binlog_file_list.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <system_error>
+#include <tuple>
+
+namespace mzl::archive {
+
+namespace {
+
+constexpr std::string_view kLz4Suffix = ".lz4";
+
+std::string strip_lz4(const std::string& name) {
+  if (name.size() > kLz4Suffix.size() && name.ends_with(kLz4Suffix))
+    return name.substr(0, name.size() - kLz4Suffix.size());
+  return name;
+}
+
+}  // namespace
+
+std::optional<uint64_t> binlog_sequence_number(const std::string& file_name) {
+  const std::string name = strip_lz4(file_name);
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == name.size()) return std::nullopt;
+  const std::string digits = name.substr(dot + 1);
+  if (digits.size() > 18 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoull(digits);
+}
+
+static Result<std::vector<std::filesystem::path>> list_directory(const std::filesystem::path& dir) {
+  // (base name, number) -> path; a plain file replaces its .lz4 twin.
+  std::map<std::tuple<std::string, uint64_t>, std::filesystem::path> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const std::string name = it->path().filename().string();
+    const auto number = binlog_sequence_number(name);
+    if (!number) continue;
+    const std::string plain = strip_lz4(name);
+    const std::string base = plain.substr(0, plain.rfind('.'));
+    auto key = std::make_tuple(base, *number);
+    auto existing = found.find(key);
+    if (existing == found.end() || !name.ends_with(kLz4Suffix)) found[key] = it->path();
+  }
+  if (ec) {
+    return Error(ErrorCode::kIo, fmt::format("cannot list the directory: {}", ec.message()))
+        .at_r(dir.string());
+  }
+  if (found.empty()) {
+    return Error(ErrorCode::kNotFound,
+                 "no binlog files (names ending in .<number>, optionally .lz4) in this directory")
+        .at_r(dir.string());
+  }
+  std::vector<std::filesystem::path> files;
+  files.reserve(found.size());
+  for (auto& [key, path] : found) files.push_back(std::move(path));
+  return files;
+}
+
+Result<std::vector<std::filesystem::path>> expand_binlog_paths(const std::vector<std::string>& paths) {
+  std::vector<std::filesystem::path> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(p, ec);
+    if (p == "-") {
+      files.emplace_back(p);  // standard input
+    } else if (std::filesystem::is_directory(status)) {
+      MZL_TRY(auto listed, list_directory(p));
+      files.insert(files.end(), listed.begin(), listed.end());
+    } else if (std::filesystem::exists(status)) {
+      files.emplace_back(p);
+    } else {
+      return Error(ErrorCode::kNotFound, "no such file or directory").at_r(p);
+    }
+  }
+  return files;
+}
+
+}  // namespace mzl::archive
