@@ -6,7 +6,12 @@
 // MariaDB: https://mariadb.com/kb/en/format_description_event/
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
+
+#include "mzl/util/byte_reader.h"
+#include "mzl/util/byte_writer.h"
+#include "mzl/util/result.h"
 
 namespace mzl::codec {
 
@@ -20,7 +25,7 @@ enum class Flavour { kMySQL, kMariaDB };
 
 struct FormatDescription {
   uint16_t binlog_version = 4;
-  std::string server_version;  // NUL-trimmed text of the 50-byte field
+  std::string server_version;               // NUL-trimmed text of the 50-byte field
   std::vector<uint8_t> server_version_raw;  // the 50 bytes as written, kept for byte-exact re-encoding
   uint32_t create_timestamp = 0;
   uint8_t header_length = 19;
@@ -38,6 +43,22 @@ struct FormatDescription {
   // Bytes at the end of every following event that are a checksum (4 for CRC32, else 0).
   size_t checksum_size() const { return has_crc32() ? 4 : 0; }
 };
+
+// Whether a server of this version writes the checksum_alg byte and a 4-byte checksum field in its own
+// FORMAT_DESCRIPTION (MySQL >= 5.6.1, MariaDB >= 5.3). Such an FD carries the 4 bytes even when its
+// checksum_alg is OFF; whether they are a CRC32 is decided by its own alg byte.
+bool server_version_has_checksum_alg(std::string_view server_version);
+// MariaDB when the version string contains "MariaDB", else MySQL.
+Flavour flavour_of_server_version(std::string_view server_version);
+
+// Decodes a FORMAT_DESCRIPTION body: the bytes after the common header, without the trailing 4-byte
+// checksum field when the server version has one (frame_event() strips it). `fd` (the description in force
+// before this event) is not used: an FD describes itself. Fails with kCorrupt when the body is shorter than
+// its fixed part; every remaining byte is kept (post-header lengths) for byte-exact re-encoding.
+// https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Format__description__event.html
+Result<FormatDescription> decode_format_description(ByteReader& body, const FormatDescription& fd);
+// Appends the body (up to and including the checksum_alg byte when the version has one; no checksum).
+void encode_format_description(const FormatDescription& event, const FormatDescription& fd, ByteWriter& out);
 
 // A description for servers that write binlog v4 with the given flavour and checksum, as used before the
 // first FORMAT_DESCRIPTION of a stream is seen (and by tests that build events by hand).
