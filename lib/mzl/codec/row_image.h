@@ -1,0 +1,38 @@
+#pragma once
+// Row images of rows events, decoded into typed values with the table's TABLE_MAP.
+// Format: MySQL sql/rpl_record.cc pack_row (null bits, one per column in the image, LSB first, then the
+// non-NULL values; PARTIAL_UPDATE_ROWS after images start with value_options (packed) and, when its
+// PARTIAL_JSON bit is set, one partial bit per JSON column of the table).
+// https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Rows__event.html
+#include <optional>
+#include <vector>
+
+#include "mzl/codec/column_value.h"
+#include "mzl/codec/rows_event.h"
+#include "mzl/codec/table_map_event.h"
+#include "mzl/util/result.h"
+
+namespace mzl::codec {
+
+// One image: entry i is column i's value; columns absent from the image are std::nullopt, SQL NULL is
+// NullValue.
+using Row = std::vector<std::optional<ColumnValue>>;
+
+// One changed row: WRITE has `after`, DELETE has `before`, UPDATE / PARTIAL_UPDATE have both. In a
+// PARTIAL_UPDATE_ROWS after image a JSON column written as a diff holds a JsonDiffValue.
+struct RowChange {
+  std::optional<Row> before;
+  std::optional<Row> after;
+  bool operator==(const RowChange&) const = default;
+};
+
+// The per-column facts decode_column_value needs, from the TABLE_MAP's types, metadata and optional
+// metadata (signedness, charsets, enum/set names).
+std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
+
+// Decodes every row of the event. kCorrupt when an image is cut short, the rows event has more columns than
+// the table map or its table id differs; kUnsupported for a column type we cannot read (the message names
+// the type and the column) and for pre-GA rows events (types 20-22, whose row format differs).
+Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table);
+
+}  // namespace mzl::codec
