@@ -25,37 +25,44 @@ using Sid = std::array<uint8_t, 16>;  // a server UUID in the byte order the ser
 inline constexpr uint8_t kGtidFlagMayHaveSbr = 0x01;
 
 // MySQL GTID / ANONYMOUS_GTID / GTID_TAGGED. Every field after the GNO is optional in the format (older
-// servers stop earlier); an absent field is std::nullopt and is not written back.
+// servers stop earlier; GTID_TAGGED may omit any field); an absent field is std::nullopt and is not written
+// back.
 struct MysqlGtidEvent {
   uint8_t type_code = 33;  // 33 GTID, 34 ANONYMOUS_GTID, 42 GTID_TAGGED (selects the wire format)
   uint8_t flags = 0;       // gtid_flags (commit flag: kGtidFlagMayHaveSbr)
   Sid sid{};
-  int64_t gno = 0;
-  std::string tag;  // GTID_TAGGED only; empty for untagged
+  int64_t gno = 0;  // 1..2^63-2 for GTID/GTID_TAGGED, 0 for ANONYMOUS_GTID
+  std::string tag;  // GTID_TAGGED only, as on the wire (at most 32 bytes)
 
-  // Logical clock (MySQL 5.7.6+): lt_type byte (always 2 when present), last_committed, sequence_number.
+  // Untagged only: the logical-clock type byte (MySQL 5.7.6+). When it is not 2 (5.7.4 and older) the bytes
+  // after it are not interpreted and stay in `trailing`, as the server does.
   std::optional<uint8_t> lt_type;
-  int64_t last_committed = 0;
-  int64_t sequence_number = 0;
-  // Microseconds since the epoch, 7 bytes each on the wire (MySQL 8.0.1+). original is present only when
-  // the high bit of immediate's 56-bit field is set.
+  std::optional<int64_t> last_committed;
+  std::optional<int64_t> sequence_number;
+  // Microseconds since the epoch (MySQL 8.0.1+); untagged: 7 bytes each, original present on the wire only
+  // when the high bit of immediate's 56-bit field is set (the flag is not part of the value here).
   std::optional<uint64_t> immediate_commit_timestamp;
   std::optional<uint64_t> original_commit_timestamp;
-  std::optional<uint64_t> transaction_length;  // packed integer (MySQL 8.0.2+)
-  // 4 bytes each (MySQL 8.0.14+); original present only when immediate's high bit is set.
+  std::optional<uint64_t> transaction_length;  // untagged: packed integer (MySQL 8.0.2+)
+  // Untagged: 4 bytes each (MySQL 8.0.14+); original present only when immediate's high bit is set.
   std::optional<uint32_t> immediate_server_version;
   std::optional<uint32_t> original_server_version;
-  std::optional<uint64_t> commit_group_ticket;  // MySQL 8.0.33+ (group replication BGC ticket)
+  std::optional<uint64_t> commit_group_ticket;  // MySQL 8.0.33+
 
-  // GTID_TAGGED keeps the serialization framework's own framing; these record what was on the wire.
-  std::vector<uint8_t> trailing;  // bytes after the last known field
+  // GTID_TAGGED framing that has no field of its own: the message's last_non_ignorable_field_id and the
+  // bytes of fields this decoder does not know (ids after commit_group_ticket), kept verbatim.
+  uint64_t tagged_last_non_ignorable_field_id = 0;
+  std::vector<uint8_t> tagged_unknown_fields;
+  std::vector<uint8_t> trailing;  // bytes after the last known field (untagged) or after the message (tagged)
 
   bool operator==(const MysqlGtidEvent&) const = default;
 };
 
-// MySQL libs/mysql/binlog/event/control_events.cpp (Gtid_event ctor / write_data_header / write_data_body);
-// https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Gtid__event.html
-// type_code must be 33, 34 or 42, else kInvalidArgument.
+// MySQL libs/mysql/binlog/event/control_events.cpp (Gtid_event ctor) and, for GTID_TAGGED,
+// libs/mysql/serialization (readme.md: message format, variable-length integers).
+// type_code must be 33, 34 or 42, else kInvalidArgument. Beyond what the server checks (GNO range, field
+// lengths), encodings the server would accept but never writes (non-minimal integers, a message size that
+// disagrees with its content) are kCorrupt too, because they could not be written back byte for byte.
 Result<MysqlGtidEvent> decode_mysql_gtid_event(uint8_t type_code, ByteReader& body,
                                                const FormatDescription& fd);
 void encode_mysql_gtid_event(const MysqlGtidEvent& event, const FormatDescription& fd, ByteWriter& out);
@@ -74,7 +81,9 @@ struct PreviousGtidsEvent {
     std::vector<GtidInterval> intervals;
     bool operator==(const SidIntervals&) const = default;
   };
-  bool tagged = false;  // the tagged encoding (MySQL 8.4+): format flag in the high byte of n_sids
+  // The tagged encoding (MySQL 8.4+): the 8-byte n_sids word is (1 << 56) | (n << 8) | 1 and every SID is
+  // followed by its tag (varlen length + bytes); untagged the word is n itself.
+  bool tagged = false;
   std::vector<SidIntervals> sids;
   std::vector<uint8_t> trailing;
 
@@ -82,6 +91,7 @@ struct PreviousGtidsEvent {
 };
 
 // MySQL sql/rpl_gtid_set.cc (Gtid_set::encode / add_gtid_encoding), control_events.cpp Previous_gtids_event.
+// Intervals must be ascending, non-empty and not touching (start > previous end), as the server checks.
 Result<PreviousGtidsEvent> decode_previous_gtids_event(ByteReader& body, const FormatDescription& fd);
 void encode_previous_gtids_event(const PreviousGtidsEvent& event, const FormatDescription& fd,
                                  ByteWriter& out);
@@ -119,7 +129,7 @@ struct MariaGtidEvent {
   std::optional<uint8_t> flags_extra;    // present on MariaDB 10.8+ when any extra flag is set
   std::optional<uint8_t> extra_engines;  // flags_extra & kMariaFlExtraMultiEngine
   std::optional<uint64_t> sa_seq_no;     // flags_extra & (kMariaFlCommitAlter | kMariaFlRollbackAlter)
-  std::optional<uint64_t> thread_id;     // flags_extra & kMariaFlExtraThreadId
+  std::optional<uint32_t> thread_id;     // flags_extra & kMariaFlExtraThreadId (MariaDB 11.5+)
   std::vector<uint8_t> trailing;         // padding zeros and anything unknown after the known fields
 
   bool operator==(const MariaGtidEvent&) const = default;
