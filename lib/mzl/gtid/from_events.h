@@ -1,0 +1,36 @@
+#pragma once
+// GTID state from decoded binlog events: the set or position a binlog file starts with, and each
+// transaction's GTID. Reads the codec's event structs only (no decoding here).
+#include <cstdint>
+
+#include <optional>
+
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/gtid_events.h"
+#include "mzl/gtid/maria_gtid.h"
+#include "mzl/gtid/mysql_gtid_set.h"
+#include "mzl/util/result.h"
+
+namespace mzl::gtid {
+
+// The GTID set a MySQL binlog file starts with. kInvalidArgument for an interval or tag the server could
+// not have written (the codec already rejects most of them); tags are normalised to lower case.
+Result<MysqlGtidSet> mysql_gtid_set_from(const codec::PreviousGtidsEvent& event);
+
+// The GTID of a GTID or GTID_TAGGED event; std::nullopt for ANONYMOUS_GTID (a transaction without a GTID).
+Result<std::optional<MysqlGtid>> mysql_gtid_from(const codec::MysqlGtidEvent& event);
+
+// Adds the event's GTID to `set`; an ANONYMOUS_GTID adds nothing.
+Status add_event(MysqlGtidSet& set, const codec::MysqlGtidEvent& event);
+
+// A MariaDB GTID event's GTID; the server id is the event header's (the body does not carry it).
+MariaGtid maria_gtid_from(const codec::MariaGtidEvent& event, uint32_t header_server_id);
+
+// The binlog state a MariaDB file starts with (every listed (domain, server) entry, in list order).
+MariaGtidState maria_state_from(const codec::MariaGtidListEvent& event);
+
+// The position a MariaDB file starts at: per domain the last GTID the list names for it (the server writes
+// each domain's most recent GTID last).
+MariaGtidPosition maria_position_from(const codec::MariaGtidListEvent& event);
+
+}  // namespace mzl::gtid
