@@ -1,0 +1,45 @@
+#pragma once
+// What decoding an event depends on besides its own bytes: the FORMAT_DESCRIPTION in force and the TABLE_MAP
+// events seen so far (rows events name their table by id). One context per binlog stream or file.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+
+#include "mzl/codec/format_description.h"
+#include "mzl/codec/table_map_event.h"
+
+namespace mzl::codec {
+
+class DecoderContext {
+ public:
+  // `source` names the file or server in errors. Until a FORMAT_DESCRIPTION is seen, `fd` is in force.
+  explicit DecoderContext(std::string source = {},
+                          FormatDescription fd = default_format_description(Flavour::kMySQL,
+                                                                            ChecksumAlg::kUndefined));
+
+  const std::string& source() const { return source_; }
+  const FormatDescription& format() const { return fd_; }
+
+  // A new FORMAT_DESCRIPTION replaces the current one and forgets every table map: table ids are only
+  // meaningful within the server session that wrote them (a relay log switches servers at each FD).
+  void set_format(FormatDescription fd);
+
+  // Remembers a TABLE_MAP, replacing an earlier one with the same table id.
+  void remember_table_map(const TableMapEvent& table_map);
+  // The TABLE_MAP for `table_id`, or nullptr when none has been seen since the last FORMAT_DESCRIPTION.
+  const TableMapEvent* table_map(uint64_t table_id) const;
+  size_t table_map_count() const { return table_maps_.size(); }
+  void clear_table_maps() { table_maps_.clear(); }
+
+  // Set by a MariaDB START_ENCRYPTION event: later events are encrypted and cannot be decoded.
+  bool encrypted() const { return encrypted_; }
+  void set_encrypted(bool encrypted) { encrypted_ = encrypted; }
+
+ private:
+  std::string source_;
+  FormatDescription fd_;
+  std::unordered_map<uint64_t, TableMapEvent> table_maps_;
+  bool encrypted_ = false;
+};
+
+}  // namespace mzl::codec
