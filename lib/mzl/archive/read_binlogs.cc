@@ -1,0 +1,152 @@
+#include "mzl/archive/read_binlogs.h"
+
+#include <fmt/format.h>
+
+#include "mzl/codec/binlog_file_reader.h"
+#include "mzl/codec/decoder_context.h"
+#include "mzl/codec/event_decoder.h"
+#include "mzl/codec/event_json.h"
+#include "mzl/codec/event_type.h"
+
+namespace mzl::archive {
+
+namespace {
+
+using codec::EventFilter;
+
+// Writes selected events in the chosen format; owns the line buffer so that JSON rendering allocates only
+// when a line outgrows every line before it.
+class EventEmitter {
+ public:
+  EventEmitter(OutputFormat format, OutputStream& out) : format_(format), out_(out) {}
+
+  Status begin() {
+    if (format_ != OutputFormat::kRaw) return ok_status();
+    return out_.write(std::span<const uint8_t>(codec::kBinlogMagic, codec::kBinlogMagicSize));
+  }
+
+  Status raw(const codec::RawEvent& raw) { return out_.write(raw.data); }
+
+  Status json(const codec::Event& event, const codec::EventJsonContext& context) {
+    line_.clear();
+    MZL_CHECK(codec::append_event_json(line_, event, context));
+    line_ += '\n';
+    return out_.write(std::span(reinterpret_cast<const uint8_t*>(line_.data()), line_.size()));
+  }
+
+ private:
+  OutputFormat format_;
+  OutputStream& out_;
+  std::string line_;
+};
+
+class FileReadRun {
+ public:
+  FileReadRun(const ReadBinlogsOptions& options, EventFilter& filter, EventEmitter& emitter,
+              ReadBinlogsStats& stats)
+      : options_(options), filter_(filter), emitter_(emitter), stats_(stats) {}
+
+  // Returns true when the stop position or stop time was reached (no later file is read).
+  Result<bool> read_file(const std::string& path, bool first, bool last) {
+    codec::BinlogFileReaderOptions reader_options;
+    reader_options.verify_checksums = options_.verify_checksums;
+    MZL_TRY(auto reader, codec::BinlogFileReader::open(path, reader_options));
+    codec::DecoderContext ctx(path);
+    const bool decode_all = options_.format == OutputFormat::kJson || !filter_.selects_everything();
+    ++stats_.files;
+    while (true) {
+      auto next = reader.next();
+      if (!next.ok()) return explain(std::move(next).error());
+      if (!next->has_value()) return false;
+      const codec::RawEvent& raw = **next;
+      ++stats_.events_read;
+      stats_.bytes_read += raw.data.size();
+      const bool is_fd = raw.header.type_code == codec::code(codec::EventType::kFormatDescription);
+      if (!is_fd) {
+        if (first && options_.start_position && raw.offset < *options_.start_position) {
+          if (decode_all) MZL_CHECK(decode_for_context(raw, ctx));
+          continue;
+        }
+        if (last && options_.stop_position && raw.offset >= *options_.stop_position) return true;
+      }
+      if (!decode_all) {
+        MZL_CHECK(emitter_.raw(raw));
+        ++stats_.events_written;
+        continue;
+      }
+      MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
+      const auto verdict = filter_.check(event, ctx);
+      if (verdict == EventFilter::Verdict::kStop) return true;
+      if (verdict == EventFilter::Verdict::kSkip) continue;
+      ++stats_.events_written;
+      if (options_.format == OutputFormat::kRaw) {
+        MZL_CHECK(emitter_.raw(raw));
+        continue;
+      }
+      MZL_CHECK(emitter_.json(event, json_context(path, event, ctx, std::nullopt)));
+      if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {
+        MZL_CHECK(emit_payload(path, *payload, event.offset, ctx));
+      }
+    }
+  }
+
+ private:
+  // Events before --start-position are still decoded when they set up context (FD, TABLE_MAP).
+  Status decode_for_context(const codec::RawEvent& raw, codec::DecoderContext& ctx) {
+    if (raw.header.type_code != codec::code(codec::EventType::kTableMap)) return ok_status();
+    MZL_TRY(codec::Event ignored, codec::decode_event(raw, ctx));
+    (void)ignored;
+    return ok_status();
+  }
+
+  Status emit_payload(const std::string& path, const codec::TransactionPayloadEvent& payload,
+                      uint64_t payload_offset, codec::DecoderContext& ctx) {
+    MZL_TRY(auto inner, codec::decode_payload_events(payload, ctx, payload_offset));
+    for (const auto& event : inner) {
+      const auto verdict = filter_.check(event, ctx);
+      if (verdict != EventFilter::Verdict::kKeep) continue;
+      MZL_CHECK(emitter_.json(event, json_context(path, event, ctx, payload_offset)));
+    }
+    return ok_status();
+  }
+
+  static codec::EventJsonContext json_context(const std::string& path, const codec::Event& event,
+                                              const codec::DecoderContext& ctx,
+                                              std::optional<uint64_t> payload_pos) {
+    codec::EventJsonContext context;
+    context.file = path;
+    context.payload_pos = payload_pos;
+    if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
+    return context;
+  }
+
+  static Error explain(Error error) {
+    if (error.code == ErrorCode::kNeedMoreData) {
+      error.message = "the file ends inside an event (truncated, or still being written): " + error.message;
+    }
+    return error;
+  }
+
+  const ReadBinlogsOptions& options_;
+  EventFilter& filter_;
+  EventEmitter& emitter_;
+  ReadBinlogsStats& stats_;
+};
+
+}  // namespace
+
+Result<ReadBinlogsStats> read_binlogs(const ReadBinlogsOptions& options, OutputStream& out) {
+  MZL_TRY(auto filter, EventFilter::make(options.selection));
+  ReadBinlogsStats stats;
+  EventEmitter emitter(options.format, out);
+  MZL_CHECK(emitter.begin());
+  FileReadRun run(options, filter, emitter, stats);
+  for (size_t i = 0; i < options.files.size(); ++i) {
+    MZL_TRY(bool stopped, run.read_file(options.files[i].string(), i == 0, i + 1 == options.files.size()));
+    if (stopped) break;
+  }
+  MZL_CHECK(out.flush());
+  return stats;
+}
+
+}  // namespace mzl::archive

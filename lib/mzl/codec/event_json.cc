@@ -1,0 +1,289 @@
+#include "mzl/codec/event_json.h"
+
+#include <fmt/format.h>
+
+#include "mzl/codec/column_type.h"
+#include "mzl/codec/column_value.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/row_image.h"
+#include "mzl/gtid/uuid.h"
+
+namespace mzl::codec {
+
+namespace {
+
+std::string sid_text(const Sid& sid) {
+  gtid::Uuid uuid;
+  uuid.bytes = sid;
+  return uuid.to_string();
+}
+
+const char* checksum_name(ChecksumAlg alg) {
+  switch (alg) {
+    case ChecksumAlg::kOff:
+      return "OFF";
+    case ChecksumAlg::kCrc32:
+      return "CRC32";
+    case ChecksumAlg::kUndefined:
+      return "NONE";
+  }
+  return "UNKNOWN";
+}
+
+// Renders every body type; one overload per struct, chosen by std::visit.
+struct BodyRenderer {
+  JsonWriter& w;
+  const Event& event;
+  const EventJsonContext& context;
+
+  Status operator()(const FormatDescription& fd) {
+    w.field("binlog_version", unsigned{fd.binlog_version});
+    w.field("server_version", fd.server_version);
+    w.field("create_timestamp", uint64_t{fd.create_timestamp});
+    w.field("checksum", checksum_name(fd.checksum_alg));
+    w.field("flavour", fd.flavour == Flavour::kMariaDB ? "mariadb" : "mysql");
+    return ok_status();
+  }
+  Status operator()(const RotateEvent& e) {
+    w.field("next_file", e.new_log_ident);
+    w.field("next_file_pos", e.position);
+    return ok_status();
+  }
+  Status operator()(const QueryEvent& e) {
+    w.field("thread_id", uint64_t{e.thread_id});
+    w.field("exec_time", uint64_t{e.exec_time});
+    w.field("error_code", unsigned{e.error_code});
+    w.field("database", e.db);
+    if (e.status.sql_mode) w.field("sql_mode", *e.status.sql_mode);
+    if (e.status.charset_client) {
+      w.field("charset_client", unsigned{*e.status.charset_client});
+      w.field("collation_connection", unsigned{e.status.collation_connection.value_or(0)});
+      w.field("collation_server", unsigned{e.status.collation_server.value_or(0)});
+    }
+    if (e.status.time_zone) w.field("time_zone", *e.status.time_zone);
+    if (e.compressed) w.field("compressed", true);
+    w.field("query", e.query);
+    return ok_status();
+  }
+  Status operator()(const StopEvent&) { return ok_status(); }
+  Status operator()(const XidEvent& e) {
+    w.field("xid", e.xid);
+    return ok_status();
+  }
+  Status operator()(const IntvarEvent& e) {
+    w.field("variable", e.type == 1 ? "LAST_INSERT_ID" : e.type == 2 ? "INSERT_ID" : "INVALID");
+    w.field("value", e.value);
+    return ok_status();
+  }
+  Status operator()(const RandEvent& e) {
+    w.field("seed1", e.seed1);
+    w.field("seed2", e.seed2);
+    return ok_status();
+  }
+  Status operator()(const UserVarEvent& e) {
+    w.field("name", e.name);
+    if (e.is_null) {
+      w.key("value");
+      w.null();
+      return ok_status();
+    }
+    w.field("value_type", unsigned{e.value_type});
+    w.field("charset", uint64_t{e.charset});
+    w.key("value");
+    std::string_view text(reinterpret_cast<const char*>(e.value.data()), e.value.size());
+    if (is_valid_utf8(text)) {
+      w.value(text);
+    } else {
+      std::string b64;
+      append_base64(b64, e.value);
+      w.begin_object();
+      w.field("base64", b64);
+      w.end_object();
+    }
+    if (e.flags) w.field("unsigned", (*e.flags & 1) != 0);
+    return ok_status();
+  }
+  Status operator()(const HeartbeatEvent& e) {
+    w.field("log_file", e.log_filename);
+    if (e.log_position) w.field("log_pos", *e.log_position);
+    return ok_status();
+  }
+  Status operator()(const IncidentEvent& e) {
+    w.field("incident", unsigned{e.incident});
+    if (e.message) w.field("message", *e.message);
+    return ok_status();
+  }
+  Status operator()(const AnnotateRowsEvent& e) {
+    w.field("query", e.query);
+    return ok_status();
+  }
+  Status operator()(const RowsQueryEvent& e) {
+    w.field("query", e.query);
+    return ok_status();
+  }
+  Status operator()(const StartEncryptionEvent& e) {
+    w.field("scheme", unsigned{e.scheme});
+    w.field("key_version", uint64_t{e.key_version});
+    w.field("note", "the rest of this binlog file is encrypted and is not decoded");
+    return ok_status();
+  }
+  Status operator()(const TransactionPayloadEvent& e) {
+    w.field("compression", e.compression_type == kPayloadCompressionZstd   ? "zstd"
+                           : e.compression_type == kPayloadCompressionNone ? "none"
+                                                                           : "unknown");
+    w.field("payload_size", e.payload_size);
+    w.field("uncompressed_size", e.uncompressed_size);
+    return ok_status();
+  }
+  Status operator()(const MysqlGtidEvent& e) {
+    if (e.type_code == code(EventType::kAnonymousGtid)) {
+      w.field("gtid", "ANONYMOUS");
+    } else if (!e.tag.empty()) {
+      w.field("gtid", fmt::format("{}:{}:{}", sid_text(e.sid), e.tag, e.gno));
+    } else {
+      w.field("gtid", fmt::format("{}:{}", sid_text(e.sid), e.gno));
+    }
+    w.field("may_have_sbr", (e.flags & kGtidFlagMayHaveSbr) != 0);
+    if (e.last_committed) w.field("last_committed", *e.last_committed);
+    if (e.sequence_number) w.field("sequence_number", *e.sequence_number);
+    if (e.immediate_commit_timestamp) w.field("immediate_commit_timestamp_us", *e.immediate_commit_timestamp);
+    if (e.original_commit_timestamp) w.field("original_commit_timestamp_us", *e.original_commit_timestamp);
+    if (e.transaction_length) w.field("transaction_length", *e.transaction_length);
+    if (e.immediate_server_version)
+      w.field("immediate_server_version", uint64_t{*e.immediate_server_version});
+    if (e.original_server_version) w.field("original_server_version", uint64_t{*e.original_server_version});
+    return ok_status();
+  }
+  Status operator()(const PreviousGtidsEvent& e) {
+    std::string set;
+    for (const auto& sid : e.sids) {
+      if (!set.empty()) set += ',';
+      set += sid_text(sid.sid);
+      if (!sid.tag.empty()) set += ':' + sid.tag;
+      for (const auto& iv : sid.intervals) {
+        set += iv.end - 1 == iv.start ? fmt::format(":{}", iv.start)
+                                      : fmt::format(":{}-{}", iv.start, iv.end - 1);
+      }
+    }
+    w.field("gtid_set", set);
+    return ok_status();
+  }
+  Status operator()(const MariaGtidEvent& e) {
+    w.field("gtid", fmt::format("{}-{}-{}", e.domain_id, event.header.server_id, e.seq_no));
+    w.field("standalone", (e.flags2 & kMariaFlStandalone) != 0);
+    w.field("transactional", (e.flags2 & kMariaFlTransactional) != 0);
+    w.field("ddl", (e.flags2 & kMariaFlDdl) != 0);
+    w.field("flags2", unsigned{e.flags2});
+    if (e.commit_id) w.field("commit_id", *e.commit_id);
+    if (e.xid) {
+      std::string data;
+      append_base64(data, e.xid->data);
+      w.key("xa");
+      w.begin_object();
+      w.field("format_id", int64_t{e.xid->format_id});
+      w.field("gtrid_length", unsigned{e.xid->gtrid_length});
+      w.field("bqual_length", unsigned{e.xid->bqual_length});
+      w.field("data_base64", data);
+      w.end_object();
+    }
+    return ok_status();
+  }
+  Status operator()(const MariaGtidListEvent& e) {
+    std::string list;
+    for (const auto& entry : e.list) {
+      if (!list.empty()) list += ',';
+      list += fmt::format("{}-{}-{}", entry.domain_id, entry.server_id, entry.seq_no);
+    }
+    w.field("gtid_list", list);
+    if (e.flags) w.field("flags", unsigned{e.flags});
+    return ok_status();
+  }
+  Status operator()(const BinlogCheckpointEvent& e) {
+    w.field("binlog_file", e.binlog_file_name);
+    return ok_status();
+  }
+  Status operator()(const TableMapEvent& e) {
+    w.field("table_id", e.table_id);
+    w.field("database", e.database);
+    w.field("table", e.table);
+    w.key("columns");
+    w.begin_array();
+    for (size_t i = 0; i < e.column_count(); ++i) {
+      w.begin_object();
+      if (i < e.optional.column_names.size()) w.field("name", e.optional.column_names[i]);
+      w.field("type", column_type_name(real_column_type(e.column_types[i], e.column_metadata[i])));
+      w.field("nullable", e.nullable(i));
+      w.end_object();
+    }
+    w.end_array();
+    return ok_status();
+  }
+  Status operator()(const RowsEvent& e) {
+    w.field("table_id", e.table_id);
+    const TableMapEvent* table = context.table;
+    if (table == nullptr || table->table_id != e.table_id) {
+      return Error(ErrorCode::kCorrupt,
+                   fmt::format("rows event for table id {} has no TABLE_MAP before it (start reading at the "
+                               "transaction's first event)",
+                               e.table_id));
+    }
+    w.field("database", table->database);
+    w.field("table", table->table);
+    MZL_TRY(auto changes, decode_row_changes(e, *table));
+    w.key("rows");
+    w.begin_array();
+    for (const auto& change : changes) {
+      w.begin_object();
+      if (change.before) write_row("before", *change.before, *table);
+      if (change.after) write_row("after", *change.after, *table);
+      w.end_object();
+    }
+    w.end_array();
+    return ok_status();
+  }
+  Status operator()(const OpaqueEvent& e) {
+    w.field("body_size", uint64_t{e.body.size()});
+    return ok_status();
+  }
+
+  void write_row(std::string_view which, const Row& row, const TableMapEvent& table) {
+    w.key(which);
+    w.begin_object();
+    const auto& names = table.optional.column_names;
+    std::string value;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (!row[i]) continue;
+      if (i < names.size()) {
+        w.key(names[i]);
+      } else {
+        w.key(fmt::format("@{}", i + 1));
+      }
+      value.clear();
+      append_json(*row[i], value);
+      w.raw(value);
+    }
+    w.end_object();
+  }
+};
+
+}  // namespace
+
+Status append_event_json(std::string& out, const Event& event, const EventJsonContext& context) {
+  JsonWriter w(out);
+  w.begin_object();
+  w.field("file", context.file);
+  if (context.payload_pos) w.field("payload_pos", *context.payload_pos);
+  w.field("pos", event.offset);
+  w.field("next_pos", event.offset + event.header.event_size);
+  w.field("timestamp", uint64_t{event.header.timestamp});
+  w.field("server_id", uint64_t{event.header.server_id});
+  w.field("type", event_type_name(event.header.type_code));
+  w.field("type_code", unsigned{event.header.type_code});
+  if (event.header.flags != 0) w.field("flags", unsigned{event.header.flags});
+  Status status = std::visit(BodyRenderer{w, event, context}, event.body);
+  if (!status.ok()) return status;
+  w.end_object();
+  return ok_status();
+}
+
+}  // namespace mzl::codec

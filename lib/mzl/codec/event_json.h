@@ -1,0 +1,29 @@
+#pragma once
+// Renders decoded events as JSON objects, the line format of `mzl-binlog-tail --output json` (documented in
+// man/mzl-binlog-tail.1, JSON OUTPUT): file, pos, next_pos, timestamp, server_id, type, type_code, then the
+// body's fields. Row events list their rows with before/after images keyed by column name (or "@1", "@2"...
+// when the TABLE_MAP has no names).
+#include <string>
+#include <string_view>
+
+#include "mzl/codec/event.h"
+#include "mzl/codec/table_map_event.h"
+#include "mzl/util/json.h"
+#include "mzl/util/result.h"
+
+namespace mzl::codec {
+
+struct EventJsonContext {
+  std::string_view file;  // the file the event came from
+  // For rows events: the TABLE_MAP of the event's table id, or nullptr when none was seen (kCorrupt).
+  const TableMapEvent* table = nullptr;
+  // For events inside a TRANSACTION_PAYLOAD: the payload event's offset in the file (pos is then the
+  // offset inside the uncompressed payload).
+  std::optional<uint64_t> payload_pos;
+};
+
+// Appends one JSON object (no trailing newline) for `event` to `out`. Fails only when a rows event cannot be
+// decoded with its table map (the error names the table); `out` may then hold a partial object.
+Status append_event_json(std::string& out, const Event& event, const EventJsonContext& context);
+
+}  // namespace mzl::codec

@@ -1,0 +1,25 @@
+#pragma once
+// What every mzl program's main shares: flag parsing with the toolkit's exit codes (man/mzl.7), error
+// reporting on stderr, and the conventions of help text.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string_view>
+
+#include "mzl/util/result.h"
+
+namespace mzl::tool {
+
+// Parses argv with `app`, then runs `body`. Returns the process exit code:
+// 0 on success, 2 on a usage error (bad flag or value, reported on stderr with a pointer to --help), or the
+// code exit_code_for() gives for the Error that `body` returned (printed as "<program>: error: ...").
+// `--help` prints the help and returns 0. -h is left free for --host, as in the server's own clients.
+int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& body);
+
+void print_error(std::string_view program, const Error& error);
+
+// A fresh CLI::App with the toolkit's help conventions (only --help prints help; footers point to the man
+// page).
+void configure_app(CLI::App& app, std::string_view program);
+
+}  // namespace mzl::tool
