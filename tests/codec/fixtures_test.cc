@@ -32,6 +32,54 @@ const std::map<std::string, std::map<uint64_t, ExpectedFailure>>& expected_decod
   return failures;
 }
 
+// The info column's rendering of SQL text: newlines, tabs and carriage returns as backslash escapes, cut
+// after some characters (so the column must be a prefix of the escaped text).
+std::string escape_like_tsv(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void check_text_prefix(std::string_view info, std::string_view text) {
+  const std::string escaped = escape_like_tsv(text);
+  CHECK(escaped.substr(0, info.size()) == info);
+  if (!text.empty()) CHECK_FALSE(info.empty());
+}
+
+// The info column against the decoded body, for the body types whose info column the generator renders.
+void check_info(const Event& event, const test::TsvEvent& want) {
+  const std::string& info = want.info;
+  if (const auto* fd = event.get<FormatDescription>()) {
+    const char* alg = fd->checksum_alg == ChecksumAlg::kCrc32 ? "CRC32"
+                      : fd->checksum_alg == ChecksumAlg::kOff ? "OFF"
+                                                              : "n/a";
+    CHECK(info == "binlog_v=" + std::to_string(fd->binlog_version) + " server=" + fd->server_version +
+                      " checksum=" + alg);
+  } else if (const auto* q = event.get<QueryEvent>()) {
+    const std::string head = "db=" + q->db + " ";
+    REQUIRE(info.rfind(head, 0) == 0);
+    check_text_prefix(std::string_view(info).substr(head.size()), q->query);
+  } else if (const auto* r = event.get<RotateEvent>()) {
+    CHECK(info == r->new_log_ident + ":" + std::to_string(r->position));
+  } else if (const auto* x = event.get<XidEvent>()) {
+    CHECK(info == "xid=" + std::to_string(x->xid));
+  } else if (const auto* rq = event.get<RowsQueryEvent>()) {
+    check_text_prefix(info, rq->query);
+  } else if (const auto* a = event.get<AnnotateRowsEvent>()) {
+    check_text_prefix(info, a->query);
+  }
+}
+
 void check_header(const EventHeader& h, const test::TsvEvent& want) {
   CHECK(h.type_code == want.type_code);
   CHECK(std::string(event_type_name(h.type_code)) == want.type_name);
@@ -112,6 +160,7 @@ TEST_CASE("fixtures: every event decodes, matches events.tsv, and re-encodes byt
         CHECK(event.header == raw.header);
         CHECK(event.offset == raw.offset);
         CHECK(event.checksum == raw.checksum);
+        check_info(event, want);
         const auto encoded = encode_event(event, fd_before);
         CHECK(encoded == std::vector<uint8_t>(raw.data.begin(), raw.data.end()));
         REQUIRE(writer.write(event).ok());
@@ -131,6 +180,7 @@ TEST_CASE("fixtures: every event decodes, matches events.tsv, and re-encodes byt
             CHECK(w.depth == 1);
             CHECK(e.offset == w.offset);
             check_header(e.header, w);
+            check_info(e, w);
             CHECK_FALSE(e.checksum.has_value());
             CHECK(w.crc32 == "none");
             auto bytes = encode_event(e, without_checksum(ctx.format()));
@@ -138,6 +188,24 @@ TEST_CASE("fixtures: every event decodes, matches events.tsv, and re-encodes byt
             ++inner_events;
           }
           CHECK(reencoded == *inflated);
+          // Sizes against events.tsv: the payload fills the event after header, TLV header and CRC; the
+          // inflated size is the sum of the inner events' sizes.
+          CHECK(payload->payload_size == want.event_size - kEventHeaderSize - 4 - payload->header_raw.size());
+          uint64_t inner_total = 0;
+          for (size_t i = row - inner->size(); i < row; ++i) inner_total += expected[i].event_size;
+          CHECK(payload->uncompressed_size == inner_total);
+          CHECK(payload->compression_type == kPayloadCompressionZstd);
+          // The info column. For mysql-bin.000057 at 730 the generator read the packed integers
+          // "fc 04 02" and "fc e7 04" as 3-byte little-endian numbers (132348, 321532); as packed integers
+          // (0xFC + 2 bytes) they are 516 and 1255, which the two checks above confirm.
+          if (!(name == "mysql-bin.000057" && want.offset == 730)) {
+            CHECK(want.info == "compression=ZSTD payload_size=" + std::to_string(payload->payload_size) +
+                                   " uncompressed_size=" + std::to_string(payload->uncompressed_size));
+          } else {
+            CHECK(want.info == "compression=ZSTD payload_size=132348 uncompressed_size=321532");
+            CHECK(payload->payload_size == 0x0204);
+            CHECK(payload->uncompressed_size == 0x04e7);
+          }
         }
       }
       CHECK(row == expected.size());
