@@ -19,7 +19,13 @@ struct TempDir {
     std::filesystem::create_directories(path);
   }
   ~TempDir() { std::filesystem::remove_all(path); }
-  void touch(const std::string& name) const { std::ofstream(path / name) << "x"; }
+  // A file that starts with the binlog magic (or, for names ending in .lz4, the LZ4 frame magic).
+  void touch(const std::string& name) const {
+    std::ofstream(path / name) << (name.ends_with(".lz4") ? std::string("\x04\x22\x4d\x18")
+                                                          : std::string("\xfe"
+                                                                        "bin"));
+  }
+  void touch_other(const std::string& name) const { std::ofstream(path / name) << "not a binlog"; }
 };
 
 }  // namespace
@@ -39,6 +45,7 @@ TEST_CASE("a directory expands to its binlog files in numeric order, plain over 
   for (const char* name :
        {"b.000010", "b.000009", "b.000002.lz4", "b.000002", "b.000001.lz4", "b.index", "notes"})
     dir.touch(name);
+  dir.touch_other("aria_log.00000001");
   auto files = expand_binlog_paths({dir.path.string()});
   REQUIRE(files.ok());
   std::vector<std::string> names;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <system_error>
 #include <tuple>
@@ -17,6 +18,17 @@ std::string strip_lz4(const std::string& name) {
   if (name.size() > kLz4Suffix.size() && name.ends_with(kLz4Suffix))
     return name.substr(0, name.size() - kLz4Suffix.size());
   return name;
+}
+
+// Whether the file starts like a binlog (FE 'b' 'i' 'n') or an LZ4 frame (04 22 4D 18): a server's data
+// directory also holds other numbered files (aria_log.00000001, ib_logfile0...).
+bool starts_like_binlog(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  if (!in.read(magic, sizeof magic)) return false;
+  static constexpr char kBinlog[4] = {'\xfe', 'b', 'i', 'n'};
+  static constexpr char kLz4[4] = {'\x04', '\x22', '\x4d', '\x18'};
+  return std::equal(magic, magic + 4, kBinlog) || std::equal(magic, magic + 4, kLz4);
 }
 
 }  // namespace
@@ -40,7 +52,7 @@ static Result<std::vector<std::filesystem::path>> list_directory(const std::file
     if (!it->is_regular_file(ec)) continue;
     const std::string name = it->path().filename().string();
     const auto number = binlog_sequence_number(name);
-    if (!number) continue;
+    if (!number || !starts_like_binlog(it->path())) continue;
     const std::string plain = strip_lz4(name);
     const std::string base = plain.substr(0, plain.rfind('.'));
     auto key = std::make_tuple(base, *number);
