@@ -287,3 +287,50 @@ TEST_CASE("open_input: an LZ4-compressed copy of a fixture reads the same as the
   auto cut_in = make_lz4_input(make_memory_input(cut));
   CHECK_FALSE(read_all(*cut_in).ok());
 }
+
+TEST_CASE("BinlogFileReader: a CRC32 mismatch names the offset and reading continues after it") {
+  FormatDescription fd = default_format_description(Flavour::kMySQL, ChecksumAlg::kCrc32);
+  ByteWriter fd_body;
+  encode_format_description(fd, fd, fd_body);
+  auto fde = make_event(code(EventType::kFormatDescription), fd_body.take(), true);
+  auto xid1 = make_event(code(EventType::kXid), {1, 0, 0, 0, 0, 0, 0, 0}, true);
+  auto xid2 = make_event(code(EventType::kXid), {2, 0, 0, 0, 0, 0, 0, 0}, true);
+  xid1[20] ^= 0x01;
+  BinlogFileReader reader(make_memory_input(with_magic({fde, xid1, xid2}), "crc"));
+  auto first = reader.next();
+  REQUIRE(first.ok());
+  CHECK(reader.format().has_crc32());
+  auto bad = reader.next();
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == ErrorCode::kChecksumMismatch);
+  CHECK(bad.error().offset == 4u + fde.size());
+  CHECK(bad.error().where == "crc");
+  auto after = reader.next();
+  REQUIRE(after.ok());
+  REQUIRE(after->has_value());
+  CHECK((*after)->offset == 4u + fde.size() + xid1.size());
+  CHECK((*after)->body[0] == 2);
+}
+
+TEST_CASE("open_input: the .lz4 suffix selects LZ4 decompression; plain files and missing files") {
+  const auto plain = with_magic({make_event(code(EventType::kStop), {}, false)});
+  const auto compressed = lz4_compress(plain);
+  const auto dir = std::filesystem::temp_directory_path();
+  const auto lz4_path = dir / "mzl_codec_suffix_test.bin.lz4";
+  const auto plain_path = dir / "mzl_codec_plain_test.bin";
+  for (const auto& [path, bytes] : {std::pair{lz4_path, compressed}, std::pair{plain_path, plain}}) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  }
+  for (const auto& path : {lz4_path, plain_path}) {
+    auto in = open_input(path.string());
+    REQUIRE(in.ok());
+    auto all = read_all(**in);
+    REQUIRE(all.ok());
+    CHECK(*all == plain);
+    std::filesystem::remove(path);
+  }
+  auto missing = open_input((dir / "mzl_codec_no_such_file").string());
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == ErrorCode::kNotFound);
+}
