@@ -54,3 +54,28 @@ TEST_CASE("JsonWriter places commas and colons") {
   w.end_object();
   CHECK(out == R"({"a":1,"b":["x",null,true],"c":1.5})");
 }
+
+TEST_CASE("escaping finds special bytes at every position of long strings") {
+  // Every position of a 40-byte string, for each byte that must be escaped: the word-at-a-time scan must not
+  // miss one, whatever its alignment.
+  const std::vector<std::pair<char, std::string>> specials = {
+      {'"', "\\\""}, {'\\', "\\\\"}, {'\n', "\\n"}, {'\x1f', "\\u001f"}, {'\0', "\\u0000"}};
+  for (const auto& [special, escaped] : specials) {
+    for (size_t pos = 0; pos < 40; ++pos) {
+      std::string in(40, 'a');
+      in[pos] = special;
+      std::string expected = "\"" + std::string(pos, 'a') + escaped + std::string(39 - pos, 'a') + "\"";
+      std::string out;
+      append_json_string(out, in);
+      CHECK(out == expected);
+    }
+  }
+  // An invalid UTF-8 byte at any position escapes every high byte of the string.
+  for (size_t pos = 0; pos < 40; ++pos) {
+    std::string in(40, 'b');
+    in[pos] = '\xfe';
+    std::string out;
+    append_json_string(out, in);
+    CHECK(out == "\"" + std::string(pos, 'b') + "\\u00fe" + std::string(39 - pos, 'b') + "\"");
+  }
+}

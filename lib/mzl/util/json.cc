@@ -2,14 +2,65 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
+#include <cstring>
 
 namespace mzl {
+
+namespace {
+
+// Whether any byte of s has its high bit set, eight bytes at a time.
+bool has_non_ascii(std::string_view s) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) return true;
+  }
+  for (; i < s.size(); ++i) {
+    if (static_cast<uint8_t>(s[i]) & 0x80) return true;
+  }
+  return false;
+}
+
+// Bytes that JSON strings cannot hold as they are: control characters, '"' and '\\'; with kEscapeHigh also
+// every byte >= 0x80 (used when the string is not valid UTF-8).
+enum : uint8_t { kPlain = 0, kEscapeAlways = 1, kEscapeHigh = 2 };
+constexpr auto kEscapeClass = [] {
+  std::array<uint8_t, 256> table{};
+  for (int c = 0; c < 0x20; ++c) table[c] = kEscapeAlways;
+  table['"'] = kEscapeAlways;
+  table['\\'] = kEscapeAlways;
+  for (int c = 0x80; c < 0x100; ++c) table[c] = kEscapeHigh;
+  return table;
+}();
+
+// Whether any of the eight bytes of `word` needs escaping: < 0x20, '"', '\\', or (when `high` is set) >=
+// 0x80. Classic SWAR tests (Hacker's Delight 6-1): a byte is zero iff (b - 1) & ~b has its high bit set.
+inline bool word_needs_escape(uint64_t word, bool high) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  auto has_zero_byte = [](uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; };
+  const bool below_space = ((word - kOnes * 0x20) & ~word & kHighs) != 0;
+  return below_space || has_zero_byte(word ^ (kOnes * '"')) || has_zero_byte(word ^ (kOnes * '\\')) ||
+         (high && (word & kHighs) != 0);
+}
+
+}  // namespace
 
 bool is_valid_utf8(std::string_view s) {
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
+    if (i + 8 <= n) {  // skip ASCII eight bytes at a time
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += 8;
+        continue;
+      }
+    }
     const auto c = static_cast<uint8_t>(s[i]);
     if (c < 0x80) {
       ++i;
@@ -44,10 +95,26 @@ bool is_valid_utf8(std::string_view s) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  const bool utf8 = is_valid_utf8(s);
+  // Valid UTF-8 passes through; otherwise every byte >= 0x80 is escaped as the code point of its Latin-1
+  // reading, so that no input byte is lost or turned into invalid JSON.
+  const uint8_t escape_mask =
+      has_non_ascii(s) && !is_valid_utf8(s) ? (kEscapeAlways | kEscapeHigh) : kEscapeAlways;
+  out.reserve(out.size() + s.size() + 2);
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<uint8_t>(ch);
+  size_t run = 0;  // start of the bytes not yet copied
+  const bool escape_high = (escape_mask & kEscapeHigh) != 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    while (i + 8 <= s.size()) {  // skip eight plain bytes at a time
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      if (word_needs_escape(word, escape_high)) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
+    const auto c = static_cast<uint8_t>(s[i]);
+    if ((kEscapeClass[c] & escape_mask) == 0) continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         out += "\\\"";
@@ -70,16 +137,13 @@ void append_json_string(std::string& out, std::string_view s) {
       case '\f':
         out += "\\f";
         break;
-      default:
-        if (c < 0x20 || (!utf8 && c >= 0x80)) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
-        } else {
-          out += ch;
-        }
+      default: {
+        const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        out.append(escaped, 6);
+      }
     }
   }
+  out.append(s.data() + run, s.size() - run);
   out += '"';
 }
 
