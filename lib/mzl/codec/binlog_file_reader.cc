@@ -128,7 +128,10 @@ Result<std::optional<RawEvent>> BinlogFileReader::finish_event(Bytes data) {
   if (event.header.type_code == code(EventType::kFormatDescription)) {
     ByteReader body(event.body);
     auto fd = decode_format_description(body, fd_);
-    if (!fd.ok()) return std::move(fd).error().at_r(name(), offset_);
+    if (!fd.ok()) {
+      consume_on_next_ = data.size();
+      return std::move(fd).error().at_r(name(), offset_);
+    }
     fd_ = std::move(fd).value();
   }
   consume_on_next_ = data.size();

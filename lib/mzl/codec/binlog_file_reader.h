@@ -38,11 +38,11 @@ class BinlogFileReader {
   // kNeedMoreData with where = file name and offset = the start of the incomplete event (0 for the
   // magic). Nothing is consumed then: calling next() again later retries from the same offset, so a file
   // that is still being written can be tailed. Callers that read a finished file treat it as truncation.
-  // Wrong magic: kCorrupt at offset 0. event_size < 19: kCorrupt. CRC32 mismatch: kChecksumMismatch
-  // (the event is consumed, so next() continues after it). Read failures: kIo.
+  // Wrong magic: kCorrupt at offset 0. event_size < 19: kCorrupt, not consumed (the next event cannot be
+  // found). CRC32 mismatch: kChecksumMismatch, consumed (next() continues after it). Read failures: kIo.
   //
-  // A FORMAT_DESCRIPTION event replaces format() as soon as it is returned; a FORMAT_DESCRIPTION whose body
-  // cannot be decoded is kCorrupt.
+  // A FORMAT_DESCRIPTION event replaces format() as soon as it is returned; one whose body cannot be decoded
+  // is kCorrupt, consumed, and leaves format() unchanged.
   Result<std::optional<RawEvent>> next();
 
   // The FORMAT_DESCRIPTION in force for the next event (before the first one: MySQL without checksums).
