@@ -7,6 +7,7 @@
 #include "mzl/codec/event_decoder.h"
 #include "mzl/codec/event_json.h"
 #include "mzl/codec/event_type.h"
+#include "mzl/util/json.h"
 
 namespace mzl::archive {
 
@@ -52,6 +53,8 @@ class FileReadRun {
     reader_options.verify_checksums = options_.verify_checksums;
     MZL_TRY(auto reader, codec::BinlogFileReader::open(path, reader_options));
     codec::DecoderContext ctx(path);
+    file_json_.clear();
+    append_json_string(file_json_, path);
     const bool decode_all = options_.format == OutputFormat::kJson || !filter_.selects_everything();
     ++stats_.files;
     while (true) {
@@ -110,11 +113,13 @@ class FileReadRun {
     return ok_status();
   }
 
-  static codec::EventJsonContext json_context(const std::string& path, const codec::Event& event,
-                                              const codec::DecoderContext& ctx,
-                                              std::optional<uint64_t> payload_pos) {
+  codec::EventJsonContext json_context(const std::string& path, const codec::Event& event,
+                                       const codec::DecoderContext& ctx,
+                                       std::optional<uint64_t> payload_pos) const {
     codec::EventJsonContext context;
     context.file = path;
+    context.file_json = file_json_;
+    context.column_keys = &column_keys_;
     context.payload_pos = payload_pos;
     if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
     return context;
@@ -131,6 +136,8 @@ class FileReadRun {
   EventFilter& filter_;
   EventEmitter& emitter_;
   ReadBinlogsStats& stats_;
+  std::string file_json_;  // the current file's name as a JSON string
+  mutable codec::ColumnKeyCache column_keys_;
 };
 
 }  // namespace

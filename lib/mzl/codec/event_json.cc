@@ -30,6 +30,21 @@ const char* checksum_name(ChecksumAlg alg) {
   return "UNKNOWN";
 }
 
+// "\"name\":" for every column: the name from the optional metadata, or "@1", "@2"... as mariadb-binlog
+// prints them when the table map has no names.
+std::vector<std::string> column_keys(const TableMapEvent& table) {
+  std::vector<std::string> keys(table.column_count());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i < table.optional.column_names.size()) {
+      append_json_string(keys[i], table.optional.column_names[i]);
+    } else {
+      keys[i] = fmt::format("\"@{}\"", i + 1);
+    }
+    keys[i] += ':';
+  }
+  return keys;
+}
+
 // Renders every body type; one overload per struct, chosen by std::visit.
 struct BodyRenderer {
   JsonWriter& w;
@@ -230,12 +245,16 @@ struct BodyRenderer {
     w.field("database", table->database);
     w.field("table", table->table);
     MZL_TRY(auto changes, decode_row_changes(e, *table));
-    w.key("rows");
+    std::vector<std::string> local_keys;
+    const std::vector<std::string>& keys = context.column_keys != nullptr
+                                               ? context.column_keys->keys_for(*table)
+                                               : (local_keys = column_keys(*table));
+    w.plain_key("rows");
     w.begin_array();
     for (const auto& change : changes) {
       w.begin_object();
-      if (change.before) write_row("before", *change.before, *table);
-      if (change.after) write_row("after", *change.after, *table);
+      if (change.before) write_row("before", *change.before, keys);
+      if (change.after) write_row("after", *change.after, keys);
       w.end_object();
     }
     w.end_array();
@@ -246,21 +265,17 @@ struct BodyRenderer {
     return ok_status();
   }
 
-  void write_row(std::string_view which, const Row& row, const TableMapEvent& table) {
-    w.key(which);
+  void write_row(std::string_view which, const Row& row, const std::vector<std::string>& keys) {
+    w.plain_key(which);
     w.begin_object();
-    const auto& names = table.optional.column_names;
-    std::string value;
-    for (size_t i = 0; i < row.size(); ++i) {
+    std::string& out = w.out();
+    bool first = true;
+    for (size_t i = 0; i < row.size() && i < keys.size(); ++i) {
       if (!row[i]) continue;
-      if (i < names.size()) {
-        w.key(names[i]);
-      } else {
-        w.key(fmt::format("@{}", i + 1));
-      }
-      value.clear();
-      append_json(*row[i], value);
-      w.raw(value);
+      if (!first) out += ',';
+      first = false;
+      out += keys[i];
+      append_json(*row[i], out);
     }
     w.end_object();
   }
@@ -268,10 +283,24 @@ struct BodyRenderer {
 
 }  // namespace
 
+const std::vector<std::string>& ColumnKeyCache::keys_for(const TableMapEvent& table) {
+  Entry& entry = entries_[table.table_id];
+  if (entry.keys.size() != table.column_count() || entry.names != table.optional.column_names) {
+    entry.names = table.optional.column_names;
+    entry.keys = column_keys(table);
+  }
+  return entry.keys;
+}
+
 Status append_event_json(std::string& out, const Event& event, const EventJsonContext& context) {
   JsonWriter w(out);
   w.begin_object();
-  w.field("file", context.file);
+  if (context.file_json.empty()) {
+    w.field("file", context.file);
+  } else {
+    w.key("file");
+    w.raw(context.file_json);
+  }
   if (context.payload_pos) w.field("payload_pos", *context.payload_pos);
   w.field("pos", event.offset);
   w.field("next_pos", event.offset + event.header.event_size);

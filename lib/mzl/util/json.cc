@@ -3,26 +3,13 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 
 namespace mzl {
 
 namespace {
-
-// Whether any byte of s has its high bit set, eight bytes at a time.
-bool has_non_ascii(std::string_view s) {
-  size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    uint64_t word;
-    std::memcpy(&word, s.data() + i, 8);
-    if (word & 0x8080808080808080ull) return true;
-  }
-  for (; i < s.size(); ++i) {
-    if (static_cast<uint8_t>(s[i]) & 0x80) return true;
-  }
-  return false;
-}
 
 // Bytes that JSON strings cannot hold as they are: control characters, '"' and '\\'; with kEscapeHigh also
 // every byte >= 0x80 (used when the string is not valid UTF-8).
@@ -96,22 +83,26 @@ bool is_valid_utf8(std::string_view s) {
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   // Valid UTF-8 passes through; otherwise every byte >= 0x80 is escaped as the code point of its Latin-1
-  // reading, so that no input byte is lost or turned into invalid JSON.
-  const uint8_t escape_mask =
-      has_non_ascii(s) && !is_valid_utf8(s) ? (kEscapeAlways | kEscapeHigh) : kEscapeAlways;
+  // reading, so that no input byte is lost or turned into invalid JSON. Validity is checked only when the
+  // first byte >= 0x80 shows up (every byte before it is ASCII, so nothing written so far changes).
+  uint8_t escape_mask = kEscapeAlways;
+  bool validated = false;
   out.reserve(out.size() + s.size() + 2);
   out += '"';
   size_t run = 0;  // start of the bytes not yet copied
-  const bool escape_high = (escape_mask & kEscapeHigh) != 0;
   for (size_t i = 0; i < s.size(); ++i) {
     while (i + 8 <= s.size()) {  // skip eight plain bytes at a time
       uint64_t word;
       std::memcpy(&word, s.data() + i, 8);
-      if (word_needs_escape(word, escape_high)) break;
+      if (word_needs_escape(word, !validated || escape_mask != kEscapeAlways)) break;
       i += 8;
     }
     if (i >= s.size()) break;
     const auto c = static_cast<uint8_t>(s[i]);
+    if (c >= 0x80 && !validated) {
+      validated = true;
+      if (!is_valid_utf8(s)) escape_mask = kEscapeAlways | kEscapeHigh;
+    }
     if ((kEscapeClass[c] & escape_mask) == 0) continue;
     out.append(s.data() + run, i - run);
     run = i + 1;
@@ -174,12 +165,14 @@ void append_base64(std::string& out, std::span<const uint8_t> data) {
 
 void JsonWriter::value(int64_t v) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", v);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::value(uint64_t v) {
   separate();
-  fmt::format_to(std::back_inserter(out_), "{}", v);
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::value(double v) {

@@ -70,9 +70,18 @@ class JsonWriter {
     out_ += json;
   }
 
+  // A key that needs no escaping (a literal of letters, digits and '_'), written as it is.
+  void plain_key(std::string_view k) {
+    separate();
+    out_ += '"';
+    out_ += k;
+    out_ += "\":";
+    after_key_ = true;
+  }
+  // plain_key(k) then value(v): for the literal field names of a fixed format.
   template <class T>
   void field(std::string_view k, const T& v) {
-    key(k);
+    plain_key(k);
     value(v);
   }
 
