@@ -11,10 +11,15 @@ if [ ! -d "$fixtures" ]; then
   echo "SKIP: fixtures folder $fixtures is missing"; exit 0
 fi
 # Documented as broken (malformed/README.md, mysql-5.5-and-older/README.md): name -> offset of the problem.
+# The two ver_5_1-wl2325 files come from an unreleased 5.2 development build ("5.2.2-a_drop6p13") that numbered
+# event types differently (its type 20, read as PRE_GA_WRITE_ROWS, is an 8-byte XID): the first event that
+# cannot be what its type code says must be reported, not guessed at.
 declare -A broken=(
   [binlog_truncated_event.000001]=4
   [binlog_truncated_prev_gtid_event.000001]=120
   [corrupt-relay-bin.000624]=91204
+  [ver_5_1-wl2325_r.001]=650
+  [ver_5_1-wl2325_s.001]=411
 )
 failures=0
 count=0
