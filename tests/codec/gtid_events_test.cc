@@ -329,6 +329,13 @@ TEST_CASE("PREVIOUS_GTIDS tagged format carries the format in n_sids and a tag p
     ByteReader rh{Bytes(huge)};
     CHECK(decode_previous_gtids_event(rh, FormatDescription{}).error().code == ErrorCode::kCorrupt);
   }
+  SECTION("a tag length in a non-minimal varlen encoding is rejected (found by gtid_events_fuzz)") {
+    std::vector<uint8_t> two_byte_len(b.begin(), b.begin() + 24);
+    append(two_byte_len, {0x01, 0x00});  // length 0 in two bytes: could not be written back
+    two_byte_len.insert(two_byte_len.end(), b.begin() + 28, b.end());
+    ByteReader rn{Bytes(two_byte_len)};
+    CHECK(decode_previous_gtids_event(rn, FormatDescription{}).error().code == ErrorCode::kCorrupt);
+  }
   SECTION("an unknown format byte is rejected") {
     auto fmt = b;
     fmt[7] = 2;

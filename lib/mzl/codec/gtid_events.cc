@@ -336,9 +336,13 @@ Result<PreviousGtidsEvent> decode_previous_gtids_event(ByteReader& body, const F
     const Bytes sid = body.bytes(16);
     std::copy(sid.begin(), sid.end(), entry.sid.begin());
     if (ev.tagged) {
+      const size_t before = body.position();
       const auto len = get_varlen(body);
       if (!len || *len > kMaxTagLength || !body.has(*len))
         return corrupt("PREVIOUS_GTIDS has a malformed tag");
+      if (body.position() - before != varlen_size(*len)) {
+        return corrupt("PREVIOUS_GTIDS tag length uses a non-minimal encoding");
+      }
       entry.tag = std::string(body.string(*len));
       if (!valid_tag_bytes(entry.tag)) return corrupt("PREVIOUS_GTIDS has an invalid tag");
     }

@@ -91,7 +91,8 @@ struct PreviousGtidsEvent {
 };
 
 // MySQL sql/rpl_gtid_set.cc (Gtid_set::encode / add_gtid_encoding), control_events.cpp Previous_gtids_event.
-// Intervals must be ascending, non-empty and not touching (start > previous end), as the server checks.
+// Intervals must be ascending, non-empty and not touching (start > previous end), as the server checks; a
+// tag length in a non-minimal varlen encoding (which no server writes) is kCorrupt too.
 Result<PreviousGtidsEvent> decode_previous_gtids_event(ByteReader& body, const FormatDescription& fd);
 void encode_previous_gtids_event(const PreviousGtidsEvent& event, const FormatDescription& fd,
                                  ByteWriter& out);
