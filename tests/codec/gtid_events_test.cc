@@ -299,6 +299,29 @@ TEST_CASE("GTID_TAGGED follows the serialization framework's message format") {
   }
 }
 
+TEST_CASE("a GTID_TAGGED body written by a real 8.4 server decodes and re-encodes") {
+  // Gtid_tagged_log_event body (checksum removed) captured from Percona Server 8.4.11-11, published with
+  // its meaning in a third-party test: GTID 77d1902c-01da-11f1-9a41-908d6e5f6e8d:test_tag:1,
+  // transaction_length 337.
+  const std::vector<uint8_t> body = {
+      0x02, 0x7c, 0x00, 0x00, 0x02, 0x02, 0xee, 0x45, 0x03, 0x41, 0x02, 0x58, 0x02, 0x69, 0x03, 0x22,
+      0xc5, 0x03, 0x69, 0x02, 0x82, 0x41, 0x02, 0x35, 0x02, 0xdc, 0xbe, 0xdc, 0x35, 0x02, 0x04, 0x04,
+      0x06, 0x10, 0x74, 0x65, 0x73, 0x74, 0x5f, 0x74, 0x61, 0x67, 0x08, 0x00, 0x0a, 0x04, 0x0c, 0x7f,
+      0x00, 0x3e, 0x89, 0x00, 0xfa, 0x5b, 0x06, 0x10, 0x45, 0x05, 0x12, 0xdb, 0xd0, 0x09};
+  ByteReader r{Bytes(body)};
+  auto e = decode_mysql_gtid_event(42, r, FormatDescription{});
+  REQUIRE(e.ok());
+  CHECK(uuid_text(e->sid) == "77d1902c-01da-11f1-9a41-908d6e5f6e8d");
+  CHECK(e->tag == "test_tag");
+  CHECK(e->gno == 1);
+  CHECK(e->transaction_length == 337);
+  // The first transaction of a binlog file: last_committed 0, sequence_number 1 (logical clock).
+  CHECK(e->last_committed == 0);
+  CHECK(e->sequence_number == 1);
+  CHECK(e->trailing.empty());
+  CHECK(encode_with(encode_mysql_gtid_event, *e) == body);
+}
+
 TEST_CASE("PREVIOUS_GTIDS tagged format carries the format in n_sids and a tag per SID") {
   // n_sids word (1 << 56) | (1 << 8) | 1 (sql/rpl_gtid_set.cc encode_nsids_format).
   std::vector<uint8_t> b = {0x01, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01};
