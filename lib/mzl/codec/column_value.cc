@@ -82,9 +82,9 @@ Result<ColumnValue> decode_datetime2(ByteReader& in, uint8_t fsp) {
   const int64_t intpart = static_cast<int64_t>(in.uint_be(5)) - 0x8000000000;
   const int64_t frac = read_fraction(in, fsp, true);
   if (!in.ok()) return corrupt("DATETIME2 value runs past the row image");
-  int64_t packed = intpart * (int64_t{1} << 24) + frac;
-  if (packed < 0) packed = -packed;
-  const uint64_t v = static_cast<uint64_t>(packed);
+  // In 128 bits: a corrupt image can make intpart * 2^24 + frac leave the int64 range.
+  const __int128 packed = static_cast<__int128>(intpart) * (int64_t{1} << 24) + frac;
+  const uint64_t v = static_cast<uint64_t>(packed < 0 ? -packed : packed);
   const uint64_t ymdhms = v >> 24, ymd = ymdhms >> 17, ym = ymd >> 5, hms = ymdhms % (1 << 17);
   DateTimeValue d;
   d.year = static_cast<uint16_t>(ym / 13);

@@ -58,6 +58,8 @@ struct TableMapOptionalMetadata {
   std::vector<uint32_t> geometry_types;                    // one per GEOMETRY column
   std::vector<std::pair<uint32_t, uint32_t>> primary_key;  // (column index, prefix length; 0 = whole column)
   std::vector<bool> column_visibility;                     // one per column; true = visible
+
+  bool operator==(const TableMapOptionalMetadata&) const = default;
 };
 
 struct TableMapEvent {
