@@ -262,6 +262,16 @@ TEST_CASE("MySQL GTID sets from PREVIOUS_GTIDS and GTID events") {
   CHECK(add_event(*s, anonymous).ok());
   CHECK(one_line(*s) == ka + ":1-4:11:domain_1:1-6");
 
+  // And back: the event the server would write for this set (tagged encoding, TSIDs sorted).
+  const auto back = previous_gtids_event_for(*s);
+  CHECK(back.tagged);
+  REQUIRE(back.sids.size() == 2);
+  CHECK(back.sids[0].tag.empty());
+  CHECK(back.sids[0].intervals == std::vector<codec::GtidInterval>{{1, 5}, {11, 12}});
+  CHECK(back.sids[1].tag == "domain_1");
+  CHECK(*mysql_gtid_set_from(back) == *s);
+  CHECK_FALSE(previous_gtids_event_for(set_of(kA + ":1-3")).tagged);
+
   ev.gno = 0;
   CHECK_FALSE(add_event(*s, ev).ok());
   prev.sids[0].intervals = {{5, 4}};

@@ -23,6 +23,19 @@ Result<MysqlGtidSet> mysql_gtid_set_from(const codec::PreviousGtidsEvent& event)
   return set;
 }
 
+codec::PreviousGtidsEvent previous_gtids_event_for(const MysqlGtidSet& set) {
+  codec::PreviousGtidsEvent event;
+  for (const auto& [tsid, ivs] : set.intervals()) {
+    codec::PreviousGtidsEvent::SidIntervals entry;
+    std::memcpy(entry.sid.data(), tsid.uuid.bytes.data(), entry.sid.size());
+    entry.tag = tsid.tag;
+    for (const auto& iv : ivs) entry.intervals.push_back({iv.start, iv.end});
+    if (!tsid.tag.empty()) event.tagged = true;
+    event.sids.push_back(std::move(entry));
+  }
+  return event;
+}
+
 Result<std::optional<MysqlGtid>> mysql_gtid_from(const codec::MysqlGtidEvent& event) {
   if (event.type_code == codec::code(codec::EventType::kAnonymousGtid)) return std::optional<MysqlGtid>();
   MysqlGtid gtid{Tsid{uuid_of(event.sid), ""}, event.gno};

@@ -17,6 +17,10 @@ namespace mzl::gtid {
 // not have written (the codec already rejects most of them); tags are normalised to lower case.
 Result<MysqlGtidSet> mysql_gtid_set_from(const codec::PreviousGtidsEvent& event);
 
+// The PREVIOUS_GTIDS event for `set`, as the server writes it: TSIDs in sorted order, the tagged encoding
+// only when the set holds a tagged GTID.
+codec::PreviousGtidsEvent previous_gtids_event_for(const MysqlGtidSet& set);
+
 // The GTID of a GTID or GTID_TAGGED event; std::nullopt for ANONYMOUS_GTID (a transaction without a GTID).
 Result<std::optional<MysqlGtid>> mysql_gtid_from(const codec::MysqlGtidEvent& event);
 

@@ -77,6 +77,7 @@ class MysqlGtidSet {
     return a;
   }
 
+  // Tags are compared as stored: pass them normalised (lower case), as parse() and add() keep them.
   bool contains(const Tsid& tsid, int64_t gno) const;
   bool contains(const MysqlGtid& gtid) const { return contains(gtid.tsid, gtid.gno); }
   bool contains(const MysqlGtidSet& other) const;  // other is a subset of this (GTID_SUBSET(other, this))
