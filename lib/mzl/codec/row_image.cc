@@ -124,6 +124,7 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
   std::vector<RowChange> out;
   ByteReader in(rows.rows);
   while (!in.empty()) {
+    const size_t row_start = in.position();
     RowChange change;
     switch (rows.kind()) {
       case RowsKind::kWrite: {
@@ -154,6 +155,8 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
         break;
       }
     }
+    if (in.position() == row_start)
+      return Error{ErrorCode::kCorrupt, "row images with no columns cannot fill the rows data"}.at_r(where);
     out.push_back(std::move(change));
   }
   return out;

@@ -31,8 +31,9 @@ struct RowChange {
 std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
 
 // Decodes every row of the event. kCorrupt when an image is cut short, the rows event has more columns than
-// the table map or its table id differs; kUnsupported for a column type we cannot read (the message names
-// the type and the column) and for pre-GA rows events (types 20-22, whose row format differs).
+// the table map or its table id differs, or a row takes no bytes (no column in its image); kUnsupported for a
+// column type we cannot read (the message names the type and the column) and for pre-GA rows events (types
+// 20-22, whose row format differs).
 Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table);
 
 }  // namespace mzl::codec
