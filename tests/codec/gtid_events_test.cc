@@ -421,6 +421,28 @@ TEST_CASE("MariaDB GTID optional parts: commit id, XA xid, extra flags") {
   CHECK(decode_maria_gtid_event(r3, fd).error().code == ErrorCode::kCorrupt);
 }
 
+TEST_CASE("a hand-built MariaDB GTID is padded to the 19-byte post-header as the server writes it") {
+  MariaGtidEvent ev;
+  ev.seq_no = 5;
+  ev.domain_id = 1;
+  ev.flags2 = kMariaFlStandalone;
+  pad_maria_gtid_event(ev);
+  const auto bytes = encode_with(encode_maria_gtid_event, ev);
+  CHECK(bytes == std::vector<uint8_t>{5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+  ByteReader r{Bytes(bytes)};
+  auto back = decode_maria_gtid_event(r, FormatDescription{});
+  REQUIRE(back.ok());
+  CHECK(*back == ev);
+  MariaGtidEvent with_commit_id = ev;
+  with_commit_id.flags2 |= kMariaFlGroupCommitId;
+  with_commit_id.commit_id = 9;
+  with_commit_id.flags_extra.reset();
+  with_commit_id.trailing.clear();
+  pad_maria_gtid_event(with_commit_id);
+  CHECK(encode_with(encode_maria_gtid_event, with_commit_id).size() == 21);
+  CHECK(!with_commit_id.flags_extra);
+}
+
 TEST_CASE("MariaDB GTID_LIST keeps flags in the top 4 bits of the count") {
   std::vector<uint8_t> b = {2, 0, 0, 0x20};  // count 2, FLAG_IGN_GTIDS (2 << 28)
   append(b, {0, 0, 0, 0, 1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0});

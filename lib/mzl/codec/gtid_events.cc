@@ -448,6 +448,19 @@ void encode_maria_gtid_event(const MariaGtidEvent& event, const FormatDescriptio
   out.bytes(event.trailing);
 }
 
+void pad_maria_gtid_event(MariaGtidEvent& event) {
+  constexpr size_t kGtidHeaderLength = 19;
+  ByteWriter out;
+  encode_maria_gtid_event(event, FormatDescription{}, out);
+  size_t size = out.size();
+  if (size >= kGtidHeaderLength) return;
+  if (!event.flags_extra) {
+    event.flags_extra = 0;
+    ++size;
+  }
+  if (size < kGtidHeaderLength) event.trailing.resize(event.trailing.size() + kGtidHeaderLength - size, 0);
+}
+
 // ---- MariaDB GTID_LIST ----
 
 Result<MariaGtidListEvent> decode_maria_gtid_list_event(ByteReader& body, const FormatDescription&) {

@@ -137,8 +137,15 @@ struct MariaGtidEvent {
 };
 
 // MariaDB sql/log_event.cc Gtid_log_event::Gtid_log_event; https://mariadb.com/kb/en/gtid_event/
+// After flags2, commit_id and the xid, the first remaining byte (a padding zero on most events) is
+// flags_extra, as the server reads it.
 Result<MariaGtidEvent> decode_maria_gtid_event(ByteReader& body, const FormatDescription& fd);
 void encode_maria_gtid_event(const MariaGtidEvent& event, const FormatDescription& fd, ByteWriter& out);
+
+// The server pads a GTID body shorter than its 19-byte post-header with zeros and rejects shorter bodies.
+// For an event built by hand: sets flags_extra (0 when unset) and zero `trailing` bytes so that the body is
+// at least 19 bytes, in the form decode_maria_gtid_event() gives back.
+void pad_maria_gtid_event(MariaGtidEvent& event);
 
 // MariaDB GTID_LIST (163): the binlog state at the start of a file (one GTID per domain and server).
 struct MariaGtidListEvent {
