@@ -334,3 +334,12 @@ TEST_CASE("open_input: the .lz4 suffix selects LZ4 decompression; plain files an
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ErrorCode::kNotFound);
 }
+
+TEST_CASE("frame_event: a FORMAT_DESCRIPTION too short for the checksum its version implies is kCorrupt") {
+  auto none = default_format_description(Flavour::kMySQL, ChecksumAlg::kUndefined);
+  auto body = fd_body("8.0.40", ChecksumAlg::kCrc32);
+  body.resize(2 + 50 + 2);  // version present, the rest cut
+  auto ev = frame_event(make_event(code(EventType::kFormatDescription), body, false), 4, none);
+  REQUIRE_FALSE(ev.ok());
+  CHECK(ev.error().code == ErrorCode::kCorrupt);
+}

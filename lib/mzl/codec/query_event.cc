@@ -237,7 +237,8 @@ Result<QueryEvent> decode_query_common(ByteReader& body, const FormatDescription
   ev.error_code = body.u16le();
   uint16_t status_len = 0;
   if (post_header >= kQueryPostHeaderV4) status_len = body.u16le();
-  const size_t extra = post_header >= kQueryPostHeaderV4 ? post_header - kQueryPostHeaderV4 : 0;
+  const size_t extra =
+      post_header - (post_header >= kQueryPostHeaderV4 ? kQueryPostHeaderV4 : kQueryPostHeaderOld);
   const Bytes extra_bytes = body.bytes(extra);
   if (!body.ok()) return corrupt("QUERY body shorter than its post-header");
   ev.extra_post_header.assign(extra_bytes.begin(), extra_bytes.end());
@@ -323,11 +324,9 @@ void encode_query_event(const QueryEvent& event, const FormatDescription& fd, By
   out.u32le(event.exec_time);
   out.u8(static_cast<uint8_t>(event.db.size()));
   out.u16le(event.error_code);
-  if (post_header >= kQueryPostHeaderV4) {
-    out.u16le(static_cast<uint16_t>(event.status_vars_raw.size()));
-    out.bytes(event.extra_post_header);
-    out.bytes(event.status_vars_raw);
-  }
+  if (post_header >= kQueryPostHeaderV4) out.u16le(static_cast<uint16_t>(event.status_vars_raw.size()));
+  out.bytes(event.extra_post_header);
+  if (post_header >= kQueryPostHeaderV4) out.bytes(event.status_vars_raw);
   out.string(event.db);
   out.u8(0);
   if (!event.compressed) {

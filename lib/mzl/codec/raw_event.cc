@@ -24,6 +24,7 @@ bool is_format_description(uint8_t type_code) {
 struct FdChecksum {
   bool has_field = false;
   bool is_crc32 = false;
+  bool too_short = false;  // the version says alg byte + checksum, but the event cannot hold them
 };
 
 FdChecksum fd_checksum(Bytes event) {
@@ -34,7 +35,11 @@ FdChecksum fd_checksum(Bytes event) {
   const std::string_view version(reinterpret_cast<const char*>(raw.data()),
                                  static_cast<size_t>(nul - raw.begin()));
   if (!server_version_has_checksum_alg(version)) return out;
-  if (event.size() < kServerVersionOffset + kServerVersionSize + 4 + 1 + 1 + kChecksumSize) return out;
+  // create_timestamp u32, header_length u8, alg u8, checksum.
+  if (event.size() < kServerVersionOffset + kServerVersionSize + 4 + 1 + 1 + kChecksumSize) {
+    out.too_short = true;
+    return out;
+  }
   out.has_field = true;
   out.is_crc32 = event[event.size() - kChecksumSize - 1] == static_cast<uint8_t>(ChecksumAlg::kCrc32);
   return out;
@@ -89,6 +94,13 @@ Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescript
   bool is_crc32 = false;
   if (is_format_description(ev.header.type_code)) {
     const FdChecksum c = fd_checksum(ev.data);
+    if (c.too_short) {
+      return Error{
+          ErrorCode::kCorrupt,
+          fmt::format("FORMAT_DESCRIPTION of {} bytes is too short for its checksum_alg and checksum",
+                      ev.header.event_size)}
+          .at_r("", offset);
+    }
     has_field = c.has_field;
     is_crc32 = c.is_crc32;
   } else {
