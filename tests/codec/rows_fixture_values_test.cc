@@ -45,6 +45,7 @@ TEST_CASE("rows: dump a fixture", "[.dump]") {
                fmt::join(t.optional.column_charsets, ","), t.optional.default_charset.value_or(0),
                t.optional.enum_values.size(), t.optional.set_values.size(),
                t.optional.column_visibility.size());
+    if (!fr.rows_query.empty()) fmt::print("  query: {}\n", fr.rows_query.substr(0, 2000));
     for (const auto& ch : fr.changes) {
       for (const auto* row : {&ch.before, &ch.after}) {
         if (!*row) continue;
@@ -207,4 +208,70 @@ TEST_CASE("rows: json.binlog JSON values agree with the generated columns") {
   CHECK(partial == 6);
   CHECK(full == 6 + 12);
   CHECK(rows.back().rows.kind() == RowsKind::kPartialUpdate);
+}
+
+TEST_CASE("rows: rows inside TRANSACTION_PAYLOAD events agree with their ROWS_QUERY statements") {
+  auto path = test::fixture("mysql-8.0/mysql-bin.000057");
+  if (path.empty()) return;
+  auto rows = test::fixture_rows(path);
+  // README: inside TRANSACTION_PAYLOAD: TABLE_MAP 3, WRITE_ROWS_V2 2, UPDATE_ROWS_V2 1 (with ROWS_QUERY).
+  REQUIRE(rows.size() == 3);
+  for (const auto& fr : rows) CHECK(fr.in_payload);
+
+  // insert into b values(1)
+  CHECK(rows[0].rows_query == "insert into b values(1)");
+  CHECK(as<IntValue>((*rows[0].changes.at(0).after)[0]).signed_value == 1);
+
+  // update test_table_3 set enum_field='large', set_field='c', product_item_2='product_3_value'
+  //   where product_id=55555
+  REQUIRE(rows[1].rows.kind() == RowsKind::kUpdate);
+  REQUIRE(rows[1].changes.size() == 1);
+  const Row& before = *rows[1].changes[0].before;
+  const Row& after = *rows[1].changes[0].after;
+  CHECK(as<IntValue>(before[0]).signed_value == 55555);
+  CHECK(as<IntValue>(after[0]).signed_value == 55555);
+  CHECK(text(after[10]) == "product_3_value");
+
+  // insert into test_table_3 values(6666, 'product_item_value_2', now(), 111, 'description_1', now(),
+  //   'large', 'd', 'b3', '{"c": 1}', 'product_item_2_value', now(), now(), 2222, 'description_3_value',
+  //   now(), now(), 222, 'description_4_value', now())
+  const auto& ins = rows[2];
+  REQUIRE(ins.changes.size() == 1);
+  const Row& row = *ins.changes[0].after;
+  REQUIRE(row.size() == 20);
+  CHECK(as<IntValue>(row[0]).signed_value == 6666);
+  CHECK(text(row[1]) == "product_item_value_2");
+  CHECK(as<IntValue>(row[3]).signed_value == 111);
+  CHECK(text(row[4]) == "description_1");
+  CHECK(as<EnumValue>(row[6]).index == as<EnumValue>(after[6]).index);  // 'large' in both statements
+  CHECK(text(row[8]) == "b3");
+  CHECK(as<JsonValue>(row[9]).text == "{\"c\": 1}");
+  CHECK(text(row[10]) == "product_item_2_value");
+  CHECK(as<IntValue>(row[13]).signed_value == 2222);
+  CHECK(text(row[14]) == "description_3_value");
+  CHECK(as<IntValue>(row[17]).signed_value == 222);
+  CHECK(text(row[18]) == "description_4_value");
+  // The now() columns that are TIMESTAMPs hold the statement's start time, which is the event's timestamp;
+  // the DATE ones all hold the same day.
+  size_t timestamps = 0;
+  for (size_t i : {5, 15, 19}) {
+    if (const auto* ts = std::get_if<TimestampValue>(&*row[i])) {
+      CHECK(ts->seconds == ins.timestamp);
+      ++timestamps;
+    }
+  }
+  CHECK(timestamps > 0);
+  const auto& day = as<DateValue>(row[2]);
+  for (size_t i : {11, 12, 16}) CHECK(as<DateValue>(row[i]) == day);
+}
+
+TEST_CASE("rows: transaction_compression inner WRITE_ROWS") {
+  auto path = test::fixture("mysql-8.0/transaction_compression.000001");
+  if (path.empty()) return;
+  auto rows = test::fixture_rows(path);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].in_payload);
+  CHECK(rows[0].table.table == "tb1");
+  REQUIRE(rows[0].changes.size() == 1);
+  CHECK(std::holds_alternative<IntValue>(*(*rows[0].changes[0].after)[0]));
 }
