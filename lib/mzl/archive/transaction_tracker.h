@@ -1,0 +1,64 @@
+#pragma once
+// Follows a binlog event stream to find transaction boundaries and the GTID state at each one: the positions
+// the archive may resume a dump from (a dump restarted mid-transaction would make the server send the
+// transaction's start again, or apply half of it on a replica).
+//
+// Event groups (MySQL sql/binlog.cc, MariaDB sql/log_event.cc, https://mariadb.com/kb/en/gtid/):
+//  - a GTID event (MariaDB GTID 162; MySQL GTID 33, ANONYMOUS_GTID 34, GTID_TAGGED 42) opens a group;
+//  - a QUERY "BEGIN" (or "XA START ...") makes it a multi-statement transaction that ends with XID (16),
+//    a QUERY "COMMIT" / "ROLLBACK", or XA_PREPARE (38);
+//  - without BEGIN, the group is one statement: the first QUERY (DDL) or TRANSACTION_PAYLOAD (40) ends it;
+//  - old servers without GTID events open a transaction with BEGIN alone;
+//  - every other event outside a group (FORMAT_DESCRIPTION, ROTATE, GTID_LIST, PREVIOUS_GTIDS, STOP, ...)
+//    is a boundary of its own. PREVIOUS_GTIDS and GTID_LIST add their GTIDs to the state.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mzl/codec/format_description.h"
+#include "mzl/codec/raw_event.h"
+#include "mzl/gtid/maria_gtid.h"
+#include "mzl/gtid/mysql_gtid_set.h"
+#include "mzl/util/result.h"
+
+namespace mzl::archive {
+
+class TransactionTracker {
+ public:
+  TransactionTracker() = default;
+
+  // A tracker at a boundary whose GTID state is `gtid_position` (MariaDB position text or MySQL set text,
+  // read as `flavour`: "mariadb", "mysql", or "" when no event was seen yet and the text is empty).
+  // kCorrupt when the text does not parse.
+  static Result<TransactionTracker> at_boundary(std::string_view flavour, std::string_view gtid_position);
+
+  struct Step {
+    bool boundary = false;   // the event ends a transaction or lies outside one
+    std::string ended_gtid;  // the GTID of the transaction this event ended ("" when none or anonymous)
+  };
+
+  // Follows one complete event (checksum already checked by the caller; the body is decoded only for
+  // GTID, QUERY and GTID-list events). kCorrupt when one of those bodies does not decode.
+  Result<Step> add(const codec::RawEvent& event, const codec::FormatDescription& fd);
+
+  bool in_transaction() const { return stage_ != Stage::kNone; }
+  // The GTID state after the last completed transaction (what a dump restarts from at the last boundary).
+  std::string gtid_position() const;
+  // "mariadb", "mysql" or "" (set by the first FORMAT_DESCRIPTION or at_boundary()).
+  const std::string& flavour() const { return flavour_; }
+
+ private:
+  enum class Stage { kNone, kAfterGtid, kInTransaction };
+  Step end_group();
+
+  std::string flavour_;
+  Stage stage_ = Stage::kNone;
+  std::string pending_gtid_;
+  std::optional<gtid::MariaGtid> pending_maria_;
+  std::optional<gtid::MysqlGtid> pending_mysql_;
+  gtid::MariaGtidPosition maria_position_;
+  gtid::MysqlGtidSet mysql_set_;
+};
+
+}  // namespace mzl::archive
