@@ -1,0 +1,264 @@
+// Every column type MariaDB can write, decoded from the sandbox primary's binary log and compared with what
+// the server itself returns for the same rows (binlog_format=ROW, binlog_row_image=FULL,
+// binlog_row_metadata=FULL). Each column has a SELECT expression that renders the stored value canonically
+// (hex for bytes, +0 for BIT, UNIX_TIMESTAMP for TIMESTAMP, ...) and the test renders our decoded value the
+// same way; INSERT after images, UPDATE before/after images and DELETE before images must all match.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "codec/rows_test_support.h"
+#include "mzl/codec/column_type.h"
+#include "mzl/codec/row_image.h"
+#include "sandbox.h"
+
+namespace {
+
+using mzl::codec::ColumnValue;
+
+struct Column {
+  const char* name;
+  const char* ddl;
+  const char* select;  // "{}" is the column name
+};
+
+// Column order = table order. FLOAT and DOUBLE are checked against their literals below instead.
+const std::vector<Column> kColumns = {
+    {"c_tiny", "TINYINT", "CAST({} AS CHAR)"},
+    {"c_utiny", "TINYINT UNSIGNED", "CAST({} AS CHAR)"},
+    {"c_short", "SMALLINT", "CAST({} AS CHAR)"},
+    {"c_ushort", "SMALLINT UNSIGNED", "CAST({} AS CHAR)"},
+    {"c_int24", "MEDIUMINT", "CAST({} AS CHAR)"},
+    {"c_uint24", "MEDIUMINT UNSIGNED", "CAST({} AS CHAR)"},
+    {"c_long", "INT", "CAST({} AS CHAR)"},
+    {"c_ulong", "INT UNSIGNED", "CAST({} AS CHAR)"},
+    {"c_longlong", "BIGINT", "CAST({} AS CHAR)"},
+    {"c_ulonglong", "BIGINT UNSIGNED", "CAST({} AS CHAR)"},
+    {"c_dec_small", "DECIMAL(5,2)", "CAST({} AS CHAR)"},
+    {"c_dec_int", "DECIMAL(18,0)", "CAST({} AS CHAR)"},
+    {"c_dec_frac", "DECIMAL(9,9)", "CAST({} AS CHAR)"},
+    {"c_dec_max", "DECIMAL(65,30)", "CAST({} AS CHAR)"},
+    {"c_float", "FLOAT", nullptr},
+    {"c_double", "DOUBLE", nullptr},
+    {"c_bit1", "BIT(1)", "CAST({}+0 AS CHAR)"},
+    {"c_bit13", "BIT(13)", "CAST({}+0 AS CHAR)"},
+    {"c_bit64", "BIT(64)", "CAST({}+0 AS CHAR)"},
+    {"c_enum", "ENUM('red','green','blue')", "CAST({} AS CHAR)"},
+    {"c_set", "SET('a','b','c','d','e','f','g','h','i')", "CAST({} AS CHAR)"},
+    {"c_char", "CHAR(10) CHARACTER SET latin1", "HEX({})"},
+    {"c_char_wide", "CHAR(100) CHARACTER SET utf8mb4", "HEX({})"},
+    {"c_varchar", "VARCHAR(20) CHARACTER SET utf8mb4", "HEX({})"},
+    {"c_varchar_long", "VARCHAR(300) CHARACTER SET latin1", "HEX({})"},
+    {"c_binary", "BINARY(6)", "HEX(TRIM(TRAILING 0x00 FROM {}))"},
+    {"c_varbinary", "VARBINARY(20)", "HEX({})"},
+    {"c_tinytext", "TINYTEXT", "HEX({})"},
+    {"c_text", "TEXT", "HEX({})"},
+    {"c_mediumblob", "MEDIUMBLOB", "HEX({})"},
+    {"c_longtext", "LONGTEXT", "HEX({})"},
+    {"c_json", "JSON", "HEX({})"},
+    {"c_date", "DATE", "CAST({} AS CHAR)"},
+    {"c_time", "TIME", "CAST({} AS CHAR)"},
+    {"c_time3", "TIME(3)", "CAST({} AS CHAR)"},
+    {"c_time6", "TIME(6)", "CAST({} AS CHAR)"},
+    {"c_datetime", "DATETIME", "CAST({} AS CHAR)"},
+    {"c_datetime1", "DATETIME(1)", "CAST({} AS CHAR)"},
+    {"c_datetime6", "DATETIME(6)", "CAST({} AS CHAR)"},
+    {"c_timestamp", "TIMESTAMP NULL", "CAST(UNIX_TIMESTAMP({}) AS CHAR)"},
+    {"c_timestamp2", "TIMESTAMP(2) NULL", "CAST(UNIX_TIMESTAMP({}) AS CHAR)"},
+    {"c_year", "YEAR", "CAST({} AS CHAR)"},
+    {"c_geometry", "GEOMETRY", "CONCAT(ST_SRID({0}), ':', HEX(ST_AsBinary({0})))"},
+};
+
+const char* kRow1 =
+    "(-128, 255, -32768, 65535, -8388608, 16777215, -2147483648, 4294967295, -9223372036854775808, "
+    "18446744073709551615, -123.45, 123456789012345678, 0.123456789, "
+    "-12345678901234567890123456789012345.123456789012345678901234567890, 1.5, -0.25, "
+    "b'1', b'1010101010101', b'1000000000000000000000000000000000000000000000000000000000000001', 'green', "
+    "'a,c,i', 'abc', 'h\xC3\xA9llo w\xC3\xB6rld', '\xE2\x82\xAC uro', REPEAT('x', 300), 0x610062, "
+    "0x00FF10, 'tiny', 'text with \\n newline', 0xDEADBEEF, REPEAT('long ', 100), '{\"a\": [1, 2.5, null]}', "
+    "'2024-02-29', '-838:59:59', '12:34:56.789', '-00:00:00.000001', '1000-01-01 00:00:00', "
+    "'2024-02-29 13:45:30.1', '9999-12-31 23:59:59.999999', '2023-11-14 22:13:20', '2038-01-19 03:14:07.99', "
+    "2155, ST_GeomFromText('POINT(1 2)'))";
+const char* kRow2 =
+    "(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.00, 0, 0.000000001, 0, 0, 0, b'0', b'0', b'0', 'red', '', '', '', '', "
+    "'', "
+    "'', '', '', '', '', '', '[]', '0000-00-00', '00:00:00', '00:00:00.000', '00:00:00.000000', "
+    "'0000-00-00 00:00:00', '0000-00-00 00:00:00.0', '0000-00-00 00:00:00.000000', '1970-01-01 00:00:01', "
+    "'1970-01-01 00:00:01.01', 1901, ST_GeomFromText('LINESTRING(0 0, 1 1, 2 3)'))";
+
+std::string hex(const std::vector<uint8_t>& bytes) {
+  std::string s;
+  for (uint8_t b : bytes) s += fmt::format("{:02X}", b);
+  return s;
+}
+
+std::string fraction(uint32_t micros, uint8_t precision) {
+  if (precision == 0) return {};
+  return "." + fmt::format("{:06}", micros).substr(0, precision);
+}
+
+// Our decoded value rendered the way the column's SELECT expression renders the server's.
+std::string canonical(const ColumnValue& value) {
+  using namespace mzl::codec;
+  if (std::holds_alternative<NullValue>(value)) return "NULL";
+  if (auto* v = std::get_if<IntValue>(&value))
+    return v->is_unsigned.value_or(false) ? std::to_string(v->unsigned_value)
+                                          : std::to_string(v->signed_value);
+  if (auto* v = std::get_if<DecimalValue>(&value)) return v->text;
+  if (auto* v = std::get_if<BitValue>(&value)) return std::to_string(v->as_uint());
+  if (auto* v = std::get_if<EnumValue>(&value)) return v->name.value_or("?");
+  if (auto* v = std::get_if<SetValue>(&value))
+    return v->names ? fmt::format("{}", fmt::join(*v->names, ",")) : "?";
+  if (auto* v = std::get_if<StringValue>(&value)) return hex(v->bytes);
+  if (auto* v = std::get_if<DateValue>(&value))
+    return fmt::format("{:04}-{:02}-{:02}", v->year, v->month, v->day);
+  if (auto* v = std::get_if<TimeValue>(&value))
+    return fmt::format("{}{:02}:{:02}:{:02}{}", v->negative ? "-" : "", v->hours, v->minutes, v->seconds,
+                       fraction(v->microseconds, v->precision));
+  if (auto* v = std::get_if<DateTimeValue>(&value))
+    return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}{}", v->year, v->month, v->day, v->hour, v->minute,
+                       v->second, fraction(v->microseconds, v->precision));
+  if (auto* v = std::get_if<TimestampValue>(&value))
+    return std::to_string(v->seconds) + fraction(v->microseconds, v->precision);
+  if (auto* v = std::get_if<YearValue>(&value)) return std::to_string(v->year);
+  if (auto* v = std::get_if<GeometryValue>(&value)) return fmt::format("{}:{}", v->srid, hex(v->wkb));
+  return "<unexpected>";
+}
+
+std::string select_list() {
+  std::vector<std::string> exprs;
+  for (const auto& c : kColumns)
+    exprs.push_back(c.select ? fmt::format(fmt::runtime(c.select), c.name) : std::string("NULL"));
+  return fmt::format("{}", fmt::join(exprs, ", "));
+}
+
+void check_image(const mzl::codec::Row& decoded, const mzl::test::Row& server, const char* what) {
+  REQUIRE(decoded.size() == kColumns.size() + 1);  // + the id column
+  REQUIRE(server.size() == kColumns.size());
+  for (size_t i = 0; i < kColumns.size(); ++i) {
+    if (!kColumns[i].select) continue;
+    INFO(what << " column " << kColumns[i].name << " (" << kColumns[i].ddl << ")");
+    REQUIRE(decoded[i + 1].has_value());
+    CHECK(canonical(*decoded[i + 1]) == server[i]);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("rows: every MariaDB column type decodes to what the server stores") {
+  auto primary = mzl::test::connect(mzl::test::primary_server());
+  primary.query("SET time_zone = '+00:00'");
+  primary.query("SET sql_mode = ''");  // allow the zero dates of row 2
+  primary.query("DROP DATABASE IF EXISTS mzl_rows_it");
+  primary.query("CREATE DATABASE mzl_rows_it");
+  std::string ddl = "CREATE TABLE mzl_rows_it.t (id INT PRIMARY KEY";
+  for (const auto& c : kColumns) ddl += fmt::format(", {} {}", c.name, c.ddl);
+  primary.query(ddl + ")");
+  // The collation id of every column that has one (binary strings report 63 via the 'binary' collation).
+  const auto collations = primary.query(
+      "SELECT c.COLUMN_NAME, IFNULL(l.ID, IF(c.DATA_TYPE IN ('binary','varbinary','tinyblob','blob',"
+      "'mediumblob','longblob'), 63, NULL)) FROM information_schema.COLUMNS c LEFT JOIN "
+      "information_schema.COLLATIONS l ON l.COLLATION_NAME = c.COLLATION_NAME "
+      "WHERE c.TABLE_SCHEMA = 'mzl_rows_it' AND c.TABLE_NAME = 't' ORDER BY c.ORDINAL_POSITION");
+  REQUIRE(collations.size() == kColumns.size() + 1);
+  const std::string file = mzl::test::flush_binary_logs();
+
+  std::string insert_cols = "id";
+  for (const auto& c : kColumns) insert_cols += std::string(", ") + c.name;
+  primary.query(fmt::format("INSERT INTO mzl_rows_it.t ({}) VALUES (1, {}", insert_cols, kRow1 + 1));
+  primary.query(fmt::format("INSERT INTO mzl_rows_it.t ({}) VALUES (2, {}", insert_cols, kRow2 + 1));
+  primary.query("INSERT INTO mzl_rows_it.t (id) VALUES (3)");  // every other column NULL
+  const std::string select = fmt::format("SELECT {} FROM mzl_rows_it.t ORDER BY id", select_list());
+  const auto before = primary.query(select);
+  REQUIRE(before.size() == 3);
+  primary.query(
+      "UPDATE mzl_rows_it.t SET c_long = c_long + 1, c_dec_max = -c_dec_max, c_set = 'b', c_enum = NULL, "
+      "c_text = CONCAT(c_text, '!'), c_time6 = '838:59:59.000000', c_bit13 = b'1' WHERE id = 1");
+  const auto after = primary.query(select);
+  primary.query("DELETE FROM mzl_rows_it.t WHERE id = 3");
+  primary.query("DROP DATABASE mzl_rows_it");
+  mzl::test::flush_binary_logs();
+
+  const auto path = mzl::test::primary_binlog_dir() / file;
+  auto rows = mzl::test::fixture_rows(path);
+  std::vector<mzl::test::FixtureRows> ours;
+  for (auto& fr : rows)
+    if (fr.table.database == "mzl_rows_it") ours.push_back(std::move(fr));
+  REQUIRE(ours.size() == 5);  // 3 WRITE, 1 UPDATE, 1 DELETE (one row each)
+
+  const auto& table = ours[0].table;
+  REQUIRE(table.optional.column_names.size() == kColumns.size() + 1);
+  for (size_t i = 0; i < kColumns.size(); ++i) CHECK(table.optional.column_names[i + 1] == kColumns[i].name);
+
+  // Character columns carry the collation the server reports (from DEFAULT_CHARSET / COLUMN_CHARSET and the
+  // ENUM/SET variants of the optional metadata).
+  const auto infos = mzl::codec::column_infos(table);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    const uint8_t t = infos[i].real_type;
+    if (!mzl::codec::is_character_type(t) && !mzl::codec::is_enum_or_set_type(t)) continue;
+    if (collations[i][1] == "NULL") continue;  // JSON's collation is utf8mb4_bin but a CHECK, not a type
+    INFO("column " << collations[i][0]);
+    REQUIRE(infos[i].charset.has_value());
+    CHECK(std::to_string(*infos[i].charset) == collations[i][1]);
+  }
+
+  for (size_t r = 0; r < 3; ++r) {
+    REQUIRE(ours[r].rows.kind() == mzl::codec::RowsKind::kWrite);
+    REQUIRE(ours[r].changes.size() == 1);
+    check_image(*ours[r].changes[0].after, before[r], "INSERT");
+  }
+  const auto& row1 = *ours[0].changes[0].after;
+  CHECK(std::get<mzl::codec::FloatValue>(*row1[15]).value == 1.5);
+  CHECK(std::get<mzl::codec::FloatValue>(*row1[16]).value == -0.25);
+
+  REQUIRE(ours[3].rows.kind() == mzl::codec::RowsKind::kUpdate);
+  REQUIRE(ours[3].changes.size() == 1);
+  check_image(*ours[3].changes[0].before, before[0], "UPDATE before");
+  check_image(*ours[3].changes[0].after, after[0], "UPDATE after");
+
+  REQUIRE(ours[4].rows.kind() == mzl::codec::RowsKind::kDelete);
+  REQUIRE(ours[4].changes.size() == 1);
+  check_image(*ours[4].changes[0].before, after[2], "DELETE");
+}
+
+TEST_CASE("rows: DEFAULT_CHARSET with exceptions gives each column the server's collation") {
+  // Mostly utf8mb4 with a latin1 column in the middle, so the server writes DEFAULT_CHARSET plus an
+  // exception (and the same for ENUM/SET), instead of one COLUMN_CHARSET entry per column.
+  auto primary = mzl::test::connect(mzl::test::primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_rows_cs");
+  primary.query("CREATE DATABASE mzl_rows_cs");
+  primary.query(
+      "CREATE TABLE mzl_rows_cs.t (id INT PRIMARY KEY, a VARCHAR(10) CHARACTER SET utf8mb4, "
+      "b TEXT CHARACTER SET utf8mb4, c VARCHAR(10) CHARACTER SET latin1, d CHAR(3) CHARACTER SET utf8mb4, "
+      "e VARCHAR(5) CHARACTER SET utf8mb4, f ENUM('x','y') CHARACTER SET utf8mb4, "
+      "g SET('p','q') CHARACTER SET latin1, h ENUM('z') CHARACTER SET utf8mb4, i ENUM('w') CHARACTER SET "
+      "utf8mb4)");
+  const auto collations = primary.query(
+      "SELECT l.ID FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS l "
+      "ON l.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = 'mzl_rows_cs' ORDER BY "
+      "c.ORDINAL_POSITION");
+  const std::string file = mzl::test::flush_binary_logs();
+  primary.query("INSERT INTO mzl_rows_cs.t VALUES (1, 'a', 'b', 'c', 'd', 'e', 'y', 'p,q', 'z', 'w')");
+  primary.query("DROP DATABASE mzl_rows_cs");
+  mzl::test::flush_binary_logs();
+
+  auto rows = mzl::test::fixture_rows(mzl::test::primary_binlog_dir() / file);
+  REQUIRE(rows.size() == 1);
+  const auto& table = rows[0].table;
+  INFO("DEFAULT_CHARSET present: " << table.optional.default_charset.has_value());
+  const auto infos = mzl::codec::column_infos(table);
+  REQUIRE(infos.size() == collations.size());
+  for (size_t i = 1; i < infos.size(); ++i) {
+    INFO("column " << i);
+    REQUIRE(infos[i].charset.has_value());
+    CHECK(std::to_string(*infos[i].charset) == collations[i][0]);
+  }
+  const auto& after = *rows[0].changes.at(0).after;
+  CHECK(std::get<mzl::codec::EnumValue>(*after[6]).name == std::optional<std::string>("y"));
+  CHECK(std::get<mzl::codec::SetValue>(*after[7]).names ==
+        std::optional<std::vector<std::string>>({"p", "q"}));
+}
