@@ -32,29 +32,11 @@
 #include "mzl/net/replica_flavour.h"
 #include "mzl/net/replica_stream_options.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/net/stream_cursor.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/result.h"
 
 namespace mzl::net {
-
-struct StreamEvent {
-  // The whole event: header, body and checksum, framed and (verify_checksums) CRC-checked. A view into the
-  // connector's packet buffer: valid until the next call to next() or ack() on the stream.
-  Bytes data;
-  codec::EventHeader header;
-  // Where the event sits in the server's binlog: [position, position + header.event_size) of `file`, when
-  // in_file. `file` is a copy (stays valid).
-  std::string file;
-  uint64_t position = 0;
-  // The bytes belong to the server's binlog file at `position` (not artificial, not a heartbeat, log_pos
-  // not 0). A FORMAT_DESCRIPTION counts as in the file; see the header comment for how it differs.
-  bool in_file = false;
-  bool artificial = false;  // LOG_EVENT_ARTIFICIAL_F: made up by the dump thread (e.g. the first ROTATE)
-  bool heartbeat = false;   // HEARTBEAT / HEARTBEAT_V2: the server is alive; nothing to store
-  // Semi-sync: the primary waits, before answering this transaction's COMMIT, for ack() of the coordinates
-  // after this event (current_file(), current_position()).
-  bool need_ack = false;
-};
 
 class ReplicaStream {
  public:
@@ -91,12 +73,12 @@ class ReplicaStream {
   Status ack(const std::string& file, uint64_t position);
 
   // The FORMAT_DESCRIPTION in force (frames the events; the one of current_file() once it has arrived).
-  const codec::FormatDescription& format() const { return fd_; }
+  const codec::FormatDescription& format() const { return cursor_.format(); }
   // The server's coordinates after the last event received: ROTATE events (the artificial first one too)
   // set both, every other in-file event moves the position to its log_pos. Before the first event: the
   // requested file/position ("" and 4 for a GTID dump).
-  const std::string& current_file() const { return file_; }
-  uint64_t current_position() const { return position_; }
+  const std::string& current_file() const { return cursor_.file(); }
+  uint64_t current_position() const { return cursor_.position(); }
 
   bool is_mariadb() const { return flavour_->flavour() == codec::Flavour::kMariaDB; }
   // The server's identity as it reported it when the stream started: refuse to resume an archive against
@@ -108,7 +90,7 @@ class ReplicaStream {
   // The checksum the session negotiated (what the first artificial ROTATE is framed with).
   codec::ChecksumAlg negotiated_checksum() const { return negotiated_checksum_; }
   // Whether the server puts the semi-sync header before each event (known after the first event).
-  bool semi_sync_active() const { return semi_sync_header_.value_or(false); }
+  bool semi_sync_active() const { return cursor_.semi_sync_active(); }
 
  private:
   ReplicaStream(ServerConnection connection, const ReplicaStreamOptions& options,
@@ -118,20 +100,15 @@ class ReplicaStream {
   Status register_replica();
   Status send_dump();
   Error read_error();
-  Status track(const StreamEvent& event, Bytes body);
   std::string request_description() const;
-  Error locate(Error error) const;
 
   ServerConnection connection_;
   ReplicaStreamOptions options_;
   std::unique_ptr<ReplicaFlavour> flavour_;
-  codec::FormatDescription fd_;
+  StreamCursor cursor_;
   codec::ChecksumAlg negotiated_checksum_ = codec::ChecksumAlg::kUndefined;
-  std::string file_;
-  uint64_t position_ = 4;
   std::string server_uuid_;
   uint32_t master_server_id_ = 0;
-  std::optional<bool> semi_sync_header_;
   bool ended_ = false;
   std::optional<Error> failure_;
 };
