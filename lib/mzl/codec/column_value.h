@@ -44,7 +44,9 @@ struct DecimalValue {
 };
 
 // CHAR/VARCHAR/BINARY/VARBINARY/BLOB/TEXT (and MariaDB's JSON, a LONGTEXT). `charset` is the collation id
-// from the optional metadata when the server wrote it (63 = binary).
+// from the optional metadata when the server wrote it (63 = binary). CHAR/BINARY values come as the server
+// logs them, without their trailing pad. MariaDB's compressed columns (VARCHAR/BLOB ... COMPRESSED, types 140
+// and 141) are kept in their stored, still compressed form.
 struct StringValue {
   std::vector<uint8_t> bytes;
   std::optional<uint32_t> charset;
@@ -135,7 +137,8 @@ struct GeometryValue {
   bool operator==(const GeometryValue&) const = default;
 };
 
-// MySQL 9 VECTOR: little-endian float32 elements.
+// MySQL 9 VECTOR: little-endian float32 elements (read like a BLOB: metadata = bytes of the length prefix;
+// not yet checked against a server).
 struct VectorValue {
   std::vector<float> values;
   bool operator==(const VectorValue&) const = default;
