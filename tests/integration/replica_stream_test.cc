@@ -463,6 +463,30 @@ TEST_CASE("replica stream: ack() needs a semi-sync stream", "[net][stream]") {
   CHECK(refused.error().code == ErrorCode::kInvalidArgument);
 }
 
+TEST_CASE("replica stream: a dropped connection is kNetwork", "[net][stream]") {
+  MysqlConnection c = connect(primary_server());
+  const MasterStatus end = master_status(c);
+  auto options = options_for(9110);
+  options.start_file = end.file;
+  options.start_position = end.position;
+  options.heartbeat_period = std::chrono::milliseconds(0);
+  auto stream = start_stream(options);
+  CHECK(receive(stream).header.type_code == kRotate);
+  CHECK(receive(stream).header.type_code == kFormatDescription);
+  REQUIRE(stream.connection_id() != 0);
+  c.query(fmt::format("KILL CONNECTION {}", stream.connection_id()));
+  auto lost = stream.next();
+  REQUIRE_FALSE(lost.ok());
+  INFO(lost.error().to_string());
+  CHECK(lost.error().code == ErrorCode::kNetwork);
+  CHECK(exit_code_for(lost.error()) == kExitServer);
+  CHECK_THAT(lost.error().where, Catch::Contains(end.file));
+  auto again = stream.next();
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == ErrorCode::kNetwork);
+  CHECK(stream.ack(end.file, end.position).error().code == ErrorCode::kNetwork);
+}
+
 TEST_CASE("replica stream: an event larger than 16 MB streams intact", "[net][stream]") {
   GlobalsGuard guard({"max_allowed_packet"});
   {

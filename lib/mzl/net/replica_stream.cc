@@ -77,6 +77,7 @@ Status ReplicaStream::setup_session() {
                           options_.server_id)));
   }
   server_uuid_ = rows[0][1].value_or("");
+  connection_id_ = mysql_thread_id(connection_.handle());
   auto alg = parse_checksum_name(rows[0][2]);
   if (!alg.ok()) return cursor_.locate(alg.error());
   negotiated_checksum_ = *alg;

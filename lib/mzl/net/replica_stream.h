@@ -85,6 +85,8 @@ class ReplicaStream {
   // another server. server_uuid is empty for MariaDB, which has none.
   const std::string& server_uuid() const { return server_uuid_; }
   uint32_t master_server_id() const { return master_server_id_; }
+  // The server's id for our connection (CONNECTION_ID(); the Id of the dump thread in SHOW PROCESSLIST).
+  unsigned long connection_id() const { return connection_id_; }
   // The server connection's description ("user@host:port"), used in errors.
   const std::string& server_name() const { return connection_.server_name(); }
   // The checksum the session negotiated (what the first artificial ROTATE is framed with).
@@ -109,6 +111,7 @@ class ReplicaStream {
   codec::ChecksumAlg negotiated_checksum_ = codec::ChecksumAlg::kUndefined;
   std::string server_uuid_;
   uint32_t master_server_id_ = 0;
+  unsigned long connection_id_ = 0;
   bool ended_ = false;
   std::optional<Error> failure_;
 };
