@@ -64,3 +64,23 @@ TEST_CASE("Error renders where, offset and message") {
   CHECK(e.to_string() == "mysql-bin.000001:offset 120: event_size 3 is smaller than the 19-byte header");
   CHECK(exit_code_for(e) == kExitProblem);
 }
+
+TEST_CASE("crc32 with carry-less multiplication equals zlib's for every length and alignment") {
+  std::vector<uint8_t> data(4096 + 64);
+  uint32_t seed = 12345;
+  for (auto& b : data) {
+    seed = seed * 1103515245u + 12345u;
+    b = static_cast<uint8_t>(seed >> 16);
+  }
+  for (size_t offset = 0; offset < 16; ++offset) {
+    for (size_t len = 0; len <= 600; ++len) {
+      const auto span = Bytes(data.data() + offset, len);
+      REQUIRE(crc32(span) == crc32_portable(span));
+      REQUIRE(crc32(span, 0xDEADBEEF) == crc32_portable(span, 0xDEADBEEF));
+    }
+  }
+  const auto all = Bytes(data);
+  CHECK(crc32(all) == crc32_portable(all));
+  // Continuation: crc32(a + b) == crc32(b, crc32(a)).
+  CHECK(crc32(all.subspan(1000), crc32(all.first(1000))) == crc32(all));
+}

@@ -3,6 +3,7 @@
 // Strings are written as UTF-8; bytes that are not valid UTF-8 are escaped as \u00XX of the Latin-1 reading
 // (callers that must keep binary data exact render it as base64 instead; see append_base64).
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string>
 #include <string_view>
@@ -73,9 +74,13 @@ class JsonWriter {
   // A key that needs no escaping (a literal of letters, digits and '_'), written as it is.
   void plain_key(std::string_view k) {
     separate();
-    out_ += '"';
-    out_ += k;
-    out_ += "\":";
+    const size_t at = out_.size();
+    out_.resize(at + k.size() + 3);
+    char* p = out_.data() + at;
+    *p++ = '"';
+    std::memcpy(p, k.data(), k.size());
+    p[k.size()] = '"';
+    p[k.size() + 1] = ':';
     after_key_ = true;
   }
   // plain_key(k) then value(v): for the literal field names of a fixed format.
