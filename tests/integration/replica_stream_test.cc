@@ -9,6 +9,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <thread>
 
 #include "mzl/net/replica_stream.h"
 #include "sandbox.h"
@@ -360,6 +361,16 @@ TEST_CASE("replica stream: heartbeats arrive when the primary is idle", "[net][s
     CHECK(std::string(hb.data.begin() + 19, hb.data.end() - 4) == end.file);
   }
   const auto elapsed = std::chrono::steady_clock::now() - started;
+  // Registered under our server id and report host (COM_REGISTER_SLAVE).
+  bool listed = false;
+  for (const Row& row : c.query("SHOW SLAVE HOSTS")) {
+    if (row.at(0) == "9104") {
+      listed = true;
+      CHECK(row.at(1) == "mzl");
+      CHECK(row.at(3) == "1");  // Master_id: the primary's server id
+    }
+  }
+  CHECK(listed);
   CHECK(elapsed < std::chrono::seconds(5));
   CHECK(elapsed >= std::chrono::milliseconds(400));
   CHECK(stream.current_file() == end.file);
@@ -444,6 +455,13 @@ TEST_CASE("replica stream: semi-sync events ask for an ACK and the primary count
     } while (!e.need_ack);
     CHECK(e.header.type_code == kXid);
     CHECK(stream.current_position() == e.header.log_pos);
+    // The writer's COMMIT is waiting for us.
+    uint64_t waiting = 0;
+    for (int i = 0; i < 100 && waiting == 0; ++i) {
+      waiting = status_value(c, "Rpl_semi_sync_master_wait_sessions");
+      if (waiting == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    CHECK(waiting == 1);
     REQUIRE(stream.ack(stream.current_file(), stream.current_position()).ok());
     REQUIRE(mysql_read_query_result(writer.handle()) == 0);
     CHECK(std::chrono::steady_clock::now() - sent_at < std::chrono::seconds(30));
