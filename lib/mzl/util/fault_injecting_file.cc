@@ -70,7 +70,7 @@ FaultInjectingFileSystem::Outcome FaultInjectingFileSystem::next_operation() {
   if (crashed_) return Outcome::kCrash;
   ++operations_;
   if (plan_.crash_at != 0 && operations_ == plan_.crash_at) {
-    crash_now();
+    crashed_ = true;
     return Outcome::kCrash;
   }
   if (plan_.fail_at != 0 && operations_ == plan_.fail_at) return Outcome::kFail;
@@ -81,7 +81,8 @@ Error FaultInjectingFileSystem::failure(const std::string& what, const std::stri
   return io_error(fmt::format("{} (injected fault)", what), path, plan_.fail_errno);
 }
 
-Error FaultInjectingFileSystem::crash_error(const std::string& path) const {
+Error FaultInjectingFileSystem::crash_error(const std::string& path) {
+  if (!power_lost_) crash_now();
   return Error{ErrorCode::kInterrupted, "simulated crash: the process is gone"}.at_r(path);
 }
 
@@ -95,7 +96,7 @@ void FaultInjectingFileSystem::note_size(const std::string& path, uint64_t size,
 }
 
 void FaultInjectingFileSystem::crash_now() {
-  crashed_ = true;
+  power_lost_ = true;
   if (!plan_.lose_unsynced) return;
   for (const auto& [path, synced] : synced_size_) {
     auto file = base_.open_append(path);

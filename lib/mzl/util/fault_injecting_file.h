@@ -46,7 +46,8 @@ class FaultInjectingFileSystem final : public FileSystem {
   enum class Outcome { kProceed, kFail, kCrash };
   Outcome next_operation();
   Error failure(const std::string& what, const std::string& path) const;
-  Error crash_error(const std::string& path) const;
+  // The crash's error; the first call also applies the power loss (after a torn write was made).
+  Error crash_error(const std::string& path);
   const FaultPlan& plan() const { return plan_; }
   void note_size(const std::string& path, uint64_t size, bool synced);
 
@@ -57,6 +58,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   FaultPlan plan_;
   uint64_t operations_ = 0;
   bool crashed_ = false;
+  bool power_lost_ = false;
   std::map<std::string, uint64_t> synced_size_;  // per file written through this object
 };
 

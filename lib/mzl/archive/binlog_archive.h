@@ -1,0 +1,174 @@
+#pragma once
+// The durable binlog repository of one source: REPO/binlogs/<source>/ holds the server's binlog files under
+// their own names (closed ones optionally as <name>.lz4) and state.json (archive_state.h). man/mzl.7,
+// REPOSITORY, documents the layout.
+//
+// Guarantee: a crash at any instant (process kill or power loss) loses nothing that sync() reported durable
+// and never leaves a gap or a duplicate: open() truncates a torn tail and resumes at the last complete
+// transaction, so a dump restarted at resume_point() re-sends exactly the missing events.
+//
+// Invariants that make this hold:
+//  - every binlog file in the directory is a closed file of state.json or its current_file (the state names
+//    a new file before the file is created);
+//  - state.json is replaced atomically and only names positions whose bytes were fdatasynced before;
+//  - the state may lag the data (it is written at checkpoint(), file changes and open(), not at every
+//    sync()): open() scans the current file forward from the state's position, adopts every complete,
+//    checksum-valid event up to the last transaction boundary and truncates the bytes after it.
+//
+// Errors are fail-stop: after any I/O error every later call returns that error; destroy the object and
+// open() again (which repairs the tail). A full disk is kIo naming the file and saying what to do.
+//
+// Not thread-safe: one thread appends, syncs and checkpoints.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mzl/archive/archive_state.h"
+#include "mzl/archive/transaction_tracker.h"
+#include "mzl/codec/event_header.h"
+#include "mzl/codec/format_description.h"
+#include "mzl/util/byte_reader.h"
+#include "mzl/util/durable_file.h"
+#include "mzl/util/result.h"
+
+namespace mzl::archive {
+
+// The default source name for a server: "<host>_<port>" with every character outside [A-Za-z0-9.-]
+// replaced by '_' ("db1.example.com_3306"); "localhost_socket" for a Unix socket connection (empty host
+// or port 0).
+std::string default_source_name(const std::string& host, unsigned port);
+// kInvalidArgument unless `source` is 1-128 characters of [A-Za-z0-9._-] and does not start with '.'.
+Status validate_source_name(const std::string& source);
+
+struct BinlogArchiveOptions {
+  std::string repo;    // REPO (created with mode 0700 when missing)
+  std::string source;  // the directory name under REPO/binlogs/
+  // The server this process streams from; empty fields are not checked. A stored identity that differs
+  // (server_uuid, or server_id) is refused unless allow_new_source, which adopts the new identity.
+  ServerIdentity server;
+  bool allow_new_source = false;
+  bool compress_closed_files = false;  // LZ4 each file when it is closed (synchronously, at the ROTATE)
+  FileSystem* fs = nullptr;            // nullptr: real_file_system(); tests pass a FaultInjectingFileSystem
+};
+
+// Where a dump must restart so that the archive continues without gap or duplicate: always a transaction
+// boundary in the server's file (position 4 when the file has no event yet).
+struct ResumePoint {
+  std::string file;           // "" when the archive holds no file yet: the caller picks the first file
+  uint64_t position = 0;      // restart COM_BINLOG_DUMP here
+  std::string gtid_position;  // the GTID state at that point (MariaDB position or MySQL set text)
+
+  bool operator==(const ResumePoint&) const = default;
+};
+
+// What sync() made durable.
+struct DurablePoint {
+  std::string file;    // the file the last event was appended to
+  uint64_t end = 0;    // every byte of `file` before this offset is on stable storage (a semi-sync ACK may
+                       // name this position)
+  ResumePoint resume;  // the last transaction boundary, durable too
+};
+
+class BinlogArchive {
+ public:
+  // Opens (creating when missing) REPO/binlogs/<source>/ and resumes: reads state.json, checks the server
+  // identity, removes leftover temporary files, finishes an interrupted compression, repairs the current
+  // file (see above) and, when that file ends with a ROTATE, closes it. Errors: kInvalidArgument (bad
+  // source name, different server), kCorrupt (state.json unreadable, the current file shorter than the
+  // state says or corrupt before its tail, binlog files without a state file), kIo.
+  static Result<std::unique_ptr<BinlogArchive>> open(const BinlogArchiveOptions& options);
+
+  enum class Appended {
+    kWritten,  // appended to the current file (not yet durable: call sync())
+    kSkipped,  // not part of a binlog file (heartbeat, dump-start fake ROTATE / FORMAT_DESCRIPTION /
+               // GTID_LIST), or already archived (an event that ends at or before the file's end)
+    kRotated,  // a ROTATE was appended and the file is closed; the next file has begun (no bytes yet)
+  };
+
+  // Appends one event as received from the dump (`event` is all header.event_size bytes, checksum
+  // included; the caller has verified the checksum). The archive places it by header.log_pos, the end
+  // of the event in the server's file:
+  //  - a ROTATE with log_pos 0 or LOG_EVENT_ARTIFICIAL_F (the dump's fake rotate) names the server's file:
+  //    the same file as the current one is skipped; another file closes the current one (the server moved
+  //    on after a STOP or a crash) and becomes current. A new file must start at position 4
+  //    (kInvalidArgument otherwise: the archive keeps whole files).
+  //  - a FORMAT_DESCRIPTION starts a new file (the magic is written first). Its LOG_EVENT_BINLOG_IN_USE_F
+  //    is cleared (the server clears it when it closes the file; the CRC32 excludes the flag) and a log_pos
+  //    of 0 (dump threads zero it) is restored to 4 + event_size with the CRC32 recomputed, so that the
+  //    archived file is byte-identical to the server's closed file. A FORMAT_DESCRIPTION while the file
+  //    already has one (a dump resumed mid-file) is skipped.
+  //  - any other event with log_pos 0 or LOG_EVENT_ARTIFICIAL_F is skipped; otherwise an event that starts
+  //    at the file's end is appended, one that ends at or before it is skipped (already archived), and one
+  //    that starts after it is kCorrupt ("events missing"): nothing is ever written with a gap.
+  //  - a real ROTATE (the file's last event) is appended, then the file is fsynced, recorded as closed in
+  //    state.json (size, CRC-32, first and last GTID), optionally compressed, and its successor becomes
+  //    the current file.
+  // kInvalidArgument when event.size() != header.event_size or no file name is known yet (a dump always
+  // starts with a fake ROTATE). kCorrupt when a GTID / QUERY body does not decode.
+  Result<Appended> append_event(Bytes event, const codec::EventHeader& header);
+
+  // fdatasync()s the current file (and its directory when the file is new). Only after this returns may an
+  // event be reported archived or a semi-sync ACK be sent. Cheap when nothing was appended.
+  Result<DurablePoint> sync();
+  // sync(), then writes state.json when it changed. Call every few seconds: it bounds the scan at open().
+  Status checkpoint();
+  // Cuts the current file back to the last transaction boundary (after a dump broke off mid-transaction,
+  // before the dump is restarted at resume_point()), fdatasynced.
+  Status discard_partial_transaction();
+
+  // The last transaction boundary appended (durable once sync() returned).
+  ResumePoint resume_point() const;
+  // The state as last written to state.json.
+  const ArchiveState& state() const { return written_state_; }
+  const std::string& directory() const { return dir_; }
+  std::string path_of(const std::string& file_name) const { return dir_ + "/" + file_name; }
+  // Bytes appended to the current file (durable or not).
+  uint64_t current_size() const { return size_; }
+
+ private:
+  BinlogArchive(FileSystem& fs, std::string dir, BinlogArchiveOptions options);
+
+  Status load_state();
+  Status tidy_directory();
+  Status recover_current_file();
+  Status start_file();
+  Result<Appended> switch_file(Bytes event);
+  Result<Appended> append_format_description(Bytes event, const codec::EventHeader& header);
+  Status write_bytes(Bytes data);
+  Status close_current_file(const std::string& next_file);
+  Status write_state();
+  ArchiveState state_now() const;
+  void reset_file_fields();
+  Error fail(Error error);  // records the error: every later call returns it
+
+  FileSystem& fs_;
+  std::string dir_;
+  BinlogArchiveOptions options_;
+  ArchiveState written_state_;
+  ServerIdentity server_;
+  std::vector<ClosedFileInfo> closed_files_;
+  std::optional<Error> broken_;
+
+  // The current file.
+  std::string current_name_;
+  std::unique_ptr<AppendOnlyFile> file_;  // open once the file has its first byte
+  bool dir_sync_pending_ = false;         // the file was created and its directory not yet fsynced
+  uint64_t size_ = 0;
+  uint64_t synced_ = 0;
+  uint32_t crc_ = 0;  // CRC-32 of bytes [0, size_)
+  codec::FormatDescription fd_;
+  TransactionTracker tracker_;
+  std::string first_gtid_;
+  std::string last_gtid_;
+
+  // The last transaction boundary in the current file.
+  uint64_t boundary_ = 0;
+  uint32_t boundary_crc_ = 0;
+  std::string boundary_gtid_position_;
+  std::string boundary_first_gtid_;
+  std::string boundary_last_gtid_;
+};
+
+}  // namespace mzl::archive
