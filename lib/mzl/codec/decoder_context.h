@@ -26,10 +26,18 @@ class DecoderContext {
 
   // Remembers a TABLE_MAP, replacing an earlier one with the same table id.
   void remember_table_map(const TableMapEvent& table_map);
+  // Remembers a TABLE_MAP together with the body bytes it was decoded from, so that the next TABLE_MAP with
+  // the very same bytes (the same table in the next transaction) is not decoded again.
+  void remember_table_map(const TableMapEvent& table_map, Bytes body);
+  // The remembered TABLE_MAP decoded from exactly these body bytes, or nullptr.
+  const TableMapEvent* identical_table_map(Bytes body) const;
   // The TABLE_MAP for `table_id`, or nullptr when none has been seen since the last FORMAT_DESCRIPTION.
   const TableMapEvent* table_map(uint64_t table_id) const;
   size_t table_map_count() const { return table_maps_.size(); }
-  void clear_table_maps() { table_maps_.clear(); }
+  void clear_table_maps() {
+    table_maps_.clear();
+    table_map_bodies_.clear();
+  }
 
   // Set by a MariaDB START_ENCRYPTION event: later events are encrypted and cannot be decoded.
   bool encrypted() const { return encrypted_; }
@@ -39,6 +47,7 @@ class DecoderContext {
   std::string source_;
   FormatDescription fd_;
   std::unordered_map<uint64_t, TableMapEvent> table_maps_;
+  std::unordered_map<uint64_t, std::vector<uint8_t>> table_map_bodies_;  // as decoded, when known
   bool encrypted_ = false;
 };
 

@@ -78,6 +78,12 @@ Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx) {
                              event_type_name(type_code))}
         .at_r(ctx.source(), raw.offset);
   }
+  if (type_code == code(EventType::kTableMap)) {
+    // Every transaction repeats its tables' maps byte for byte: reuse the decoded one.
+    if (const TableMapEvent* same = ctx.identical_table_map(raw.body)) {
+      return Event{raw.header, EventBody(*same), raw.checksum, raw.offset};
+    }
+  }
   ByteReader body(raw.body);
   auto decoded = decode_body(type_code, body, ctx.format());
   if (!decoded.ok()) {
@@ -89,7 +95,7 @@ Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx) {
   if (const auto* fd = std::get_if<FormatDescription>(&event.body)) {
     ctx.set_format(*fd);
   } else if (const auto* table_map = std::get_if<TableMapEvent>(&event.body)) {
-    ctx.remember_table_map(*table_map);
+    ctx.remember_table_map(*table_map, raw.body);
   } else if (std::holds_alternative<StartEncryptionEvent>(event.body)) {
     ctx.set_encrypted(true);
   }
