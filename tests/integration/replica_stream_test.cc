@@ -25,14 +25,21 @@ constexpr uint8_t kHeartbeat = 27;
 constexpr uint8_t kMariaGtid = 162;
 constexpr size_t kFdCreateTimestampOffset = 19 + 2 + 50;  // header, binlog_version, server_version
 
-net::ReplicaStream start_stream(const net::ReplicaStreamOptions& options) {
+net::ReplicaStream start_stream(const net::ReplicaStreamOptions& options, bool tls = false) {
+  const SandboxServer server = primary_server();
   OptionFileSet files;
-  REQUIRE(files.read(primary_server().defaults_file, true).ok());
+  REQUIRE(files.read(server.defaults_file, true).ok());
   auto connection_options = net::resolve_connection_options({}, files, option_groups("mzl-test", ""));
   REQUIRE(connection_options.ok());
   connection_options->read_timeout = std::chrono::seconds(30);  // a missing event fails instead of hanging
+  if (tls) {
+    connection_options->user = kSandboxTlsUser;
+    connection_options->ssl_mode = net::SslMode::kVerifyIdentity;
+    connection_options->ssl_ca = server.tls_ca.string();
+  }
   auto connection = net::ServerConnection::connect(*connection_options);
   REQUIRE(connection.ok());
+  CHECK(connection->tls_cipher().empty() == !tls);
   auto stream = net::ReplicaStream::start(std::move(*connection), options);
   INFO((stream.ok() ? std::string() : stream.error().to_string()));
   REQUIRE(stream.ok());
@@ -503,6 +510,61 @@ TEST_CASE("replica stream: a dropped connection is kNetwork", "[net][stream]") {
   REQUIRE_FALSE(again.ok());
   CHECK(again.error().code == ErrorCode::kNetwork);
   CHECK(stream.ack(end.file, end.position).error().code == ErrorCode::kNetwork);
+}
+
+TEST_CASE("replica stream: wait_readable sees what the connector and TLS already buffered", "[net][stream]") {
+  MysqlConnection c = connect(primary_server());
+  write_some_rows(c, "readable", 20);
+  const MasterStatus end = master_status(c);
+  for (bool tls : {false, true}) {
+    INFO((tls ? "TLS" : "plain TCP"));
+    // A blocking dump from the oldest file: the server sends its whole binlog at once and then waits, so
+    // the last events sit in the connector's (or OpenSSL's) buffers with nothing left on the socket.
+    auto options = options_for(9111);
+    options.heartbeat_period = std::chrono::milliseconds(0);
+    auto stream = start_stream(options, tls);
+    size_t events = 0;
+    auto longest = std::chrono::steady_clock::duration::zero();
+    while (stream.current_file() != end.file || stream.current_position() != end.position) {
+      const auto asked = std::chrono::steady_clock::now();
+      auto readable = stream.wait_readable(std::chrono::milliseconds(3000));
+      longest = std::max(longest, std::chrono::steady_clock::now() - asked);
+      REQUIRE(readable.ok());
+      REQUIRE(*readable);
+      receive(stream);
+      ++events;
+    }
+    CHECK(events > 20 * 4);
+    CHECK(longest < std::chrono::milliseconds(2000));
+    auto idle = stream.wait_readable(std::chrono::milliseconds(200));
+    REQUIRE(idle.ok());
+    CHECK_FALSE(*idle);
+  }
+}
+
+TEST_CASE("replica stream: wait_readable times out when idle and wakes up on a commit", "[net][stream]") {
+  MysqlConnection c = connect(primary_server());
+  write_some_rows(c, "readable", 1);
+  const MasterStatus end = master_status(c);
+  auto options = options_for(9112);
+  options.start_file = end.file;
+  options.start_position = end.position;
+  options.heartbeat_period = std::chrono::milliseconds(0);
+  auto stream = start_stream(options);
+  CHECK(receive(stream).header.type_code == kRotate);
+  CHECK(receive(stream).header.type_code == kFormatDescription);
+
+  const auto asked = std::chrono::steady_clock::now();
+  auto idle = stream.wait_readable(std::chrono::milliseconds(300));
+  REQUIRE(idle.ok());
+  CHECK_FALSE(*idle);
+  CHECK(std::chrono::steady_clock::now() - asked >= std::chrono::milliseconds(250));
+
+  c.query("INSERT INTO mzl_stream.readable (v) VALUES ('wake up')");
+  auto woken = stream.wait_readable(std::chrono::milliseconds(5000));
+  REQUIRE(woken.ok());
+  CHECK(*woken);
+  CHECK(receive(stream).header.type_code == kMariaGtid);
 }
 
 TEST_CASE("replica stream: an event larger than 16 MB streams intact", "[net][stream]") {

@@ -5,6 +5,7 @@
 
 #include <charconv>
 
+#include "mzl/net/connector_input.h"
 #include "mzl/net/replica_protocol.h"
 
 namespace mzl::net {
@@ -130,6 +131,13 @@ Result<std::optional<StreamEvent>> ReplicaStream::next() {
   }
   if (!event->has_value()) ended_ = true;
   return event;
+}
+
+Result<bool> ReplicaStream::wait_readable(std::chrono::milliseconds timeout) {
+  if (failure_ || ended_) return true;
+  auto ready = wait_for_input(connection_.handle(), timeout);
+  if (!ready.ok()) return cursor_.locate(ready.error());
+  return *ready;
 }
 
 Status ReplicaStream::ack(const std::string& file, uint64_t position) {

@@ -22,6 +22,7 @@
 // has it set. When the dump starts past position 4, that FORMAT_DESCRIPTION has log_pos 0 and
 // create_timestamp 0 (it is a copy, not the next event); on a MariaDB GTID dump its create_timestamp is 0
 // until the requested position is reached. In those cases the server recomputes its CRC32.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -38,6 +39,8 @@
 
 namespace mzl::net {
 
+// Not thread-safe: call next(), wait_readable() and ack() from one thread (libmariadb's connection has one
+// buffer for both directions).
 class ReplicaStream {
  public:
   // Takes over `connection` (its MYSQL handle is used for nothing else from now on), sets up the session
@@ -61,9 +64,17 @@ class ReplicaStream {
   //    or position that does not exist) — the message says so;
   //  - kChecksumMismatch: an event's CRC32 is wrong; kCorrupt: a packet or event that cannot be what the
   //    protocol says (a truncated event, a FORMAT_DESCRIPTION or ROTATE that does not decode);
-  //  - kNetwork: the connection dropped or read_timeout passed; kServer: any other server error.
+  //  - kNetwork: the connection dropped or read_timeout passed; kServer: any other server error;
+  //  - kUnsupported: an event larger than the connector's max_allowed_packet.
   // After an error or the end of the dump the stream is finished: next() repeats the same outcome.
   Result<std::optional<StreamEvent>> next();
+
+  // Waits up to `timeout` (0: not at all) for input without reading it: true when next() has something to
+  // read (it may still wait for the rest of a large event, or report that the connection closed), false on
+  // timeout or EINTR. With it one thread can read events and send the ACKs of transactions made durable
+  // meanwhile, instead of sitting in next() while an ACK is due. After the stream finished: true (next()
+  // repeats the outcome).
+  Result<bool> wait_readable(std::chrono::milliseconds timeout);
 
   // Semi-sync ACK (0xEF, position u64, file name) for the transaction that ends at `position` of `file`.
   // Send it only once the transaction is durable; acknowledging a position twice is harmless.
