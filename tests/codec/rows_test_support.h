@@ -25,6 +25,8 @@ struct FixtureRows {
   bool in_payload = false;                // inside a TRANSACTION_PAYLOAD (offset is then the payload's)
   std::string rows_query;                 // text of the last ROWS_QUERY before it, if any
   uint32_t timestamp = 0;                 // the rows event's header timestamp (statement start)
+  std::vector<uint8_t> body;              // the event body as read (for re-encoding checks)
+  codec::FormatDescription fd;            // the FORMAT_DESCRIPTION it was read with
 };
 
 struct FixtureWalk {
@@ -62,6 +64,8 @@ inline void walk_event(const codec::RawEvent& raw, const codec::FormatDescriptio
     fr.in_payload = in_payload;
     fr.rows_query = walk.rows_query;
     fr.timestamp = raw.header.timestamp;
+    fr.body.assign(raw.body.begin(), raw.body.end());
+    fr.fd = fd;
     fr.rows = *rows;
     REQUIRE(walk.tables.count(rows->table_id) == 1);
     fr.table = walk.tables[rows->table_id];
