@@ -70,7 +70,7 @@ Received receive(net::ReplicaStream& stream) {
   REQUIRE(e.data.size() == e.header.event_size);
   return Received{std::vector<uint8_t>(e.data.begin(), e.data.end()),
                   e.header,
-                  e.file,
+                  std::string(e.file),
                   e.position,
                   e.in_file,
                   e.artificial,
@@ -87,8 +87,9 @@ std::vector<Received> receive_all(net::ReplicaStream& stream) {
     REQUIRE(next.ok());
     if (!next->has_value()) break;
     const net::StreamEvent& e = **next;
-    events.push_back(Received{std::vector<uint8_t>(e.data.begin(), e.data.end()), e.header, e.file,
-                              e.position, e.in_file, e.artificial, e.heartbeat, e.need_ack});
+    events.push_back(Received{std::vector<uint8_t>(e.data.begin(), e.data.end()), e.header,
+                              std::string(e.file), e.position, e.in_file, e.artificial, e.heartbeat,
+                              e.need_ack});
   }
   auto again = stream.next();  // the dump is over: stays over
   REQUIRE(again.ok());

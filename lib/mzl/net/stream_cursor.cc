@@ -40,7 +40,8 @@ Result<std::optional<StreamEvent>> StreamCursor::accept(Bytes packet) {
   StreamEvent event;
   event.header = codec::read_event_header(header_reader);
   const codec::EventHeader& header = event.header;
-  event.file = file_;
+  event_file_ = file_;  // reuses its buffer: no allocation per event
+  event.file = event_file_;
   event.need_ack = parsed->need_ack;
   event.heartbeat = is_heartbeat(header.type_code);
   event.artificial = (header.flags & codec::kFlagArtificial) != 0;

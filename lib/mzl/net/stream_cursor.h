@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
@@ -19,8 +20,9 @@ struct StreamEvent {
   Bytes data;
   codec::EventHeader header;
   // Where the event sits in the server's binlog: [position, position + header.event_size) of `file`, when
-  // in_file; otherwise `position` is the stream position it arrived at. `file` is a copy (stays valid).
-  std::string file;
+  // in_file; otherwise `position` is the stream position it arrived at. `file` is valid as long as `data`
+  // (and while the cursor / stream is not moved).
+  std::string_view file;
   uint64_t position = 0;
   // The bytes belong to the server's binlog file at `position` (not artificial, not a heartbeat, log_pos
   // not 0). A FORMAT_DESCRIPTION counts as in the file; replica_stream.h says how it may differ.
@@ -69,6 +71,7 @@ class StreamCursor {
   std::string server_;
   codec::FormatDescription fd_;
   std::string file_;
+  std::string event_file_;  // StreamEvent::file of the last event (file_ moves on at a ROTATE)
   uint64_t position_ = 4;
   bool semi_sync_requested_ = false;
   bool verify_checksums_ = true;
