@@ -42,6 +42,14 @@ while IFS= read -r -d '' file; do
     failures=$((failures + 1))
     continue
   fi
+  # Every line is one JSON object.
+  if ! python3 -c 'import json, sys
+for n, line in enumerate(sys.stdin, 1):
+    obj = json.loads(line)
+    assert isinstance(obj, dict) and "type" in obj and "pos" in obj, f"line {n}: {line[:200]}"' <"$tmp/out.json"; then
+    echo "FAIL: $file: --output json is not one JSON object per line"
+    failures=$((failures + 1))
+  fi
   # Every line is one event; the number of top-level events must match the fixture's events.tsv.
   expected=$(awk -F'\t' -v f="$name" '$1 == f && $3 == 0' "$(dirname "$file")/events.tsv" | wc -l)
   got=$(grep -vc '"payload_pos"' "$tmp/out.json")

@@ -164,15 +164,19 @@ void append_base64(std::string& out, std::span<const uint8_t> data) {
 }
 
 void JsonWriter::value(int64_t v) {
-  separate();
   char buf[24];
-  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  char* p = buf;
+  if (comma_) *p++ = ',';
+  comma_ = true;
+  out_.append(buf, std::to_chars(p, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::value(uint64_t v) {
-  separate();
   char buf[24];
-  out_.append(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);
+  char* p = buf;
+  if (comma_) *p++ = ',';
+  comma_ = true;
+  out_.append(buf, std::to_chars(p, buf + sizeof buf, v).ptr);
 }
 
 void JsonWriter::value(double v) {

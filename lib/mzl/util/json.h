@@ -26,26 +26,26 @@ class JsonWriter {
   void begin_object() {
     separate();
     out_ += '{';
-    push();
+    comma_ = false;
   }
   void end_object() {
-    pop();
     out_ += '}';
+    comma_ = true;
   }
   void begin_array() {
     separate();
     out_ += '[';
-    push();
+    comma_ = false;
   }
   void end_array() {
-    pop();
     out_ += ']';
+    comma_ = true;
   }
   void key(std::string_view k) {
     separate();
     append_json_string(out_, k);
     out_ += ':';
-    after_key_ = true;
+    comma_ = false;
   }
   void value(std::string_view s) {
     separate();
@@ -73,15 +73,20 @@ class JsonWriter {
 
   // A key that needs no escaping (a literal of letters, digits and '_'), written as it is.
   void plain_key(std::string_view k) {
-    separate();
-    const size_t at = out_.size();
-    out_.resize(at + k.size() + 3);
-    char* p = out_.data() + at;
-    *p++ = '"';
-    std::memcpy(p, k.data(), k.size());
-    p[k.size()] = '"';
-    p[k.size() + 1] = ':';
-    after_key_ = true;
+    char buf[64];
+    if (k.size() + 4 > sizeof buf) {
+      key(k);
+      return;
+    }
+    size_t n = 0;
+    if (comma_) buf[n++] = ',';
+    buf[n++] = '"';
+    std::memcpy(buf + n, k.data(), k.size());
+    n += k.size();
+    buf[n++] = '"';
+    buf[n++] = ':';
+    out_.append(buf, n);
+    comma_ = false;
   }
   // plain_key(k) then value(v): for the literal field names of a fixed format.
   template <class T>
@@ -93,25 +98,14 @@ class JsonWriter {
   std::string& out() { return out_; }
 
  private:
+  // A comma before every value, key or container that follows another one at the same level.
   void separate() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (depth_ > 0 && !first_[depth_ - 1]) out_ += ',';
-    if (depth_ > 0) first_[depth_ - 1] = false;
+    if (comma_) out_ += ',';
+    comma_ = true;
   }
-  void push() {
-    if (depth_ < kMaxDepth) first_[depth_] = true;
-    ++depth_;
-  }
-  void pop() { --depth_; }
 
-  static constexpr int kMaxDepth = 64;
   std::string& out_;
-  bool first_[kMaxDepth] = {};
-  int depth_ = 0;
-  bool after_key_ = false;
+  bool comma_ = false;
 };
 
 }  // namespace mzl
