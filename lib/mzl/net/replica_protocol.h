@@ -79,10 +79,11 @@ struct StreamPacket {
 };
 
 // Splits a stream packet: 0x00 [0xEF flag] event, or the EOF packet. `semi_sync_header` says whether the
-// server puts the 2-byte semi-sync header before each event. Errors: kServer for an error packet (0xFF;
-// see stream_error_from_server() for its number), kCorrupt for an empty packet, an unknown first byte, a
-// missing semi-sync indicator, or an event shorter than its 19-byte header or whose event_size differs from
-// the bytes the packet holds.
+// server puts the 2-byte semi-sync header before each event. Errors: an error packet (0xFF: error number,
+// optional '#' + SQLSTATE, message) becomes stream_error_from_server()'s Error (kNotFound for 1236);
+// kCorrupt for an empty packet, an unknown first byte, a missing semi-sync indicator, or an event shorter
+// than its 19-byte header or whose event_size differs from the bytes the packet holds. (libmariadb's
+// mysql_net_read_packet() consumes error packets itself; ReplicaStream maps its errno the same way.)
 Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header);
 
 // The Error for an error the server sent instead of (or in the middle of) the stream. 1236
