@@ -14,6 +14,7 @@ class FaultInjectingFile final : public AppendOnlyFile {
 
   Status append(std::span<const uint8_t> data) override {
     auto outcome = fs_.next_operation();
+    if (outcome == FaultInjectingFileSystem::Outcome::kDead) return fs_.crash_error(path());
     if (outcome != FaultInjectingFileSystem::Outcome::kProceed) {
       size_t torn = std::min(fs_.plan().torn_bytes, data.size());
       if (torn > 0) {
@@ -31,6 +32,7 @@ class FaultInjectingFile final : public AppendOnlyFile {
   Status sync() override {
     switch (fs_.next_operation()) {
       case FaultInjectingFileSystem::Outcome::kCrash:
+      case FaultInjectingFileSystem::Outcome::kDead:
         return fs_.crash_error(path());
       case FaultInjectingFileSystem::Outcome::kFail:
         return fs_.failure("fdatasync", path());
@@ -45,6 +47,7 @@ class FaultInjectingFile final : public AppendOnlyFile {
   Status truncate(uint64_t size) override {
     switch (fs_.next_operation()) {
       case FaultInjectingFileSystem::Outcome::kCrash:
+      case FaultInjectingFileSystem::Outcome::kDead:
         return fs_.crash_error(path());
       case FaultInjectingFileSystem::Outcome::kFail:
         return fs_.failure("truncate", path());
@@ -67,7 +70,7 @@ class FaultInjectingFile final : public AppendOnlyFile {
 }  // namespace
 
 FaultInjectingFileSystem::Outcome FaultInjectingFileSystem::next_operation() {
-  if (crashed_) return Outcome::kCrash;
+  if (crashed_) return Outcome::kDead;
   ++operations_;
   if (plan_.crash_at != 0 && operations_ == plan_.crash_at) {
     crashed_ = true;
@@ -107,6 +110,7 @@ void FaultInjectingFileSystem::crash_now() {
 Result<std::unique_ptr<AppendOnlyFile>> FaultInjectingFileSystem::open_append(const std::string& path) {
   switch (next_operation()) {
     case Outcome::kCrash:
+    case Outcome::kDead:
       return crash_error(path);
     case Outcome::kFail:
       return failure("open for writing", path);
@@ -121,6 +125,8 @@ Result<std::unique_ptr<AppendOnlyFile>> FaultInjectingFileSystem::open_append(co
 
 Status FaultInjectingFileSystem::atomic_write_file(const std::string& path, std::span<const uint8_t> data) {
   switch (next_operation()) {
+    case Outcome::kDead:
+      return crash_error(path);
     case Outcome::kCrash: {
       size_t torn = std::min(plan_.torn_bytes, data.size());
       if (auto tmp = base_.open_append(path + ".tmp"); tmp.ok() && torn > 0) {
@@ -139,6 +145,7 @@ Status FaultInjectingFileSystem::atomic_write_file(const std::string& path, std:
 Status FaultInjectingFileSystem::fsync_directory(const std::string& dir) {
   switch (next_operation()) {
     case Outcome::kCrash:
+    case Outcome::kDead:
       return crash_error(dir);
     case Outcome::kFail:
       return failure("fsync directory", dir);
@@ -151,6 +158,7 @@ Status FaultInjectingFileSystem::fsync_directory(const std::string& dir) {
 Status FaultInjectingFileSystem::rename(const std::string& from, const std::string& to) {
   switch (next_operation()) {
     case Outcome::kCrash:
+    case Outcome::kDead:
       return crash_error(from);
     case Outcome::kFail:
       return failure(fmt::format("rename to {}", to), from);
@@ -168,6 +176,7 @@ Status FaultInjectingFileSystem::rename(const std::string& from, const std::stri
 Status FaultInjectingFileSystem::remove(const std::string& path) {
   switch (next_operation()) {
     case Outcome::kCrash:
+    case Outcome::kDead:
       return crash_error(path);
     case Outcome::kFail:
       return failure("unlink", path);

@@ -43,7 +43,7 @@ class FaultInjectingFileSystem final : public FileSystem {
   bool crashed() const { return crashed_; }
 
   // Internal to the files this object hands out.
-  enum class Outcome { kProceed, kFail, kCrash };
+  enum class Outcome { kProceed, kFail, kCrash, kDead };  // kDead: after the crash
   Outcome next_operation();
   Error failure(const std::string& what, const std::string& path) const;
   // The crash's error; the first call also applies the power loss (after a torn write was made).
