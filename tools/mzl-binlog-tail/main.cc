@@ -1,16 +1,21 @@
-// mzl-binlog-tail: decode, filter and copy binary logs (man/mzl-binlog-tail.1).
-#include "cli.h"
-
+// mzl-binlog-tail: archive a server's binary log as a replica, or decode, filter and copy binlog files
+// (man/mzl-binlog-tail.1).
 #include <fmt/format.h>
 
+#include "cli.h"
+#include "connection_flags.h"
 #include "mzl/archive/binlog_file_list.h"
 #include "mzl/archive/read_binlogs.h"
+#include "mzl/archive/tail_session.h"
 #include "mzl/codec/event_filter.h"
 #include "mzl/util/output_stream.h"
+#include "mzl/util/stop_signal.h"
 
 namespace {
 
-struct Flags {
+constexpr const char* kProgram = "mzl-binlog-tail";
+
+struct ReadFlags {
   std::vector<std::string> read;
   std::string output = "json";
   std::vector<std::string> databases;
@@ -24,7 +29,24 @@ struct Flags {
   bool no_verify_checksums = false;
 };
 
-mzl::Status read_command(const Flags& flags) {
+struct ArchiveFlags {
+  std::string repo;
+  std::string source;
+  uint32_t server_id = 0;
+  bool semi_sync = false;
+  bool stop_never = false;
+  unsigned fsync_interval_ms = 0;
+  unsigned heartbeat_ms = 1000;
+  std::string compress = "none";
+  std::string start_file;
+  uint64_t start_position_archive = 4;
+  std::string metrics_file;
+  bool allow_new_source = false;
+  bool status = false;
+  bool json = false;
+};
+
+mzl::Status read_command(const ReadFlags& flags) {
   using namespace mzl;
   archive::ReadBinlogsOptions options;
   MZL_TRY(options.files, archive::expand_binlog_paths(flags.read));
@@ -48,33 +70,125 @@ mzl::Status read_command(const Flags& flags) {
   return out->close();
 }
 
+mzl::Status archive_command(const ArchiveFlags& flags, const mzl::net::ConnectionOptions& connection) {
+  using namespace mzl;
+  if (flags.repo.empty()) return Error(ErrorCode::kInvalidArgument, "--repo DIR is required (or use --read)");
+  archive::TailOptions options;
+  options.connection = connection;
+  options.repo = flags.repo;
+  options.source = flags.source;
+  options.server_id = flags.server_id;
+  options.semi_sync = flags.semi_sync;
+  options.stop_never = flags.stop_never;
+  options.fsync_interval = std::chrono::milliseconds(flags.fsync_interval_ms);
+  options.heartbeat_period = std::chrono::milliseconds(flags.heartbeat_ms);
+  options.compress_closed_files = flags.compress == "lz4";
+  options.start_file = flags.start_file;
+  options.start_position = flags.start_position_archive;
+  options.metrics_file = flags.metrics_file;
+  options.allow_new_source = flags.allow_new_source;
+  install_stop_handlers();
+  MZL_TRY(auto stats, archive::run_tail(options));
+  if (flags.json) {
+    fmt::print(
+        "{{\"events\":{},\"bytes\":{},\"reconnects\":{},\"acks\":{},\"fsyncs\":{},\"file\":\"{}\","
+        "\"position\":{},\"gtid_position\":\"{}\"}}\n",
+        stats.events, stats.bytes, stats.reconnects, stats.acks, stats.fsyncs, stats.last_file,
+        stats.last_position, stats.last_gtid_position);
+  } else {
+    fmt::print(stderr, "{}: archived {} events ({} bytes); resume point {}:{} {}\n", kProgram, stats.events,
+               stats.bytes, stats.last_file, stats.last_position, stats.last_gtid_position);
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Decode, filter and copy MySQL/MariaDB binary logs. Reads binlog files (plain or .lz4) and writes\n"
-      "their events to stdout as JSON lines or as a raw binlog stream, checking every CRC32 on the way.",
-      "mzl-binlog-tail"};
-  mzl::tool::configure_app(app, "mzl-binlog-tail");
-  Flags flags;
-  app.add_option("--read", flags.read, "Binlog files or directories of binlog files to read, in order")
-      ->required()
+      "Archive a MySQL/MariaDB server's binary log as a replica into a backup repository (fsynced before it\n"
+      "is acknowledged; --semi-sync for zero data loss), or decode, filter and copy binlog files (--read).",
+      kProgram};
+  mzl::tool::configure_app(app, kProgram);
+
+  ReadFlags read;
+  auto* read_group = app.add_option_group("Reading files (--read)");
+  read_group->add_option("--read", read.read, "Binlog files or directories of binlog files to read, in order")
       ->expected(1, -1);
-  app.add_option("--output", flags.output, "json: one JSON object per event (default); raw: a binlog stream")
+  read_group
+      ->add_option("--output", read.output, "json: one JSON object per event (default); raw: a binlog stream")
       ->check(CLI::IsMember({"json", "raw"}));
-  app.add_option("--databases", flags.databases, "Keep only these databases (comma-separated)")
+  read_group->add_option("--databases", read.databases, "Keep only these databases (comma-separated)")
       ->delimiter(',');
-  app.add_option("--tables", flags.tables, "Keep only these db.table (comma-separated, * and ? allowed)")
+  read_group
+      ->add_option("--tables", read.tables, "Keep only these db.table (comma-separated, * and ? allowed)")
       ->delimiter(',');
-  app.add_option("--start-position", flags.start_position, "Start at this byte offset of the first file");
-  app.add_option("--stop-position", flags.stop_position, "Stop before this byte offset of the last file");
-  app.add_option("--start-datetime", flags.start_datetime,
-                 "Skip events before 'YYYY-MM-DD HH:MM:SS' (local time) or @epoch");
-  app.add_option("--stop-datetime", flags.stop_datetime, "Stop at the first event at or after this time");
-  app.add_option("--gtid", flags.gtid,
-                 "Keep only transactions in this GTID set (MySQL) or position (MariaDB)");
-  app.add_option("--exclude-gtid", flags.exclude_gtid, "Drop transactions in this GTID set or position");
-  app.add_flag("--no-verify-checksums", flags.no_verify_checksums,
-               "Do not check CRC32 event checksums (to salvage a damaged file)");
-  return mzl::tool::run(app, argc, argv, [&] { return read_command(flags); });
+  read_group->add_option("--start-position", read.start_position,
+                         "Start at this byte offset of the first file");
+  read_group->add_option("--stop-position", read.stop_position,
+                         "Stop before this byte offset of the last file");
+  read_group->add_option("--start-datetime", read.start_datetime,
+                         "Skip events before 'YYYY-MM-DD HH:MM:SS' (local time) or @epoch");
+  read_group->add_option("--stop-datetime", read.stop_datetime,
+                         "Stop at the first event at or after this time");
+  read_group->add_option("--gtid", read.gtid,
+                         "Keep only transactions in this GTID set (MySQL) or position (MariaDB)");
+  read_group->add_option("--exclude-gtid", read.exclude_gtid,
+                         "Drop transactions in this GTID set or position");
+  read_group->add_flag("--no-verify-checksums", read.no_verify_checksums,
+                       "Do not check CRC32 event checksums (to salvage a damaged file)");
+
+  ArchiveFlags archive;
+  auto* archive_group = app.add_option_group("Archiving a server");
+  archive_group->add_option("--repo", archive.repo,
+                            "Backup repository (binlogs go to DIR/binlogs/<source>/)");
+  archive_group->add_option("--source", archive.source,
+                            "Name of this server in the repository (default host_port)");
+  archive_group->add_option("--server-id", archive.server_id,
+                            "Replica server id to register with: distinct from every real server (required)");
+  archive_group->add_flag("--semi-sync", archive.semi_sync,
+                          "Acknowledge as a semi-synchronous replica, only after the transaction is fsynced");
+  archive_group->add_flag("--stop-never", archive.stop_never,
+                          "Keep following the server (reconnecting when it goes away) until SIGTERM/SIGINT");
+  archive_group->add_option("--fsync-interval", archive.fsync_interval_ms,
+                            "0: fsync at every transaction (default); N: at most every N ms");
+  archive_group->add_option("--heartbeat", archive.heartbeat_ms,
+                            "Ask for a heartbeat after this many idle ms");
+  archive_group->add_option("--compress", archive.compress, "none (default) or lz4: compress closed files")
+      ->check(CLI::IsMember({"none", "lz4"}));
+  archive_group->add_option(
+      "--start-file", archive.start_file,
+      "With an empty archive: the server's binlog file to start at (default: its oldest)");
+  archive_group->add_option("--start-file-position", archive.start_position_archive,
+                            "With --start-file: the position in it (default 4)");
+  archive_group->add_option("--metrics-file", archive.metrics_file,
+                            "Write Prometheus textfile metrics here every few seconds");
+  archive_group->add_flag("--allow-new-source", archive.allow_new_source,
+                          "Continue an archive although the server's identity changed");
+  archive_group->add_flag("--status", archive.status,
+                          "Print the archive's state (with --repo, --source) and exit");
+  app.add_flag("--json", archive.json, "Machine-readable output for --status and the final summary");
+
+  mzl::tool::OptionFileFlags option_files;
+  mzl::tool::add_option_file_flags(app, option_files);
+  mzl::net::ConnectionFlags connection_flags;
+  mzl::tool::add_connection_flags(app, connection_flags);
+
+  return mzl::tool::run(app, argc, argv, [&]() -> mzl::Status {
+    using namespace mzl;
+    if (!read.read.empty()) return read_command(read);
+    MZL_TRY(auto files, tool::load_option_files(option_files));
+    MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
+    if (archive.status) {
+      if (archive.repo.empty() || archive.source.empty()) {
+        return Error(ErrorCode::kInvalidArgument, "--status needs --repo and --source");
+      }
+      MZL_TRY(std::string text, archive::describe_archive(archive.repo, archive.source, archive.json));
+      fmt::print("{}", text);
+      return ok_status();
+    }
+    MZL_TRY(auto connection,
+            tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
+    return archive_command(archive, connection);
+  });
 }

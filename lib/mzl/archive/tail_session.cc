@@ -1,0 +1,298 @@
+#include "mzl/archive/tail_session.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <thread>
+
+#include "mzl/archive/binlog_archive.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/net/replica_stream.h"
+#include "mzl/net/server_connection.h"
+#include "mzl/util/durable_file.h"
+#include "mzl/util/stop_signal.h"
+
+namespace mzl::archive {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Metrics {
+  uint64_t events = 0, bytes = 0, reconnects = 0, acks = 0, fsyncs = 0;
+  uint32_t last_event_timestamp = 0;
+  double lag_seconds = 0;
+  double last_fsync_unix = 0;
+  double last_ack_latency_seconds = 0;
+  bool connected = false;
+};
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+Status write_metrics(const std::string& path, const std::string& source, const Metrics& m) {
+  if (path.empty()) return ok_status();
+  const std::string labels = fmt::format("{{source=\"{}\"}}", source);
+  std::string out;
+  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
+    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{}{} {}\n", name, help, name, type, name, labels, value);
+  };
+  metric("mzl_binlog_tail_up", "gauge", "1 while connected to the server", m.connected ? 1 : 0);
+  metric("mzl_binlog_tail_last_event_timestamp_seconds", "gauge", "Timestamp of the last archived event",
+         m.last_event_timestamp);
+  metric("mzl_binlog_tail_lag_seconds", "gauge", "Seconds the archive is behind the server", m.lag_seconds);
+  metric("mzl_binlog_tail_events_total", "counter", "Events archived", m.events);
+  metric("mzl_binlog_tail_bytes_total", "counter", "Bytes archived", m.bytes);
+  metric("mzl_binlog_tail_reconnects_total", "counter", "Reconnections to the server", m.reconnects);
+  metric("mzl_binlog_tail_fsyncs_total", "counter", "fsync calls on the archive", m.fsyncs);
+  metric("mzl_binlog_tail_last_fsync_timestamp_seconds", "gauge", "Unix time of the last fsync",
+         m.last_fsync_unix);
+  metric("mzl_binlog_tail_semisync_acks_total", "counter", "Semi-sync ACKs sent", m.acks);
+  metric("mzl_binlog_tail_semisync_ack_latency_seconds", "gauge",
+         "Time from receiving the last acknowledged event to its ACK", m.last_ack_latency_seconds);
+  return atomic_write_file(path, std::span(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
+}
+
+Result<ServerIdentity> query_identity(net::ServerConnection& connection) {
+  ServerIdentity id;
+  MZL_TRY(auto server_id, connection.scalar("SELECT @@global.server_id"));
+  id.server_id = static_cast<uint32_t>(std::stoul(server_id.value_or("0")));
+  id.flavour = connection.is_mariadb() ? "mariadb" : "mysql";
+  if (!connection.is_mariadb()) {
+    MZL_TRY(auto uuid, connection.scalar("SELECT @@global.server_uuid"));
+    id.server_uuid = uuid.value_or("");
+  }
+  return id;
+}
+
+// One connected stretch: streams until the dump ends, a stop is requested, or the connection fails.
+class TailRun {
+ public:
+  TailRun(const TailOptions& options, BinlogArchive& archive, Metrics& metrics, const std::string& source)
+      : options_(options), archive_(archive), metrics_(metrics), source_(source) {}
+
+  // Returns true when the run should end for good (dump complete or stop requested).
+  Result<bool> stream(net::ReplicaStream& stream) {
+    auto last_metrics = Clock::now();
+    auto last_sync = Clock::now();
+    auto last_checkpoint = Clock::now();
+    while (true) {
+      if (stop_requested()) {
+        MZL_CHECK(make_durable());
+        return true;
+      }
+      // Group commit: while more events are already waiting, read them before paying for an fsync.
+      const bool sync_due = unsynced_boundary_ && (options_.fsync_interval.count() == 0 || pending_ack_ ||
+                                                   Clock::now() - last_sync >= options_.fsync_interval);
+      const auto wait = sync_due ? std::chrono::milliseconds(0) : std::chrono::milliseconds(500);
+      MZL_TRY(bool readable, stream.wait_readable(wait));
+      if (!readable && sync_due) {
+        MZL_CHECK(make_durable());
+        MZL_CHECK(send_ack(stream));
+        last_sync = Clock::now();
+      }
+      if (Clock::now() - last_checkpoint >= std::chrono::seconds(5)) {
+        MZL_CHECK(archive_.checkpoint());
+        last_checkpoint = Clock::now();
+      }
+      if (Clock::now() - last_metrics >= options_.metrics_interval) {
+        MZL_CHECK(write_metrics(options_.metrics_file, source_, metrics_));
+        last_metrics = Clock::now();
+      }
+      if (!readable) continue;
+      MZL_TRY(auto next, stream.next());
+      if (!next) {  // the server sent everything it has (non-blocking dump)
+        MZL_CHECK(make_durable());
+        MZL_CHECK(send_ack(stream));
+        return true;
+      }
+      const net::StreamEvent& event = *next;
+      if (event.heartbeat) {
+        metrics_.lag_seconds = 0;
+        continue;
+      }
+      MZL_TRY(auto appended, archive_.append_event(event.data, event.header));
+      if (appended != BinlogArchive::Appended::kSkipped) {
+        ++metrics_.events;
+        metrics_.bytes += event.data.size();
+        if (event.header.timestamp != 0) {
+          metrics_.last_event_timestamp = event.header.timestamp;
+          metrics_.lag_seconds = std::max(0.0, unix_now() - event.header.timestamp);
+        }
+      }
+      const ResumePoint boundary = archive_.resume_point();
+      if (!(boundary == last_boundary_)) {
+        last_boundary_ = boundary;
+        unsynced_boundary_ = true;
+      }
+      if (event.need_ack) {
+        pending_ack_ =
+            PendingAck{std::string(stream.current_file()), stream.current_position(), Clock::now()};
+      }
+    }
+  }
+
+  Status make_durable() {
+    if (!unsynced_boundary_ && !pending_ack_) return ok_status();
+    MZL_TRY(auto durable, archive_.sync());
+    (void)durable;
+    ++metrics_.fsyncs;
+    metrics_.last_fsync_unix = unix_now();
+    unsynced_boundary_ = false;
+    return ok_status();
+  }
+
+  // Called only right after make_durable(): the acknowledged transaction is on stable storage.
+  Status send_ack(net::ReplicaStream& stream) {
+    if (!pending_ack_) return ok_status();
+    MZL_CHECK(stream.ack(pending_ack_->file, pending_ack_->position));
+    ++metrics_.acks;
+    metrics_.last_ack_latency_seconds =
+        std::chrono::duration<double>(Clock::now() - pending_ack_->received).count();
+    pending_ack_.reset();
+    return ok_status();
+  }
+
+ private:
+  struct PendingAck {
+    std::string file;
+    uint64_t position = 0;
+    Clock::time_point received;
+  };
+  const TailOptions& options_;
+  BinlogArchive& archive_;
+  Metrics& metrics_;
+  const std::string& source_;
+  ResumePoint last_boundary_;
+  bool unsynced_boundary_ = false;
+  std::optional<PendingAck> pending_ack_;
+};
+
+bool retryable(const Error& error) {
+  return error.code == ErrorCode::kNetwork;
+}
+
+}  // namespace
+
+Result<TailStats> run_tail(const TailOptions& options) {
+  if (options.server_id == 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--server-id is required: an id no real server of the topology has");
+  }
+  const std::string source =
+      options.source.empty()
+          ? default_source_name(options.connection.host == "localhost" ? "" : options.connection.host,
+                                options.connection.host == "localhost" ? 0 : options.connection.port)
+          : options.source;
+  MZL_CHECK(validate_source_name(source));
+  Metrics metrics;
+  std::unique_ptr<BinlogArchive> archive;
+  unsigned failures = 0;
+  auto backoff = std::chrono::seconds(1);
+  while (!stop_requested()) {
+    // One connection: true when the run is over (dump complete or stop requested).
+    Result<bool> attempt = [&]() -> Result<bool> {
+      net::ConnectionOptions connection_options = options.connection;
+      if (connection_options.read_timeout.count() == 0) {
+        // A server that went silent (no event, no heartbeat) is noticed after a few heartbeat periods.
+        connection_options.read_timeout =
+            std::max(std::chrono::seconds(10),
+                     std::chrono::duration_cast<std::chrono::seconds>(options.heartbeat_period * 5));
+      }
+      MZL_TRY(auto connection, net::ServerConnection::connect(connection_options));
+      MZL_TRY(ServerIdentity identity, query_identity(connection));
+      if (!archive) {
+        BinlogArchiveOptions archive_options;
+        archive_options.repo = options.repo;
+        archive_options.source = source;
+        archive_options.server = identity;
+        archive_options.allow_new_source = options.allow_new_source;
+        archive_options.compress_closed_files = options.compress_closed_files;
+        MZL_TRY(archive, BinlogArchive::open(archive_options));
+      } else {
+        MZL_CHECK(archive->discard_partial_transaction());
+      }
+      const ResumePoint resume = archive->resume_point();
+      net::ReplicaStreamOptions stream_options;
+      stream_options.server_id = options.server_id;
+      stream_options.start_file = resume.file.empty() ? options.start_file : resume.file;
+      stream_options.start_position = resume.file.empty() ? options.start_position : resume.position;
+      stream_options.heartbeat_period = options.heartbeat_period;
+      stream_options.semi_sync = options.semi_sync;
+      stream_options.verify_checksums = options.verify_checksums;
+      stream_options.non_blocking = !options.stop_never;
+      MZL_TRY(auto stream, net::ReplicaStream::start(std::move(connection), stream_options));
+      metrics.connected = true;
+      failures = 0;
+      backoff = std::chrono::seconds(1);
+      TailRun run(options, *archive, metrics, source);
+      auto done = run.stream(stream);
+      metrics.connected = false;
+      // Whatever ended the run, what was appended becomes durable (the partial transaction at the tail is
+      // cut at the next open or reconnect).
+      Status durable = run.make_durable();
+      if (!done.ok()) return std::move(done).error();
+      MZL_CHECK(durable);
+      return *done;
+    }();
+    if (attempt.ok() && *attempt) break;
+    if (attempt.ok()) continue;
+    const Error& error = attempt.error();
+    if (!retryable(error) || (!options.stop_never && archive == nullptr) ||
+        (options.max_reconnect_attempts != 0 && failures + 1 >= options.max_reconnect_attempts)) {
+      if (archive) (void)archive->checkpoint();
+      (void)write_metrics(options.metrics_file, source, metrics);
+      return error;
+    }
+    ++failures;
+    ++metrics.reconnects;
+    std::fprintf(stderr, "mzl-binlog-tail: %s; reconnecting in %llds\n", error.to_string().c_str(),
+                 static_cast<long long>(backoff.count()));
+    (void)write_metrics(options.metrics_file, source, metrics);
+    for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop_requested();
+         waited += std::chrono::milliseconds(100)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    backoff = std::min(backoff * 2, options.max_backoff);
+  }
+  TailStats stats;
+  if (archive) {
+    MZL_CHECK(archive->checkpoint());
+    const ResumePoint resume = archive->resume_point();
+    stats.last_file = resume.file;
+    stats.last_position = resume.position;
+    stats.last_gtid_position = resume.gtid_position;
+  }
+  stats.events = metrics.events;
+  stats.bytes = metrics.bytes;
+  stats.reconnects = metrics.reconnects;
+  stats.acks = metrics.acks;
+  stats.fsyncs = metrics.fsyncs;
+  MZL_CHECK(write_metrics(options.metrics_file, source, metrics));
+  return stats;
+}
+
+Result<std::string> describe_archive(const std::string& repo, const std::string& source, bool json) {
+  MZL_CHECK(validate_source_name(source));
+  const std::string path = repo + "/binlogs/" + source + "/state.json";
+  std::ifstream in(path);
+  if (!in)
+    return Error(ErrorCode::kNotFound, "no archive state (nothing archived for this source yet?)").at_r(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  MZL_TRY(ArchiveState state, decode_archive_state(text.str(), path));
+  if (json) return text.str();
+  std::string out = fmt::format(
+      "source:           {}\nserver:           {} server_id={} {}\ncurrent file:     {}\ndurable position: "
+      "{}\n"
+      "GTID position:    {}\nclosed files:     {}\n",
+      state.source, state.server.flavour, state.server.server_id, state.server.server_uuid,
+      state.current_file, state.durable_position, state.gtid_position, state.closed_files.size());
+  return out;
+}
+
+}  // namespace mzl::archive

@@ -1,0 +1,61 @@
+#pragma once
+// mzl-binlog-tail's archiving loop: connect to the primary as a replica (net/replica_stream.h), append every
+// event to the durable repository (binlog_archive.h), fsync by policy, answer semi-sync ACKs only after the
+// transaction is on stable storage, reconnect after the server or the network goes away, and stop cleanly on
+// SIGTERM/SIGINT (util/stop_signal.h). man/mzl-binlog-tail.1 documents the behaviour.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "mzl/net/connection_options.h"
+#include "mzl/util/result.h"
+
+namespace mzl::archive {
+
+struct TailOptions {
+  net::ConnectionOptions connection;
+  std::string repo;
+  std::string source;  // empty: default_source_name(host, port)
+  uint32_t server_id = 0;
+  // Where to start when the archive is empty: a file of the server (empty: its oldest) and position.
+  std::string start_file;
+  uint64_t start_position = 4;
+  // false: stop once the server has sent everything it has (one pass, for cron); true: follow forever.
+  bool stop_never = false;
+  bool semi_sync = false;
+  // 0: fsync at every transaction end (grouping the transactions that arrive together); N: at most every
+  // N ms (a semi-sync ACK still waits for its fsync).
+  std::chrono::milliseconds fsync_interval{0};
+  std::chrono::milliseconds heartbeat_period{1000};
+  bool compress_closed_files = false;
+  bool allow_new_source = false;
+  bool verify_checksums = true;
+  // Reconnect after a lost connection, waiting 1 s, 2 s, 4 s ... up to this long between attempts.
+  std::chrono::seconds max_backoff{30};
+  // Give up after this many failed connection attempts in a row (0: never, with stop_never).
+  unsigned max_reconnect_attempts = 0;
+  std::string metrics_file;  // Prometheus textfile, rewritten atomically every few seconds ("" = none)
+  std::chrono::seconds metrics_interval{5};
+};
+
+struct TailStats {
+  uint64_t events = 0;  // events appended to the archive
+  uint64_t bytes = 0;
+  uint64_t reconnects = 0;
+  uint64_t acks = 0;
+  uint64_t fsyncs = 0;
+  std::string last_file;
+  uint64_t last_position = 0;
+  std::string last_gtid_position;
+};
+
+// Runs until the server has sent everything (without stop_never), a stop signal, or an error that
+// reconnecting cannot cure (access denied, a server that no longer has what the archive needs, a different
+// server, local I/O). Everything appended is fsynced before it returns, whatever the reason.
+Result<TailStats> run_tail(const TailOptions& options);
+
+// The archive's state for --status: "text" or JSON (state.json plus the lag of its last event).
+Result<std::string> describe_archive(const std::string& repo, const std::string& source, bool json);
+
+}  // namespace mzl::archive
