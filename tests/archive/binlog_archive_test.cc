@@ -1,4 +1,11 @@
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <random>
+
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -393,4 +400,101 @@ TEST_CASE("archive: a new file must start at position 4, and the source name is 
   CHECK(default_source_name("fe80::1", 3307) == "fe80__1_3307");
   CHECK(default_source_name("", 0) == "localhost_socket");
   CHECK(validate_source_name(default_source_name("fe80::1", 3307)).ok());
+}
+
+namespace {
+
+// The child of the SIGKILL test: resumes the archive, follows the dump from its resume point, and after
+// every sync() writes "<file> <end>\n" to `ack_fd` (what a semi-sync ACK would name). Never returns.
+[[noreturn]] void archive_until_killed(const BinlogArchiveOptions& options, const ServerBinlog& server,
+                                       int ack_fd) {
+  auto archive = BinlogArchive::open(options);
+  if (!archive.ok()) ::_exit(3);
+  ResumePoint rp = (*archive)->resume_point();
+  int n = 0;
+  for (const auto& event : server.dump_from(rp.file, rp.position)) {
+    auto appended = (*archive)->append_event(event.bytes, event.header);
+    if (!appended.ok()) ::_exit(4);
+    if (event.header.type_code == 16 || event.header.type_code == 2) {
+      auto point = (*archive)->sync();
+      if (!point.ok()) ::_exit(5);
+      std::string line = point->file + " " + std::to_string(point->end) + "\n";
+      if (::write(ack_fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) ::_exit(6);
+    }
+    if (++n % 7 == 0 && !(*archive)->checkpoint().ok()) ::_exit(7);
+  }
+  ::_exit((*archive)->checkpoint().ok() ? 0 : 8);
+}
+
+}  // namespace
+
+TEST_CASE("archive: SIGKILL at random instants, each followed by a restart: no loss, gap or duplicate") {
+  auto base = ServerBinlog::from_fixture();
+  if (!base) return;
+  // A live server: every round it commits more transactions (a DDL now and then) and rotates every third
+  // round, while the archiver is killed at a random instant and restarted.
+  ServerBinlog server = *base;
+  uint64_t seq = 1;
+  int file_number = 1;
+  server.begin_file("mariadb-bin.000001");
+  auto server_works = [&](int round) {
+    for (int t = 0; t < 25; ++t) {
+      if (t % 13 == 5) {
+        server.ddl(seq++);
+      } else {
+        server.transaction(seq++);
+      }
+    }
+    if (round % 3 == 2) {
+      std::string next = fmt::format("mariadb-bin.{:06d}", ++file_number);
+      server.rotate(next);
+      server.begin_file(next);
+    }
+  };
+  TempRepo repo;
+  BinlogArchiveOptions options = options_for(repo, nullptr, true);
+  std::mt19937 random(20261122);
+  int killed = 0;
+  for (int round = 0; round < 80 && killed < 20; ++round) {
+    server_works(round);
+    int pipe_fds[2];
+    REQUIRE(::pipe(pipe_fds) == 0);
+    pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      ::close(pipe_fds[0]);
+      archive_until_killed(options, server, pipe_fds[1]);
+    }
+    ::close(pipe_fds[1]);
+    ::usleep(std::uniform_int_distribution<useconds_t>(0, 1500)(random));
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    std::string acks;
+    char buffer[4096];
+    for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) acks.append(buffer, got);
+    ::close(pipe_fds[0]);
+    if (WIFEXITED(status)) {
+      INFO("child exit code " << WEXITSTATUS(status));
+      REQUIRE(WEXITSTATUS(status) == 0);
+    } else {
+      ++killed;
+    }
+    std::optional<DurablePoint> acked;
+    if (auto last = acks.rfind('\n', acks.size() - 2); !acks.empty()) {
+      std::string line = acks.substr(last == std::string::npos ? 0 : last + 1);
+      auto space = line.find(' ');
+      acked = DurablePoint{line.substr(0, space), std::stoull(line.substr(space + 1)), {}};
+    }
+    auto reopened = BinlogArchive::open(options);
+    if (!reopened.ok()) FAIL(reopened.error().to_string());
+    INFO("round " << round << ", " << killed << " kills so far");
+    check_prefix(dir_of(repo), server, (*reopened)->resume_point(), acked);
+  }
+  CHECK(killed >= 10);
+  auto archive = BinlogArchive::open(options);
+  REQUIRE(archive.ok());
+  ResumePoint rp = (*archive)->resume_point();
+  REQUIRE_FALSE(test::feed(**archive, server.dump_from(rp.file, rp.position)).error);
+  check_complete(dir_of(repo), server, **archive);
 }
