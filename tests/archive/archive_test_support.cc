@@ -129,6 +129,12 @@ std::vector<DumpEvent> ServerBinlog::dump_from(const std::string& file, uint64_t
   push(codec::encode_event(fake, maria_fd()));
   for (size_t i = first; i < files_.size(); ++i) {
     const auto& bytes = files_[i].bytes;
+    if (i > first) {
+      // After a file's real ROTATE the dump thread sends an artificial one naming the next file.
+      codec::Event next{codec::EventHeader{0, 4, 1, 0, 0, codec::kFlagArtificial},
+                        codec::RotateEvent{4, files_[i].name}, std::nullopt, 0};
+      push(codec::encode_event(next, maria_fd()));
+    }
     std::vector<uint8_t> fd = fd_;
     set_log_pos(fd, 0);
     push(fd);
@@ -140,6 +146,13 @@ std::vector<DumpEvent> ServerBinlog::dump_from(const std::string& file, uint64_t
         push(std::vector<uint8_t>(bytes.begin() + offset, bytes.begin() + offset + header.event_size));
       offset += header.event_size;
     }
+    // An idle server sends heartbeats (not part of any file).
+    codec::HeartbeatEvent beat;
+    beat.log_filename = files_[i].name;
+    codec::Event heartbeat{
+        codec::EventHeader{0, 27, 1, 0, static_cast<uint32_t>(bytes.size()), codec::kFlagArtificial}, beat,
+        std::nullopt, 0};
+    push(codec::encode_event(heartbeat, maria_fd()));
   }
   return out;
 }

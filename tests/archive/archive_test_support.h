@@ -38,8 +38,9 @@ class ServerBinlog {
   void rotate(const std::string& next);
 
   // What a dump started at (file, position) sends: a fake ROTATE, the file's FORMAT_DESCRIPTION with
-  // log_pos 0 (as dump threads send it), the events from `position` on, and after every ROTATE the next
-  // file's FORMAT_DESCRIPTION and events. An empty file name starts at the first file.
+  // log_pos 0 (as dump threads send it), the events from `position` on, a HEARTBEAT at the end of each file,
+  // and after every ROTATE an artificial ROTATE naming the next file, its FORMAT_DESCRIPTION and events
+  // (net/replica_stream.h describes the same sequence). An empty file name starts at the first file.
   std::vector<DumpEvent> dump_from(const std::string& file, uint64_t position) const;
 
   const std::vector<ServerFile>& files() const { return files_; }
