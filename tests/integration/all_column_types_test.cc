@@ -199,7 +199,7 @@ TEST_CASE("rows: every MariaDB column type decodes to what the server stores") {
   const auto infos = mzl::codec::column_infos(table);
   for (size_t i = 0; i < infos.size(); ++i) {
     const uint8_t t = infos[i].real_type;
-    if (!mzl::codec::is_character_type(t) && !mzl::codec::is_enum_or_set_type(t)) continue;
+    if (!mzl::codec::is_character_type(t, true) && !mzl::codec::is_enum_or_set_type(t)) continue;
     if (collations[i][1] == "NULL") continue;  // JSON's collation is utf8mb4_bin but a CHECK, not a type
     INFO("column " << collations[i][0]);
     REQUIRE(infos[i].charset.has_value());
@@ -324,4 +324,53 @@ TEST_CASE("rows: MariaDB compressed rows events (log_bin_compress) decode and re
   CHECK(n((*updates[1].before)[2]) == 7);
   REQUIRE(deletes.size() == 1);
   CHECK(body((*deletes[0].before)[1]) == "short!");
+}
+
+TEST_CASE("rows: MariaDB GEOMETRY and COMPRESSED columns: charsets line up and values inflate") {
+  // MariaDB counts GEOMETRY and compressed VARCHAR/BLOB columns among the character columns of the optional
+  // metadata; a GEOMETRY before the text columns shifts every charset after it.
+  auto primary = mzl::test::connect(mzl::test::primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_rows_g");
+  primary.query("CREATE DATABASE mzl_rows_g");
+  primary.query(
+      "CREATE TABLE mzl_rows_g.t (id INT PRIMARY KEY, g GEOMETRY, t TEXT CHARACTER SET latin1, "
+      "v VARCHAR(5) CHARACTER SET utf8mb4, z VARCHAR(500) CHARACTER SET utf8mb3 COMPRESSED, "
+      "b BLOB COMPRESSED, w TEXT CHARACTER SET utf8mb4)");
+  const auto collations = primary.query(
+      "SELECT IFNULL(l.ID, 'NULL') FROM information_schema.COLUMNS c LEFT JOIN information_schema.COLLATIONS "
+      "l "
+      "ON l.COLLATION_NAME = c.COLLATION_NAME WHERE c.TABLE_SCHEMA = 'mzl_rows_g' ORDER BY "
+      "c.ORDINAL_POSITION");
+  const std::string file = mzl::test::flush_binary_logs();
+  primary.query(
+      "INSERT INTO mzl_rows_g.t VALUES (1, ST_GeomFromText('POINT(1 1)'), 'a', 'b', REPEAT('zip', 150), "
+      "REPEAT(0x00, 300), 'w'), (2, NULL, 'c', 'd', 'q', 'x', 'e')");
+  primary.query("DROP DATABASE mzl_rows_g");
+  mzl::test::flush_binary_logs();
+
+  auto rows = mzl::test::fixture_rows(mzl::test::primary_binlog_dir() / file);
+  REQUIRE(rows.size() == 1);
+  const auto infos = mzl::codec::column_infos(rows[0].table);
+  REQUIRE(infos.size() == 7);
+  for (size_t i : {2, 3, 4, 6}) {
+    INFO("column " << i);
+    REQUIRE(infos[i].charset.has_value());
+    CHECK(std::to_string(*infos[i].charset) == collations[i][0]);
+  }
+  CHECK(infos[5].charset == std::optional<uint32_t>(63));
+  REQUIRE(rows[0].changes.size() == 2);
+  auto str = [](const std::optional<ColumnValue>& v) {
+    const auto& s = std::get<mzl::codec::StringValue>(*v);
+    return std::string(s.bytes.begin(), s.bytes.end());
+  };
+  const auto& r1 = *rows[0].changes[0].after;
+  std::string zip;
+  for (int i = 0; i < 150; ++i) zip += "zip";
+  CHECK(str(r1[4]) == zip);
+  CHECK(str(r1[5]) == std::string(300, '\0'));
+  CHECK(str(r1[6]) == "w");
+  const auto& r2 = *rows[0].changes[1].after;
+  CHECK(str(r2[4]) == "q");
+  CHECK(str(r2[5]) == "x");
+  CHECK(std::holds_alternative<mzl::codec::NullValue>(*r2[1]));
 }

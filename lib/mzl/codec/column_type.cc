@@ -178,13 +178,17 @@ bool is_numeric_type(uint8_t t) {
   }
 }
 
-bool is_character_type(uint8_t t) {
+bool is_character_type(uint8_t t, bool mariadb) {
   switch (static_cast<ColumnType>(t)) {
     case ColumnType::kString:
     case ColumnType::kVarString:
     case ColumnType::kVarchar:
     case ColumnType::kBlob:
       return true;
+    case ColumnType::kGeometry:
+    case ColumnType::kMariaVarcharCompressed:
+    case ColumnType::kMariaBlobCompressed:
+      return mariadb;
     default:
       return false;
   }

@@ -29,9 +29,9 @@ enum class ColumnType : uint8_t {
   kTimestamp2 = 17,
   kDateTime2 = 18,
   kTime2 = 19,
-  kTypedArray = 20,               // MySQL 8 multi-valued index helper; never in a row image
-  kMariaVarcharCompressed = 140,  // MariaDB column compression
-  kMariaBlobCompressed = 141,
+  kTypedArray = 20,            // MySQL 8 multi-valued index helper; never in a row image
+  kMariaBlobCompressed = 140,  // MariaDB column compression (TEXT/BLOB ... COMPRESSED)
+  kMariaVarcharCompressed = 141,
   kVector = 242,  // MySQL 9
   kInvalid = 243,
   kBool = 244,
@@ -71,9 +71,10 @@ uint8_t real_column_type(uint8_t type, uint16_t metadata);
 uint32_t string_max_length(uint16_t metadata);
 
 // Column classes used to index the optional metadata (sql/log_event.cc is_numeric_type etc.), applied to
-// the real type.
+// the real type. The flavours differ on character columns: MariaDB (sql/log_event_client.cc) also counts
+// GEOMETRY and its compressed VARCHAR/BLOB types, MySQL counts STRING, VAR_STRING, VARCHAR and BLOB only.
 bool is_numeric_type(uint8_t real_type);
-bool is_character_type(uint8_t real_type);
+bool is_character_type(uint8_t real_type, bool mariadb = false);
 bool is_enum_or_set_type(uint8_t real_type);
 
 }  // namespace mzl::codec

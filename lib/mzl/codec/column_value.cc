@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstring>
 
+#include <zlib.h>
+
 #include <fmt/format.h>
 
 #include "mzl/codec/column_type.h"
@@ -115,6 +117,35 @@ Result<ColumnValue> decode_string(ByteReader& in, uint64_t length_bytes, const C
   if (!in.ok()) return corrupt("string length runs past the row image");
   MZL_TRY(auto bytes, read_bytes(in, len, "string"));
   return ColumnValue(StringValue{std::move(bytes), column.charset});
+}
+
+// MariaDB sql/field_comp.cc: a stored compressed column value is a header byte (high nibble: method, 0 =
+// stored as is, 8 = zlib; bit 3: raw deflate; low 3 bits: bytes of the big-endian original length), the
+// original length, then the compressed data.
+Result<std::vector<uint8_t>> uncompress_maria_column(const std::vector<uint8_t>& stored) {
+  if (stored.empty()) return stored;
+  const uint8_t header = stored[0];
+  if ((header >> 4) == 0) return std::vector<uint8_t>(stored.begin() + 1, stored.end());
+  if ((header >> 4) != 8)
+    return Error{ErrorCode::kUnsupported, fmt::format("column compression method {}", header >> 4)};
+  const size_t lenlen = header & 0x07;
+  if (lenlen < 1 || lenlen > 4 || stored.size() < 1 + lenlen) return corrupt("compressed column header");
+  uint64_t length = 0;
+  for (size_t i = 0; i < lenlen; ++i) length = (length << 8) | stored[1 + i];
+  const size_t data_size = stored.size() - 1 - lenlen;
+  if (length > data_size * 1032 + 64) return corrupt("compressed column claims an impossible length");
+  std::vector<uint8_t> out(length);
+  z_stream z{};
+  if (inflateInit2(&z, (header & 0x08) ? -MAX_WBITS : MAX_WBITS) != Z_OK) return corrupt("zlib init");
+  z.next_in = const_cast<Bytef*>(stored.data() + 1 + lenlen);
+  z.avail_in = static_cast<uInt>(data_size);
+  z.next_out = out.data();
+  z.avail_out = static_cast<uInt>(length);
+  const int rc = inflate(&z, Z_FINISH);
+  const size_t produced = length - z.avail_out;
+  inflateEnd(&z);
+  if (rc != Z_STREAM_END || produced != length) return corrupt("compressed column does not inflate");
+  return out;
 }
 
 }  // namespace
@@ -289,15 +320,22 @@ Result<ColumnValue> decode_column_value(ByteReader& in, const ColumnInfo& column
       return decode_string(in, string_max_length(meta) > 255 ? 2 : 1, column);
     case ColumnType::kVarchar:
     case ColumnType::kVarString:
-    case ColumnType::kMariaVarcharCompressed:
       return decode_string(in, meta > 255 ? 2 : 1, column);
     case ColumnType::kBlob:
     case ColumnType::kTinyBlob:
     case ColumnType::kMediumBlob:
     case ColumnType::kLongBlob:
-    case ColumnType::kMariaBlobCompressed:
       if (meta < 1 || meta > 4) return corrupt(fmt::format("BLOB length size {}", meta));
       return decode_string(in, meta, column);
+    case ColumnType::kMariaVarcharCompressed:
+    case ColumnType::kMariaBlobCompressed: {
+      const bool is_varchar = column.real_type == code(ColumnType::kMariaVarcharCompressed);
+      if (!is_varchar && (meta < 1 || meta > 4)) return corrupt(fmt::format("BLOB length size {}", meta));
+      MZL_TRY(ColumnValue stored, decode_string(in, is_varchar ? (meta > 255 ? 2 : 1) : meta, column));
+      auto& s = std::get<StringValue>(stored);
+      MZL_TRY(s.bytes, uncompress_maria_column(s.bytes));
+      return stored;
+    }
     case ColumnType::kJson: {
       if (meta < 1 || meta > 4) return corrupt(fmt::format("JSON length size {}", meta));
       const uint64_t len = in.uint_le(meta);

@@ -45,8 +45,8 @@ struct DecimalValue {
 
 // CHAR/VARCHAR/BINARY/VARBINARY/BLOB/TEXT (and MariaDB's JSON, a LONGTEXT). `charset` is the collation id
 // from the optional metadata when the server wrote it (63 = binary). CHAR/BINARY values come as the server
-// logs them, without their trailing pad. MariaDB's compressed columns (VARCHAR/BLOB ... COMPRESSED, types 140
-// and 141) are kept in their stored, still compressed form.
+// logs them, without their trailing pad. MariaDB's compressed columns (TEXT/BLOB/VARCHAR ... COMPRESSED,
+// types 140 and 141) are inflated to the original value (MariaDB sql/field_comp.cc zlib format).
 struct StringValue {
   std::vector<uint8_t> bytes;
   std::optional<uint32_t> charset;

@@ -85,7 +85,7 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table) {
     if (is_numeric_type(c.real_type)) {
       if (numeric < opt.signedness.size()) c.is_unsigned = opt.signedness[numeric];
       ++numeric;
-    } else if (is_character_type(c.real_type)) {
+    } else if (is_character_type(c.real_type, table.flavour == Flavour::kMariaDB)) {
       c.charset = charset_of(character++, opt.default_charset, opt.charset_exceptions, opt.column_charsets);
     } else if (is_enum_or_set_type(c.real_type)) {
       c.charset = charset_of(enum_set++, opt.enum_set_default_charset, opt.enum_set_charset_exceptions,

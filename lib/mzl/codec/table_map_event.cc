@@ -134,6 +134,7 @@ Status decode_table_map_optional_metadata(const std::vector<TableMapOptionalFiel
 
 Result<TableMapEvent> decode_table_map_event(ByteReader& body, const FormatDescription& fd) {
   TableMapEvent ev;
+  ev.flavour = fd.flavour;
   ev.table_id_size = fd.post_header_length(kTableMapType) == 6 ? 4 : 6;
   ev.table_id = body.uint_le(ev.table_id_size);
   ev.flags = body.u16le();

@@ -74,6 +74,9 @@ struct TableMapEvent {
   std::vector<uint8_t> null_bitmap;       // bit i set: column i is nullable
   std::vector<TableMapOptionalField> optional_fields;  // raw TLVs
   TableMapOptionalMetadata optional;                   // decoded from optional_fields
+  // Not in the bytes: the flavour of the FD it was decoded with, which decides how the optional metadata's
+  // per-class lists map to columns (see is_character_type).
+  Flavour flavour = Flavour::kMySQL;
 
   size_t column_count() const { return column_types.size(); }
   bool nullable(size_t column) const {
