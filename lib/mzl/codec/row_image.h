@@ -27,7 +27,8 @@ struct RowChange {
 };
 
 // The per-column facts decode_column_value needs, from the TABLE_MAP's types, metadata and optional
-// metadata (signedness, charsets, enum/set names).
+// metadata (signedness, charsets, enum/set names). The enum/set name pointers point into `table`, which must
+// outlive the result.
 std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
 
 // Decodes every row of the event. kCorrupt when an image is cut short, the rows event has more columns than
