@@ -112,6 +112,7 @@ Status BinlogArchive::write_state() {
 
 void BinlogArchive::reset_file_fields() {
   file_.reset();
+  buffer_.clear();
   dir_sync_pending_ = false;
   size_ = synced_ = 0;
   crc_ = boundary_crc_ = 0;
@@ -124,15 +125,24 @@ void BinlogArchive::reset_file_fields() {
 }
 
 Status BinlogArchive::write_bytes(Bytes data) {
-  Status written = file_->append(data);
-  if (!written.ok()) return fail(std::move(written).error());
+  buffer_.insert(buffer_.end(), data.begin(), data.end());
   crc_ = crc32(data, crc_);
   size_ += data.size();
+  if (buffer_.size() >= kWriteBufferSize) return flush_buffer();
+  return ok_status();
+}
+
+Status BinlogArchive::flush_buffer() {
+  if (buffer_.empty()) return ok_status();
+  Status written = file_->append(buffer_);
+  if (!written.ok()) return fail(std::move(written).error());
+  buffer_.clear();
   return ok_status();
 }
 
 Result<DurablePoint> BinlogArchive::sync() {
   if (broken_) return *broken_;
+  MZL_CHECK(flush_buffer());
   if (file_ && synced_ < size_) {
     Status synced = file_->sync();
     if (!synced.ok()) return fail(std::move(synced).error());
@@ -155,6 +165,7 @@ Status BinlogArchive::checkpoint() {
 Status BinlogArchive::discard_partial_transaction() {
   if (broken_) return *broken_;
   if (size_ == boundary_) return ok_status();
+  MZL_CHECK(flush_buffer());
   Status cut = file_->truncate(boundary_);
   if (cut.ok()) cut = file_->sync();
   if (!cut.ok()) return fail(std::move(cut).error());

@@ -18,6 +18,9 @@
 // Errors are fail-stop: after any I/O error every later call returns that error; destroy the object and
 // open() again (which repairs the tail). A full disk is kIo naming the file and saying what to do.
 //
+// Appended bytes are buffered in memory (up to 1 MiB) until sync(); destroying the object without sync()
+// drops them, which is safe: they were never reported durable, and the next open() resumes before them.
+//
 // Not thread-safe: one thread appends, syncs and checkpoints.
 #include <cstdint>
 #include <memory>
@@ -81,7 +84,7 @@ class BinlogArchive {
   static Result<std::unique_ptr<BinlogArchive>> open(const BinlogArchiveOptions& options);
 
   enum class Appended {
-    kWritten,  // appended to the current file (not yet durable: call sync())
+    kWritten,  // appended to the current file (buffered in memory, up to 1 MiB, until sync())
     kSkipped,  // not part of a binlog file (heartbeat, dump-start fake ROTATE / FORMAT_DESCRIPTION /
                // GTID_LIST), or already archived (an event that ends at or before the file's end)
     kRotated,  // a ROTATE was appended and the file is closed; the next file has begun (no bytes yet)
@@ -109,8 +112,10 @@ class BinlogArchive {
   // starts with a fake ROTATE). kCorrupt when a GTID / QUERY body does not decode.
   Result<Appended> append_event(Bytes event, const codec::EventHeader& header);
 
-  // fdatasync()s the current file (and its directory when the file is new). Only after this returns may an
-  // event be reported archived or a semi-sync ACK be sent. Cheap when nothing was appended.
+  // Writes the buffered bytes and fdatasync()s the current file (and its directory when the file is new).
+  // Only after this returns may an event be reported archived or a semi-sync ACK be sent: call it once per
+  // batch of events that arrived together (group commit). Cheap when nothing was appended. After a ROTATE,
+  // `file` is the next file and `end` 0 until its first event.
   Result<DurablePoint> sync();
   // sync(), then writes state.json when it changed. Call every few seconds: it bounds the scan at open().
   Status checkpoint();
@@ -136,7 +141,8 @@ class BinlogArchive {
   Status start_file();
   Result<Appended> switch_file(Bytes event);
   Result<Appended> append_format_description(Bytes event, const codec::EventHeader& header);
-  Status write_bytes(Bytes data);
+  Status write_bytes(Bytes data);  // buffered; reaches the file at flush_buffer() (sync() or a full buffer)
+  Status flush_buffer();
   Status close_current_file(const std::string& next_file);
   Status write_state();
   ArchiveState state_now() const;
@@ -153,7 +159,9 @@ class BinlogArchive {
 
   // The current file.
   std::string current_name_;
+  static constexpr size_t kWriteBufferSize = 1 << 20;
   std::unique_ptr<AppendOnlyFile> file_;  // open once the file has its first byte
+  std::vector<uint8_t> buffer_;           // appended bytes not yet written to file_
   bool dir_sync_pending_ = false;         // the file was created and its directory not yet fsynced
   uint64_t size_ = 0;
   uint64_t synced_ = 0;
