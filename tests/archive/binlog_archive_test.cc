@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <random>
 
 #include <fmt/format.h>
@@ -497,4 +498,32 @@ TEST_CASE("archive: SIGKILL at random instants, each followed by a restart: no l
   ResumePoint rp = (*archive)->resume_point();
   REQUIRE_FALSE(test::feed(**archive, server.dump_from(rp.file, rp.position)).error);
   check_complete(dir_of(repo), server, **archive);
+}
+
+// Not run by default (tag [.]): ./test_archive "[bench]" prints the append + sync throughput on the temp dir.
+TEST_CASE("archive: append throughput", "[.][bench]") {
+  auto base = ServerBinlog::from_fixture();
+  if (!base) return;
+  ServerBinlog server = *base;
+  server.begin_file("mariadb-bin.000001");
+  for (uint64_t seq = 1; seq <= 150000; ++seq) server.transaction(seq);
+  auto dump = server.dump_from("", 4);
+  auto dir = std::filesystem::temp_directory_path() / ("mzl-archive-bench-" + std::to_string(::getpid()));
+  BinlogArchiveOptions options;
+  options.repo = dir.string();
+  options.source = "bench";
+  auto archive = BinlogArchive::open(options);
+  REQUIRE(archive.ok());
+  auto start = std::chrono::steady_clock::now();
+  size_t n = 0;
+  for (const auto& event : dump) {
+    REQUIRE((*archive)->append_event(event.bytes, event.header).ok());
+    if (++n % 500 == 0) REQUIRE((*archive)->sync().ok());  // a group commit every 100 transactions
+  }
+  REQUIRE((*archive)->checkpoint().ok());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double mb = server.files()[0].bytes.size() / 1e6;
+  WARN(fmt::format("{:.1f} MB in {:.3f} s: {:.0f} MB/s, {:.0f} events/s", mb, seconds, mb / seconds,
+                   n / seconds));
+  std::filesystem::remove_all(dir);
 }
