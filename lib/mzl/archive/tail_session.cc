@@ -105,9 +105,12 @@ class TailRun {
       }
       if (!readable) continue;
       MZL_TRY(auto next, stream.next());
-      if (!next) {  // the server sent everything it has (non-blocking dump)
+      if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
+        if (options_.stop_never) {
+          return Error(ErrorCode::kNetwork, "the server ended the binlog stream (shutting down?)");
+        }
         return true;
       }
       const net::StreamEvent& event = *next;
