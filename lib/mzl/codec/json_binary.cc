@@ -33,41 +33,11 @@ Error corrupt(std::string what) {
   return Error{ErrorCode::kCorrupt, "binary JSON: " + std::move(what)};
 }
 
-// MySQL json_dom.cc double_quote(): escapes quote, backslash and control characters only.
+// MySQL json_dom.cc double_quote() escapes quote, backslash and control characters; JSON text from the server
+// is valid UTF-8, for which util's escaping is the same (and it keeps invalid bytes from a corrupt image
+// representable).
 void append_quoted(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
+  append_json_string(out, s);
 }
 
 // Like MySQL's my_gcvt + ".0" for integral values: shortest round-trip digits.
