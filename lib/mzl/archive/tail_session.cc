@@ -85,12 +85,16 @@ class TailRun {
         MZL_CHECK(make_durable());
         return true;
       }
-      // Group commit: while more events are already waiting, read them before paying for an fsync.
-      const bool sync_due = unsynced_boundary_ && (options_.fsync_interval.count() == 0 || pending_ack_ ||
-                                                   Clock::now() - last_sync >= options_.fsync_interval);
+      // Group commit: while more events are already waiting, read them before paying for an fsync. A
+      // transaction the primary waits for (semi-sync) is made durable and acknowledged at once instead: its
+      // clients are blocked on it, and what arrives during the fsync forms the next group.
+      const bool ack_waiting = pending_ack_.has_value();
+      const bool sync_due =
+          ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
+                                                 Clock::now() - last_sync >= options_.fsync_interval));
       const auto wait = sync_due ? std::chrono::milliseconds(0) : std::chrono::milliseconds(500);
       MZL_TRY(bool readable, stream.wait_readable(wait));
-      if (!readable && sync_due) {
+      if (sync_due && (ack_waiting || !readable)) {
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         last_sync = Clock::now();
