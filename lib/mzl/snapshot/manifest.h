@@ -123,6 +123,10 @@ struct SchemaObject {
   std::string sql_mode;
   std::string character_set_client;
   std::string collation_connection;
+  // kind "table" only: the same LOAD DATA column list and SET clause as its TableEntry, so that a snapshot
+  // stream (whose manifest comes last) can be loaded as it arrives. "" otherwise.
+  std::string load_columns;
+  std::string load_set;
   bool operator==(const SchemaObject&) const = default;
 };
 std::string encode_schema_object(const SchemaObject& object);  // one line, ending in "\n"
