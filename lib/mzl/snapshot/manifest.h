@@ -1,13 +1,14 @@
 #pragma once
-// REPO/snapshots/<id>/manifest.json: what one snapshot holds (man/mzl.7, SNAPSHOTS). Written last, after every
-// file it lists is fsynced, so a snapshot directory with a manifest is complete. Every later program (verify,
-// restore, prune, list) reads the snapshot only through this description.
+// REPO/snapshots/<id>/manifest.json: what one snapshot holds (man/mzl.7, SNAPSHOTS). Written last, after
+// every file it lists is fsynced, so a snapshot directory with a manifest is complete. Every later program
+// (verify, restore, prune, list) reads the snapshot only through this description.
 //
 // Layout of a snapshot (directory or the tar stream of `--output -`, where every path is prefixed "<id>/"):
-//   schema.jsonl                      one JSON object per line per schema object, in restore order (SchemaObject)
-//   data/<db>/<table>.<chunk>.<part>.tsv[.lz4|.zst]
-//                                     rows in LOAD DATA's default text format (see row_text.h); <db> and <table>
-//                                     are file_name_component() of the names; <chunk> 5 and <part> 3 digits
+//   schema.jsonl                      one JSON object per line per schema object, in restore order
+//   (SchemaObject) data/<db>/<table>.<chunk>.<part>.tsv[.lz4|.zst]
+//                                     rows in LOAD DATA's default text format (see row_text.h); <db> and
+//                                     <table> are file_name_component() of the names; <chunk> 5 and <part> 3
+//                                     digits
 //   manifest.json                     this description; in a stream it is the last member
 #include <cstdint>
 #include <optional>
@@ -29,45 +30,45 @@ Result<Compression> parse_compression(std::string_view name);
 
 // The server the snapshot was taken from (the same fields as archive::ServerIdentity, plus the address).
 struct SnapshotServer {
-  std::string address;      // "host:port" or the socket path, as connected
-  std::string source;       // the archive source name this server's binlogs are kept under (binlogs/<source>/)
+  std::string address;  // "host:port" or the socket path, as connected
+  std::string source;   // the archive source name this server's binlogs are kept under (binlogs/<source>/)
   std::string server_uuid;  // MySQL @@server_uuid; "" for MariaDB
   uint32_t server_id = 0;
-  std::string flavour;      // "mariadb" | "mysql"
-  std::string version;      // @@version
+  std::string flavour;  // "mariadb" | "mysql"
+  std::string version;  // @@version
   bool operator==(const SnapshotServer&) const = default;
 };
 
 // The binlog point the data is consistent with: replaying the archive from here gives later states.
 struct BinlogCoordinates {
-  std::string file;      // e.g. "mariadb-bin.000042"; "" when the server has no binary log
+  std::string file;  // e.g. "mariadb-bin.000042"; "" when the server has no binary log
   uint64_t position = 0;
-  std::string gtid;      // MariaDB gtid_binlog_pos at that point ("0-1-100,1-2-5") or a MySQL GTID set
+  std::string gtid;  // MariaDB gtid_binlog_pos at that point ("0-1-100,1-2-5") or a MySQL GTID set
   bool operator==(const BinlogCoordinates&) const = default;
 };
 
 // How the parallel connections were made to see the same instant (man/mzl-snapshot.1, CONSISTENCY).
 struct LockInfo {
-  std::string method;     // "none" (all snapshots opened at one binlog position), "backup_stage_block_commit",
-                          // "flush_tables_with_read_lock"
-  double seconds = 0;     // how long commits were blocked
-  int attempts = 0;       // lock-free attempts before the lock (or until success)
+  std::string method;  // "none" (all snapshots opened at one binlog position), "backup_stage_block_commit",
+                       // "flush_tables_with_read_lock"
+  double seconds = 0;  // how long commits were blocked
+  int attempts = 0;    // lock-free attempts before the lock (or until success)
   bool operator==(const LockInfo&) const = default;
 };
 
 // One file of the snapshot, relative to the snapshot directory.
 struct SnapshotFile {
   std::string path;
-  uint64_t size = 0;      // bytes on disk (compressed)
-  std::string sha256;     // lowercase hex of the bytes on disk
+  uint64_t size = 0;   // bytes on disk (compressed)
+  std::string sha256;  // lowercase hex of the bytes on disk
   bool operator==(const SnapshotFile&) const = default;
 };
 
 // One data file of a table: a whole number of rows.
 struct DataFile {
-  std::string path;       // also listed in Manifest::files
+  std::string path;  // also listed in Manifest::files
   uint64_t rows = 0;
-  uint64_t raw_bytes = 0; // uncompressed size
+  uint64_t raw_bytes = 0;  // uncompressed size
   bool operator==(const DataFile&) const = default;
 };
 
@@ -81,17 +82,17 @@ struct TableEntry {
   //   load_columns "`id`,`k`,@mzl_3"  load_set "`b`=CAST(@mzl_3 AS UNSIGNED)"  (load_set may be "")
   std::string load_columns;
   std::string load_set;
-  std::vector<DataFile> files;       // in dump order
+  std::vector<DataFile> files;  // in dump order
   bool operator==(const TableEntry&) const = default;
 };
 
 struct Manifest {
   int format = kManifestFormat;
-  std::string id;                 // the directory name, e.g. "20261122T040000Z"
+  std::string id;  // the directory name, e.g. "20261122T040000Z"
   std::string tool_version;
   SnapshotServer server;
   BinlogCoordinates binlog;
-  std::string started_at;         // UTC, "2026-11-22T04:00:00.123Z"
+  std::string started_at;  // UTC, "2026-11-22T04:00:00.123Z"
   std::string finished_at;
   LockInfo lock;
   Compression compression = Compression::kLz4;
@@ -99,7 +100,7 @@ struct Manifest {
   bool includes_users = false;
   std::vector<std::string> databases;  // the databases dumped
   std::vector<TableEntry> tables;
-  std::vector<SnapshotFile> files;     // every file of the snapshot except manifest.json, sorted by path
+  std::vector<SnapshotFile> files;  // every file of the snapshot except manifest.json, sorted by path
   bool operator==(const Manifest&) const = default;
 };
 
@@ -131,6 +132,14 @@ struct SchemaObject {
 };
 std::string encode_schema_object(const SchemaObject& object);  // one line, ending in "\n"
 Result<SchemaObject> decode_schema_object(std::string_view line, const std::string& where);
+
+inline constexpr std::string_view kSchemaFileName = "schema.jsonl";
+inline constexpr std::string_view kManifestFileName = "manifest.json";
+
+// "data/<db>/<table>.<chunk>.<part>.tsv<suffix>" (the layout above), e.g.
+// "data/shop/order@20items.00000.000.tsv.lz4".
+std::string data_file_path(std::string_view database, std::string_view table, unsigned chunk, unsigned part,
+                           Compression compression);
 
 // A database or table name as a file-name component: bytes [A-Za-z0-9_-] kept, every other byte as "@xx"
 // (lowercase hex), so any identifier maps to a unique, portable name. "." and ".." cannot occur.

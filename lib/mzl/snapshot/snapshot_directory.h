@@ -1,0 +1,54 @@
+#pragma once
+// The repository side of snapshots (man/mzl.7, SNAPSHOTS): REPO/snapshots/<id>/ is a complete snapshot,
+// REPO/snapshots/.partial-<id>/ one being written (or left by a crash: removed by the next run or prune).
+// A snapshot becomes complete in one rename, after every file and its manifest.json are durable, so a
+// directory without the ".partial-" prefix always holds a whole snapshot.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "mzl/snapshot/manifest.h"
+#include "mzl/util/result.h"
+
+namespace mzl::snapshot {
+
+inline constexpr std::string_view kPartialPrefix = ".partial-";
+
+// "YYYYMMDDTHHMMSSZ" (UTC) of `t`.
+std::string snapshot_id_for(std::chrono::system_clock::time_point t);
+// Whether `name` looks like a snapshot id: "YYYYMMDDTHHMMSSZ" optionally followed by "-<n>".
+bool is_snapshot_id(std::string_view name);
+
+std::string snapshots_dir(const std::string& repo);                        // REPO/snapshots
+std::string snapshot_dir(const std::string& repo, const std::string& id);  // REPO/snapshots/<id>
+
+// Creates REPO/snapshots/ (0700, with parents) when missing and a new REPO/snapshots/.partial-<id>/ (0700).
+// When <id> is taken (complete or partial), tries <id>-2, <id>-3, ... and updates `id`. Returns the partial
+// directory's path. kIo naming the directory.
+Result<std::string> begin_snapshot(const std::string& repo, std::string& id);
+
+// The partial directory of `id` (what begin_snapshot returned).
+std::string partial_snapshot_dir(const std::string& repo, const std::string& id);
+
+// Writes manifest.json into the partial directory (atomic_write_file), fsyncs the directory, renames it to
+// REPO/snapshots/<id> and fsyncs REPO/snapshots. The caller has written and fsynced every other file.
+// manifest.id must equal id (kInvalidArgument).
+Status finish_snapshot(const std::string& repo, const std::string& id, const Manifest& manifest);
+
+// Removes every REPO/snapshots/.partial-*/ (recursively) and fsyncs REPO/snapshots. A missing
+// REPO/snapshots is not an error.
+Status remove_partial_snapshots(const std::string& repo);
+
+// Removes the complete snapshot `id`: first renames it to .partial-<id>.removing (durably), so an
+// interrupted removal never leaves a complete-looking, half-deleted snapshot, then deletes it. kNotFound
+// when there is no such snapshot.
+Status remove_snapshot(const std::string& repo, const std::string& id);
+
+// The ids of the complete snapshots (directories named like an id, not partial), sorted (oldest first). A
+// missing REPO/snapshots is an empty list.
+Result<std::vector<std::string>> list_snapshot_ids(const std::string& repo);
+
+// Reads and decodes <snapshot_dir>/manifest.json (kNotFound when missing, kCorrupt when bad).
+Result<Manifest> read_manifest(const std::string& snapshot_dir);
+
+}  // namespace mzl::snapshot
