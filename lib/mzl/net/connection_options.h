@@ -35,6 +35,10 @@ struct ConnectionOptions {
   std::chrono::seconds read_timeout{0};  // 0: no timeout (a replication stream waits for events)
   std::string default_auth;              // e.g. "caching_sha2_password", "client_ed25519"
   std::string plugin_dir;
+  // Lets the session run LOAD DATA LOCAL INFILE (the client capability must be announced at connect; the
+  // data then comes from the handler set with mysql_set_local_infile_handler()). Off: the server cannot ask
+  // this client for a file.
+  bool local_infile = false;
 
   // "user@host:port" or "user@localhost:socket", for messages; never the password.
   std::string describe() const;

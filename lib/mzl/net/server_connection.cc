@@ -47,6 +47,10 @@ Result<ServerConnection> ServerConnection::connect(const ConnectionOptions& o) {
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
   }
   set_string_option(m, MYSQL_DEFAULT_AUTH, o.default_auth);
+  if (o.local_infile) {
+    const unsigned enable = 1;
+    mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &enable);
+  }
   set_string_option(m, MYSQL_PLUGIN_DIR, o.plugin_dir);
   if (o.ssl_mode != SslMode::kDisabled) {
     // libmariadb tries TLS when any TLS option is set; ENFORCE makes it required, VERIFY checks the
