@@ -35,6 +35,7 @@ class JsonValue {
   explicit JsonValue(bool b) : v_(b) {}
   explicit JsonValue(JsonNumber n) : v_(std::move(n)) {}
   explicit JsonValue(std::string s) : v_(std::move(s)) {}
+  explicit JsonValue(const char* s) : v_(std::string(s)) {}
   explicit JsonValue(JsonArray a) : v_(std::make_shared<JsonArray>(std::move(a))) {}
   explicit JsonValue(JsonObject o) : v_(std::make_shared<JsonObject>(std::move(o))) {}
 
@@ -116,7 +117,7 @@ class JsonFields {
   Status missing(std::string_view key, bool required) const;
 
   const JsonObject& object_;
-  const std::string& where_;
+  std::string where_;
   std::string what_;
   std::string context_;
 };
