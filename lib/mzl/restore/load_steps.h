@@ -1,0 +1,40 @@
+#pragma once
+// The steps the directory and the stream loader share (snapshot_loader.h describes the whole load).
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mzl/net/server_connection.h"
+#include "mzl/restore/load_selection.h"
+#include "mzl/restore/schema_applier.h"
+#include "mzl/restore/snapshot_loader.h"
+#include "mzl/snapshot/manifest.h"
+#include "mzl/util/result.h"
+
+namespace mzl::restore {
+
+// The memory a stream load may hold in data members waiting for (or being loaded by) a connection, and the
+// largest member it holds rather than loading it straight from the stream.
+inline constexpr uint64_t kStreamMemoryBudget = 192ull << 20;
+inline constexpr uint64_t kStreamHeldMemberLimit = 64ull << 20;
+
+// schema.jsonl's lines (decode_schema_object each; errors at "<where>:<line>"); empty lines are kCorrupt.
+Result<std::vector<snapshot::SchemaObject>> parse_schema_lines(std::string_view text,
+                                                               const std::string& where);
+
+// A data file's compression, from its name's suffix (".lz4", ".zst", none).
+snapshot::Compression compression_of(std::string_view path);
+
+// The selection, the schema connection, and the databases and tables created.
+struct SchemaPhase {
+  LoadSelection selection;
+  std::optional<net::ServerConnection> server;
+  std::unique_ptr<SchemaApplier> applier;
+};
+
+// Selects, connects (options.target), refuses existing targets, creates databases and tables.
+Result<std::unique_ptr<SchemaPhase>> create_databases_and_tables(
+    const std::vector<snapshot::SchemaObject>& objects, const LoadOptions& options);
+
+}  // namespace mzl::restore

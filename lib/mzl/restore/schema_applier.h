@@ -1,0 +1,50 @@
+#pragma once
+// Creating a snapshot's schema objects on the target (snapshot_loader.h gives the order, the session each
+// object runs in, renaming and the view retries) over one connection.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mzl/net/server_connection.h"
+#include "mzl/restore/load_selection.h"
+#include "mzl/snapshot/manifest.h"
+#include "mzl/util/result.h"
+
+namespace mzl::restore {
+
+class SchemaApplier {
+ public:
+  // `server` and `selection` must outlive the applier.
+  SchemaApplier(net::ServerConnection& server, const LoadSelection& selection)
+      : server_(server), selection_(selection) {}
+
+  // Once, first: foreign_key_checks=0 (tables may reference tables created after them), sql_log_bin=0
+  // unless write_binlog, and the session's default sql_mode (for objects recorded without one).
+  Status prepare(bool write_binlog);
+  // kInvalidArgument naming the first target database that already holds tables or views (unless
+  // allow_existing).
+  Status check_targets(bool allow_existing);
+  // The selected databases and tables, in the order of `objects`.
+  Status create_databases_and_tables(const std::vector<snapshot::SchemaObject>& objects);
+  // The selected views (retried), procedures and functions, triggers, events, users and grants.
+  Status create_objects_after_data(const std::vector<snapshot::SchemaObject>& objects);
+
+  uint64_t databases() const { return databases_; }
+  uint64_t tables() const { return tables_; }
+  uint64_t objects() const { return objects_; }
+
+ private:
+  // Runs one object's statement(s) in its recorded session settings, in its target database.
+  Status create(const snapshot::SchemaObject& object);
+  Status set_session(const snapshot::SchemaObject& object);
+  // Creates what it can of `views` (removing those created); true when none is left.
+  Result<bool> create_views(std::vector<const snapshot::SchemaObject*>& views, std::optional<Error>& last);
+
+  net::ServerConnection& server_;
+  const LoadSelection& selection_;
+  std::string default_sql_mode_;
+  std::string sql_mode_, charset_client_, collation_;  // what the session has now
+  uint64_t databases_ = 0, tables_ = 0, objects_ = 0;
+};
+
+}  // namespace mzl::restore
