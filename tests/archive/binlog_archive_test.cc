@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <functional>
 #include <random>
 
 #include <fmt/format.h>
@@ -38,6 +39,13 @@ BinlogArchiveOptions options_for(const TempRepo& repo, FileSystem* fs = nullptr,
   return options;
 }
 
+std::unique_ptr<BinlogArchive> open_archive(const TempRepo& repo, bool compress = false) {
+  auto archive = BinlogArchive::open(options_for(repo, nullptr, compress));
+  INFO((archive.ok() ? std::string() : archive.error().to_string()));
+  REQUIRE(archive.ok());
+  return std::move(*archive);
+}
+
 std::string dir_of(const TempRepo& repo) {
   return (repo.path / "binlogs" / "db1_3306").string();
 }
@@ -53,6 +61,13 @@ ServerBinlog two_files(ServerBinlog server) {
   server.transaction(4);
   server.ddl(5);
   return server;
+}
+
+// two_files() on the fixture's events; std::nullopt (the test passes) when the fixtures are not there.
+std::optional<ServerBinlog> two_file_server() {
+  auto base = ServerBinlog::from_fixture();
+  if (!base) return std::nullopt;
+  return two_files(*base);
 }
 
 size_t index_of(const ServerBinlog& server, const std::string& name) {
@@ -167,8 +182,7 @@ TEST_CASE("archive: the fixture file streamed through a dump is archived byte fo
   auto path = dir / "mariadb-10.5" / "mariadb-bin.000001";
   std::vector<uint8_t> fixture = test::read_file(path);
   TempRepo repo;
-  auto archive = BinlogArchive::open(options_for(repo));
-  REQUIRE(archive.ok());
+  auto archive = open_archive(repo);
 
   std::vector<DumpEvent> dump;
   codec::Event fake{codec::EventHeader{0, 4, 1, 0, 0, codec::kFlagArtificial},
@@ -185,7 +199,7 @@ TEST_CASE("archive: the fixture file streamed through a dump is archived byte fo
     dump.push_back(
         DumpEvent{std::vector<uint8_t>((*event)->data.begin(), (*event)->data.end()), (*event)->header});
   }
-  auto fed = test::feed(**archive, dump);
+  auto fed = test::feed(*archive, dump);
   REQUIRE_FALSE(fed.error);
 
   // README: the fixture's FD has LOG_EVENT_BINLOG_IN_USE_F set (file not closed cleanly); the archive keeps
@@ -196,11 +210,11 @@ TEST_CASE("archive: the fixture file streamed through a dump is archived byte fo
   REQUIRE(archived);
   CHECK(*archived == expected);
   // events.tsv: the file ends at 1074 with the XID of GTID 0-1-2; the first transaction is 0-1-1.
-  CHECK((*archive)->resume_point() == ResumePoint{"mariadb-bin.000001", 1074, "0-1-2"});
-  CHECK((*archive)->state().current_first_gtid == "0-1-1");
-  CHECK((*archive)->state().current_last_gtid == "0-1-2");
-  CHECK((*archive)->state().server.flavour == "mariadb");
-  CHECK((*archive)->state().server.version == "10.5.15-MariaDB-1:10.5.15+maria~focal-log");
+  CHECK(archive->resume_point() == ResumePoint{"mariadb-bin.000001", 1074, "0-1-2"});
+  CHECK(archive->state().current_first_gtid == "0-1-1");
+  CHECK(archive->state().current_last_gtid == "0-1-2");
+  CHECK(archive->state().server.flavour == "mariadb");
+  CHECK(archive->state().server.version == "10.5.15-MariaDB-1:10.5.15+maria~focal-log");
   struct stat st {};
   REQUIRE(::stat((dir_of(repo) + "/mariadb-bin.000001").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
@@ -209,23 +223,22 @@ TEST_CASE("archive: the fixture file streamed through a dump is archived byte fo
 }
 
 TEST_CASE("archive: rotation closes the file and records it in the state") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
   TempRepo repo;
-  auto archive = BinlogArchive::open(options_for(repo));
-  REQUIRE(archive.ok());
-  auto fed = test::feed(**archive, server.dump_from("", 4));
+  auto archive = open_archive(repo);
+  auto fed = test::feed(*archive, server.dump_from("", 4));
   REQUIRE_FALSE(fed.error);
-  check_complete(dir_of(repo), server, **archive);
-  const ClosedFileInfo& closed = (*archive)->state().closed_files.at(0);
+  check_complete(dir_of(repo), server, *archive);
+  const ClosedFileInfo& closed = archive->state().closed_files.at(0);
   CHECK(closed.first_gtid == "0-1-1");
   CHECK(closed.last_gtid == "0-1-3");
-  CHECK((*archive)->state().current_first_gtid == "0-1-4");
-  CHECK((*archive)->state().current_last_gtid == "0-1-5");
+  CHECK(archive->state().current_first_gtid == "0-1-4");
+  CHECK(archive->state().current_last_gtid == "0-1-5");
 
   SECTION("reopening resumes at the end; a dump restarted earlier is skipped, not duplicated") {
-    archive->reset();
+    archive.reset();
     auto again = BinlogArchive::open(options_for(repo));
     REQUIRE(again.ok());
     CHECK((*again)->resume_point() ==
@@ -238,18 +251,17 @@ TEST_CASE("archive: rotation closes the file and records it in the state") {
 }
 
 TEST_CASE("archive: closed files compressed to .lz4 read back identical") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
   TempRepo repo;
-  auto archive = BinlogArchive::open(options_for(repo, nullptr, true));
-  REQUIRE(archive.ok());
-  REQUIRE_FALSE(test::feed(**archive, server.dump_from("", 4)).error);
+  auto archive = open_archive(repo, true);
+  REQUIRE_FALSE(test::feed(*archive, server.dump_from("", 4)).error);
   std::string plain = dir_of(repo) + "/mariadb-bin.000001";
   CHECK_FALSE(std::filesystem::exists(plain));
   REQUIRE(std::filesystem::exists(plain + ".lz4"));
   CHECK(std::filesystem::exists(dir_of(repo) + "/mariadb-bin.000002"));  // the open file stays plain
-  check_complete(dir_of(repo), server, **archive);
+  check_complete(dir_of(repo), server, *archive);
 
   // BinlogFileReader reads the .lz4 file event by event with every checksum verified.
   auto reader = codec::BinlogFileReader::open(plain + ".lz4");
@@ -268,52 +280,49 @@ TEST_CASE("archive: closed files compressed to .lz4 read back identical") {
   CHECK(events == 3 + 5 + 5 + 2 + 1);
 }
 
-TEST_CASE(
-    "archive: a crash after any write boundary loses nothing durable and resumes without gap or duplicate") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+// run_with_faults() once with the fault plan_for(n) at each file operation n of a fault-free run, with and
+// without compression.
+void fault_at_every_operation(const ServerBinlog& server, const std::string& what,
+                              const std::function<FaultPlan(uint64_t n)>& plan_for) {
   for (bool compress : {false, true}) {
     uint64_t operations = run_with_faults(server, FaultPlan{}, compress);
     REQUIRE(operations > 20);
-    for (bool lose_unsynced : {false, true}) {
-      for (size_t torn : {size_t{0}, size_t{7}, size_t{40}}) {
-        for (uint64_t n = 1; n <= operations; ++n) {
-          INFO("crash at operation " << n << " of " << operations << ", torn " << torn << ", lose_unsynced "
-                                     << lose_unsynced << ", compress " << compress);
-          FaultPlan plan;
-          plan.crash_at = n;
-          plan.torn_bytes = torn;
-          plan.lose_unsynced = lose_unsynced;
-          run_with_faults(server, plan, compress);
-        }
-      }
+    for (uint64_t n = 1; n <= operations; ++n) {
+      INFO(what << " at operation " << n << " of " << operations << ", compress " << compress);
+      run_with_faults(server, plan_for(n), compress);
+    }
+  }
+}
+
+TEST_CASE(
+    "archive: a crash after any write boundary loses nothing durable and resumes without gap or duplicate") {
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
+  for (bool lose_unsynced : {false, true}) {
+    for (size_t torn : {size_t{0}, size_t{7}, size_t{40}}) {
+      fault_at_every_operation(
+          server, fmt::format("crash (torn {}, lose_unsynced {})", torn, lose_unsynced), [&](uint64_t n) {
+            return FaultPlan{.crash_at = n, .torn_bytes = torn, .lose_unsynced = lose_unsynced};
+          });
     }
   }
 }
 
 TEST_CASE("archive: a full disk on any write or sync is kIo and keeps the durable part") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
-  for (bool compress : {false, true}) {
-    uint64_t operations = run_with_faults(server, FaultPlan{}, compress);
-    for (size_t torn : {size_t{0}, size_t{11}}) {
-      for (uint64_t n = 1; n <= operations; ++n) {
-        INFO("ENOSPC at operation " << n << " of " << operations << ", partial write " << torn);
-        FaultPlan plan;
-        plan.fail_at = n;
-        plan.torn_bytes = torn;
-        run_with_faults(server, plan, compress);
-      }
-    }
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
+  for (size_t torn : {size_t{0}, size_t{11}}) {
+    fault_at_every_operation(server, fmt::format("ENOSPC (partial write {})", torn),
+                             [&](uint64_t n) { return FaultPlan{.fail_at = n, .torn_bytes = torn}; });
   }
 }
 
 TEST_CASE("archive: a different server is refused unless a new source is allowed") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
   TempRepo repo;
   {
     auto options = options_for(repo);
@@ -344,53 +353,51 @@ TEST_CASE("archive: a different server is refused unless a new source is allowed
 }
 
 TEST_CASE("archive: events are placed by log_pos; gaps are refused, replays and heartbeats skipped") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
   auto dump = server.dump_from("", 4);
   TempRepo repo;
-  auto archive = BinlogArchive::open(options_for(repo));
-  REQUIRE(archive.ok());
+  auto archive = open_archive(repo);
   // fake ROTATE, FD, GTID_LIST, BINLOG_CHECKPOINT, then transaction 1 starts at dump[4].
-  for (size_t i = 0; i < 4; ++i) REQUIRE((*archive)->append_event(dump[i].bytes, dump[i].header).ok());
-  uint64_t size = (*archive)->current_size();
-  auto gap = (*archive)->append_event(dump[5].bytes, dump[5].header);
+  for (size_t i = 0; i < 4; ++i) REQUIRE(archive->append_event(dump[i].bytes, dump[i].header).ok());
+  uint64_t size = archive->current_size();
+  auto gap = archive->append_event(dump[5].bytes, dump[5].header);
   REQUIRE_FALSE(gap.ok());
   CHECK(gap.error().code == ErrorCode::kCorrupt);
-  CHECK((*archive)->current_size() == size);
-  auto replay = (*archive)->append_event(dump[3].bytes, dump[3].header);
+  CHECK(archive->current_size() == size);
+  auto replay = archive->append_event(dump[3].bytes, dump[3].header);
   REQUIRE(replay.ok());
   CHECK(*replay == BinlogArchive::Appended::kSkipped);
   codec::Event heartbeat{codec::EventHeader{0, 27, 1, 0, 0, codec::kFlagArtificial}, codec::HeartbeatEvent{},
                          std::nullopt, 0};
   auto hb = codec::encode_event(
       heartbeat, codec::default_format_description(codec::Flavour::kMariaDB, codec::ChecksumAlg::kCrc32));
-  auto skipped = (*archive)->append_event(hb, test::header_of(hb));
+  auto skipped = archive->append_event(hb, test::header_of(hb));
   REQUIRE(skipped.ok());
   CHECK(*skipped == BinlogArchive::Appended::kSkipped);
-  CHECK((*archive)->current_size() == size);
+  CHECK(archive->current_size() == size);
 
   SECTION("a dump broken off mid-transaction is cut back to the boundary") {
-    for (size_t i = 4; i < 7; ++i) REQUIRE((*archive)->append_event(dump[i].bytes, dump[i].header).ok());
-    CHECK((*archive)->current_size() > size);
-    CHECK((*archive)->resume_point().position == size);
-    REQUIRE((*archive)->discard_partial_transaction().ok());
-    CHECK((*archive)->current_size() == size);
-    auto rp = (*archive)->resume_point();
-    REQUIRE_FALSE(test::feed(**archive, server.dump_from(rp.file, rp.position)).error);
-    check_complete(dir_of(repo), server, **archive);
+    for (size_t i = 4; i < 7; ++i) REQUIRE(archive->append_event(dump[i].bytes, dump[i].header).ok());
+    CHECK(archive->current_size() > size);
+    CHECK(archive->resume_point().position == size);
+    REQUIRE(archive->discard_partial_transaction().ok());
+    CHECK(archive->current_size() == size);
+    auto rp = archive->resume_point();
+    REQUIRE_FALSE(test::feed(*archive, server.dump_from(rp.file, rp.position)).error);
+    check_complete(dir_of(repo), server, *archive);
   }
 }
 
 TEST_CASE("archive: a new file must start at position 4, and the source name is checked") {
-  auto base = ServerBinlog::from_fixture();
-  if (!base) return;
-  ServerBinlog server = two_files(*base);
+  auto two = two_file_server();
+  if (!two) return;
+  const ServerBinlog& server = *two;
   TempRepo repo;
-  auto archive = BinlogArchive::open(options_for(repo));
-  REQUIRE(archive.ok());
+  auto archive = open_archive(repo);
   auto dump = server.dump_from("mariadb-bin.000002", server.files()[1].boundaries.at(2));
-  auto started = (*archive)->append_event(dump[0].bytes, dump[0].header);
+  auto started = archive->append_event(dump[0].bytes, dump[0].header);
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().code == ErrorCode::kInvalidArgument);
 

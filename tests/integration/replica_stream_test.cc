@@ -61,12 +61,7 @@ struct Received {
   bool in_file = false, artificial = false, heartbeat = false, need_ack = false;
 };
 
-Received receive(net::ReplicaStream& stream) {
-  auto next = stream.next();
-  INFO((next.ok() ? std::string() : next.error().to_string()));
-  REQUIRE(next.ok());
-  REQUIRE(next->has_value());
-  const net::StreamEvent& e = **next;
+Received copy_of(const net::StreamEvent& e) {
   REQUIRE(e.data.size() == e.header.event_size);
   return Received{std::vector<uint8_t>(e.data.begin(), e.data.end()),
                   e.header,
@@ -78,6 +73,14 @@ Received receive(net::ReplicaStream& stream) {
                   e.need_ack};
 }
 
+Received receive(net::ReplicaStream& stream) {
+  auto next = stream.next();
+  INFO((next.ok() ? std::string() : next.error().to_string()));
+  REQUIRE(next.ok());
+  REQUIRE(next->has_value());
+  return copy_of(**next);
+}
+
 // Everything until the server ends a non-blocking dump.
 std::vector<Received> receive_all(net::ReplicaStream& stream) {
   std::vector<Received> events;
@@ -86,10 +89,7 @@ std::vector<Received> receive_all(net::ReplicaStream& stream) {
     INFO((next.ok() ? std::string() : next.error().to_string()));
     REQUIRE(next.ok());
     if (!next->has_value()) break;
-    const net::StreamEvent& e = **next;
-    events.push_back(Received{std::vector<uint8_t>(e.data.begin(), e.data.end()), e.header,
-                              std::string(e.file), e.position, e.in_file, e.artificial, e.heartbeat,
-                              e.need_ack});
+    events.push_back(copy_of(**next));
   }
   auto again = stream.next();  // the dump is over: stays over
   REQUIRE(again.ok());
@@ -106,6 +106,19 @@ MasterStatus master_status(MysqlConnection& connection) {
   auto rows = connection.query("SHOW MASTER STATUS");
   REQUIRE(rows.size() == 1);
   return {rows[0].at(0), std::stoull(rows[0].at(1))};
+}
+
+// A dump from `end` (the primary's current end), past its artificial ROTATE and FORMAT_DESCRIPTION.
+net::ReplicaStream stream_from(const MasterStatus& end, uint32_t server_id,
+                               std::chrono::milliseconds heartbeat) {
+  auto options = options_for(server_id);
+  options.start_file = end.file;
+  options.start_position = end.position;
+  options.heartbeat_period = heartbeat;
+  auto stream = start_stream(options);
+  CHECK(receive(stream).header.type_code == kRotate);
+  CHECK(receive(stream).header.type_code == kFormatDescription);
+  return stream;
 }
 
 class BinlogFiles {
@@ -350,13 +363,7 @@ TEST_CASE("replica stream: ROTATE and FORMAT_DESCRIPTION across FLUSH BINARY LOG
 TEST_CASE("replica stream: heartbeats arrive when the primary is idle", "[net][stream]") {
   MysqlConnection c = connect(primary_server());
   const MasterStatus end = master_status(c);
-  auto options = options_for(9104);
-  options.start_file = end.file;
-  options.start_position = end.position;
-  options.heartbeat_period = std::chrono::milliseconds(200);
-  auto stream = start_stream(options);
-  CHECK(receive(stream).header.type_code == kRotate);
-  CHECK(receive(stream).header.type_code == kFormatDescription);
+  auto stream = stream_from(end, 9104, std::chrono::milliseconds(200));
 
   const auto started = std::chrono::steady_clock::now();
   for (int i = 0; i < 3; ++i) {
@@ -492,13 +499,7 @@ TEST_CASE("replica stream: ack() needs a semi-sync stream", "[net][stream]") {
 TEST_CASE("replica stream: a dropped connection is kNetwork", "[net][stream]") {
   MysqlConnection c = connect(primary_server());
   const MasterStatus end = master_status(c);
-  auto options = options_for(9110);
-  options.start_file = end.file;
-  options.start_position = end.position;
-  options.heartbeat_period = std::chrono::milliseconds(0);
-  auto stream = start_stream(options);
-  CHECK(receive(stream).header.type_code == kRotate);
-  CHECK(receive(stream).header.type_code == kFormatDescription);
+  auto stream = stream_from(end, 9110, std::chrono::milliseconds(0));
   REQUIRE(stream.connection_id() != 0);
   c.query(fmt::format("KILL CONNECTION {}", stream.connection_id()));
   auto lost = stream.next();
@@ -547,13 +548,7 @@ TEST_CASE("replica stream: wait_readable times out when idle and wakes up on a c
   MysqlConnection c = connect(primary_server());
   write_some_rows(c, "readable", 1);
   const MasterStatus end = master_status(c);
-  auto options = options_for(9112);
-  options.start_file = end.file;
-  options.start_position = end.position;
-  options.heartbeat_period = std::chrono::milliseconds(0);
-  auto stream = start_stream(options);
-  CHECK(receive(stream).header.type_code == kRotate);
-  CHECK(receive(stream).header.type_code == kFormatDescription);
+  auto stream = stream_from(end, 9112, std::chrono::milliseconds(0));
 
   const auto asked = std::chrono::steady_clock::now();
   auto idle = stream.wait_readable(std::chrono::milliseconds(300));

@@ -166,9 +166,15 @@ Status BinlogArchive::discard_partial_transaction() {
   if (broken_) return *broken_;
   if (size_ == boundary_) return ok_status();
   MZL_CHECK(flush_buffer());
-  Status cut = file_->truncate(boundary_);
-  if (cut.ok()) cut = file_->sync();
-  if (!cut.ok()) return fail(std::move(cut).error());
+  return cut_to_boundary(size_);
+}
+
+Status BinlogArchive::cut_to_boundary(uint64_t file_size) {
+  if (file_size > boundary_) {
+    Status cut = file_->truncate(boundary_);
+    if (cut.ok()) cut = file_->sync();
+    if (!cut.ok()) return fail(std::move(cut).error());
+  }
   size_ = synced_ = boundary_;
   crc_ = boundary_crc_;
   first_gtid_ = boundary_first_gtid_;
@@ -177,6 +183,20 @@ Status BinlogArchive::discard_partial_transaction() {
   if (!tracker.ok()) return fail(std::move(tracker).error());
   tracker_ = std::move(*tracker);
   return ok_status();
+}
+
+void BinlogArchive::take_step(const TransactionTracker::Step& step) {
+  if (!step.ended_gtid.empty()) {
+    if (first_gtid_.empty()) first_gtid_ = step.ended_gtid;
+    last_gtid_ = step.ended_gtid;
+  }
+  if (step.boundary) {
+    boundary_ = size_;
+    boundary_crc_ = crc_;
+    boundary_gtid_position_ = tracker_.gtid_position();
+    boundary_first_gtid_ = first_gtid_;
+    boundary_last_gtid_ = last_gtid_;
+  }
 }
 
 // Names the new file in state.json before the file exists (so that every binlog file in the directory is
@@ -316,17 +336,7 @@ Result<BinlogArchive::Appended> BinlogArchive::append_event(Bytes event, const c
   auto step = tracker_.add(raw, fd_);
   if (!step.ok()) return std::move(step).error().at_r(path_of(current_name_), size_);
   MZL_CHECK(write_bytes(event));
-  if (!step->ended_gtid.empty()) {
-    if (first_gtid_.empty()) first_gtid_ = step->ended_gtid;
-    last_gtid_ = step->ended_gtid;
-  }
-  if (step->boundary) {
-    boundary_ = size_;
-    boundary_crc_ = crc_;
-    boundary_gtid_position_ = tracker_.gtid_position();
-    boundary_first_gtid_ = first_gtid_;
-    boundary_last_gtid_ = last_gtid_;
-  }
+  take_step(*step);
   if (type == codec::EventType::kRotate) {
     ByteReader body(raw.body);
     MZL_TRY(codec::RotateEvent rotate, codec::decode_rotate_event(body, fd_));

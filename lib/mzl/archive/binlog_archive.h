@@ -144,6 +144,12 @@ class BinlogArchive {
   Status write_bytes(Bytes data);  // buffered; reaches the file at flush_buffer() (sync() or a full buffer)
   Status flush_buffer();
   Status close_current_file(const std::string& next_file);
+  // Follows an event just taken at the end of the current file: its transaction's GTIDs, and the boundary
+  // when it ends one.
+  void take_step(const TransactionTracker::Step& step);
+  // Truncates the current file (`file_size` bytes on disk) to the last boundary, fdatasynced, and rewinds
+  // the file's fields and the tracker to it.
+  Status cut_to_boundary(uint64_t file_size);
   Status write_state();
   ArchiveState state_now() const;
   void reset_file_fields();

@@ -270,17 +270,7 @@ Status BinlogArchive::recover_current_file() {
     }
     crc_ = crc32(bytes, crc_);
     size_ += event_size;
-    if (!step->ended_gtid.empty()) {
-      if (first_gtid_.empty()) first_gtid_ = step->ended_gtid;
-      last_gtid_ = step->ended_gtid;
-    }
-    if (step->boundary) {
-      boundary_ = size_;
-      boundary_crc_ = crc_;
-      boundary_gtid_position_ = tracker_.gtid_position();
-      boundary_first_gtid_ = first_gtid_;
-      boundary_last_gtid_ = last_gtid_;
-    }
+    take_step(*step);
     if (raw->header.type_code == static_cast<uint8_t>(codec::EventType::kRotate)) {
       ByteReader body(raw->body);
       MZL_TRY(codec::RotateEvent rotate, codec::decode_rotate_event(body, fd_));
@@ -291,16 +281,7 @@ Status BinlogArchive::recover_current_file() {
   auto file = fs_.open_append(path);
   if (!file.ok()) return fail(std::move(file).error());
   file_ = std::move(*file);
-  if (file_size > boundary_) {
-    Status cut = file_->truncate(boundary_);
-    if (cut.ok()) cut = file_->sync();
-    if (!cut.ok()) return fail(std::move(cut).error());
-  }
-  size_ = synced_ = boundary_;
-  crc_ = boundary_crc_;
-  first_gtid_ = boundary_first_gtid_;
-  last_gtid_ = boundary_last_gtid_;
-  MZL_TRY(tracker_, TransactionTracker::at_boundary(tracker_.flavour(), boundary_gtid_position_));
+  MZL_CHECK(cut_to_boundary(file_size));
   if (rotated_to) return close_current_file(*rotated_to);
   return ok_status();
 }
