@@ -436,6 +436,9 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
   start_options.lock_free_attempts = options.lock_free_attempts;
   start_options.lock_non_transactional = non_transactional;
   MZL_TRY(ConsistentStart start, open_consistent_snapshots(options.connection, start_options));
+  // TIMESTAMP values are sent in the session's time zone: UTC makes them independent of the server's setting
+  // (the loader reads them in UTC too).
+  for (auto& worker : start.workers) MZL_CHECK(worker.execute("SET time_zone = '+00:00'"));
   // The schema is read after the data's snapshot was opened: a table created later is not in the dump.
   MZL_TRY(std::vector<SchemaObject> objects, read_schema_objects(control, databases, tables, options.users));
   MZL_TRY(std::vector<Chunk> planned, plan_chunks(start.workers[0], tables, options.chunk_rows));
