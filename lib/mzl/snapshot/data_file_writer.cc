@@ -1,51 +1,478 @@
 #include "mzl/snapshot/data_file_writer.h"
 
+#include <fcntl.h>
+#include <lz4frame.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "mzl/util/durable_file.h"
+
 namespace mzl::snapshot {
+namespace {
+
+constexpr size_t kInputPiece = 256 * 1024;     // raw bytes compressed per call
+constexpr size_t kOutputBuffer = 1024 * 1024;  // compressed bytes collected before a write(2)
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
+      EVP_MD_CTX_free(ctx_);
+      ctx_ = nullptr;
+    }
+  }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  bool ok() const { return ctx_ != nullptr; }
+  void update(std::span<const uint8_t> data) {
+    if (ctx_ && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
+      EVP_MD_CTX_free(ctx_);
+      ctx_ = nullptr;
+    }
+  }
+  // "" when OpenSSL failed.
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (!ctx_ || EVP_DigestFinal_ex(ctx_, digest, &length) != 1) return "";
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned i = 0; i < length; ++i) {
+      out += kHex[digest[i] >> 4];
+      out += kHex[digest[i] & 0xF];
+    }
+    return out;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+Error internal(const std::string& what, const std::string& name) {
+  return Error{ErrorCode::kInternal, what}.at_r(name);
+}
+
+}  // namespace
 
 class DataFileWriter::Sink {
  public:
-  std::string name;
+  Sink(std::string name, int fd) : name_(std::move(name)), fd_(fd) {}
+  Sink(std::string name, std::vector<uint8_t>* memory) : name_(std::move(name)), memory_(memory) {}
+  ~Sink() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+      ::unlink(name_.c_str());
+    }
+  }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  Status write(std::span<const uint8_t> data) {
+    if (memory_) {
+      memory_->insert(memory_->end(), data.begin(), data.end());
+      offset_ += data.size();
+      return ok_status();
+    }
+    while (!data.empty()) {
+      const ssize_t n = ::write(fd_, data.data(), data.size());
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return io_error("write", name_, errno).at_r(name_, offset_);
+      }
+      offset_ += static_cast<uint64_t>(n);
+      data = data.subspan(static_cast<size_t>(n));
+    }
+    return ok_status();
+  }
+
+  Status finish() {
+    if (memory_) return ok_status();
+    if (::fdatasync(fd_) != 0) return io_error("fdatasync", name_, errno);
+    const int fd = fd_;
+    fd_ = -1;
+    if (::close(fd) != 0) return io_error("close", name_, errno);
+    return ok_status();
+  }
+
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+  int fd_ = -1;
+  std::vector<uint8_t>* memory_ = nullptr;
+  uint64_t offset_ = 0;
 };
-class DataFileWriter::Codec {};
+
+class DataFileWriter::Codec {
+ public:
+  Codec(Compression compression, std::string name) : compression_(compression), name_(std::move(name)) {}
+  ~Codec() {
+    if (lz4_) LZ4F_freeCompressionContext(lz4_);
+    if (zstd_) ZSTD_freeCCtx(zstd_);
+  }
+  Codec(const Codec&) = delete;
+  Codec& operator=(const Codec&) = delete;
+
+  Status init(int level) {
+    if (!sha_.ok()) return internal("cannot create an OpenSSL SHA-256 context", name_);
+    switch (compression_) {
+      case Compression::kNone:
+        out_.resize(kOutputBuffer);
+        break;
+      case Compression::kLz4: {
+        if (level < 0 || level > 12) {
+          return Error{ErrorCode::kInvalidArgument, fmt::format("lz4 level {} is not in 0..12", level)};
+        }
+        prefs_ = LZ4F_preferences_t{};
+        prefs_.frameInfo.blockSizeID = LZ4F_max256KB;
+        prefs_.frameInfo.blockMode = LZ4F_blockLinked;
+        prefs_.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+        prefs_.compressionLevel = level;
+        if (LZ4F_isError(LZ4F_createCompressionContext(&lz4_, LZ4F_VERSION))) {
+          lz4_ = nullptr;
+          return internal("cannot create an LZ4 context", name_);
+        }
+        out_.resize(kOutputBuffer + LZ4F_compressBound(kInputPiece, &prefs_) + LZ4F_HEADER_SIZE_MAX);
+        const size_t n = LZ4F_compressBegin(lz4_, out_.data(), out_.size(), &prefs_);
+        if (LZ4F_isError(n))
+          return internal(fmt::format("LZ4F_compressBegin: {}", LZ4F_getErrorName(n)), name_);
+        used_ = n;
+        break;
+      }
+      case Compression::kZstd: {
+        if (level == 0) level = 1;
+        if (level < 1 || level > 19) {
+          return Error{ErrorCode::kInvalidArgument, fmt::format("zstd level {} is not in 1..19", level)};
+        }
+        zstd_ = ZSTD_createCCtx();
+        if (!zstd_ || ZSTD_isError(ZSTD_CCtx_setParameter(zstd_, ZSTD_c_compressionLevel, level)) ||
+            ZSTD_isError(ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 1))) {
+          return internal("cannot create a zstd context", name_);
+        }
+        out_.resize(kOutputBuffer + ZSTD_CStreamOutSize());
+        break;
+      }
+    }
+    return ok_status();
+  }
+
+  // Compresses `raw` into the output buffer, handing full buffers to `sink`.
+  Status write(std::span<const uint8_t> raw, Sink& sink) {
+    switch (compression_) {
+      case Compression::kNone:
+        if (raw.size() >= out_.size()) {
+          MZL_CHECK(emit(sink));
+          return pass(raw, sink);
+        }
+        if (used_ + raw.size() > out_.size()) MZL_CHECK(emit(sink));
+        std::memcpy(out_.data() + used_, raw.data(), raw.size());
+        used_ += raw.size();
+        return ok_status();
+      case Compression::kLz4:
+        while (!raw.empty()) {
+          const size_t piece = std::min(raw.size(), kInputPiece);
+          if (used_ + LZ4F_compressBound(piece, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
+          const size_t n =
+              LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_, raw.data(), piece, nullptr);
+          if (LZ4F_isError(n))
+            return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
+          used_ += n;
+          raw = raw.subspan(piece);
+        }
+        return ok_status();
+      case Compression::kZstd:
+        return zstd_stream(raw, ZSTD_e_continue, sink);
+    }
+    return ok_status();
+  }
+
+  Status end(Sink& sink) {
+    if (compression_ == Compression::kLz4) {
+      if (used_ + LZ4F_compressBound(0, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
+      const size_t n = LZ4F_compressEnd(lz4_, out_.data() + used_, out_.size() - used_, nullptr);
+      if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressEnd: {}", LZ4F_getErrorName(n)), name_);
+      used_ += n;
+    } else if (compression_ == Compression::kZstd) {
+      MZL_CHECK(zstd_stream({}, ZSTD_e_end, sink));
+    }
+    return emit(sink);
+  }
+
+  uint64_t written() const { return written_ + used_; }
+  std::string sha256_hex() { return sha_.hex(); }
+
+ private:
+  Status zstd_stream(std::span<const uint8_t> raw, ZSTD_EndDirective mode, Sink& sink) {
+    ZSTD_inBuffer in{raw.data(), raw.size(), 0};
+    for (;;) {
+      if (out_.size() - used_ < ZSTD_CStreamOutSize()) MZL_CHECK(emit(sink));
+      ZSTD_outBuffer out{out_.data() + used_, out_.size() - used_, 0};
+      const size_t remaining = ZSTD_compressStream2(zstd_, &out, &in, mode);
+      if (ZSTD_isError(remaining)) {
+        return internal(fmt::format("ZSTD_compressStream2: {}", ZSTD_getErrorName(remaining)), name_);
+      }
+      used_ += out.pos;
+      if (mode == ZSTD_e_end ? remaining == 0 : in.pos == in.size) return ok_status();
+    }
+  }
+
+  Status pass(std::span<const uint8_t> data, Sink& sink) {
+    sha_.update(data);
+    written_ += data.size();
+    return sink.write(data);
+  }
+
+  Status emit(Sink& sink) {
+    if (used_ == 0) return ok_status();
+    const size_t n = used_;
+    used_ = 0;
+    return pass(std::span<const uint8_t>(out_.data(), n), sink);
+  }
+
+  Compression compression_;
+  std::string name_;
+  LZ4F_cctx* lz4_ = nullptr;
+  LZ4F_preferences_t prefs_{};
+  ZSTD_CCtx* zstd_ = nullptr;
+  std::vector<uint8_t> out_;
+  size_t used_ = 0;
+  uint64_t written_ = 0;
+  Sha256 sha_;
+};
 
 DataFileWriter::DataFileWriter(std::unique_ptr<Sink> sink, std::unique_ptr<Codec> codec)
     : sink_(std::move(sink)), codec_(std::move(codec)) {}
+
 DataFileWriter::~DataFileWriter() = default;
 
-Result<std::unique_ptr<DataFileWriter>> DataFileWriter::create_file(const std::string& path, Compression,
-                                                                    int) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(path);
-}
-Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<uint8_t>&, Compression, int,
-                                                                  std::string name) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(name);
-}
-Status DataFileWriter::write(std::span<const uint8_t>) {
-  return Error{ErrorCode::kInternal, "not implemented"};
-}
-Result<FileDigest> DataFileWriter::finish() {
-  return Error{ErrorCode::kInternal, "not implemented"};
-}
-uint64_t DataFileWriter::written_bytes() const {
-  return 0;
-}
-const std::string& DataFileWriter::name() const {
-  return sink_->name;
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::create_file(const std::string& path,
+                                                                    Compression compression, int level) {
+  auto codec = std::make_unique<Codec>(compression, path);
+  MZL_CHECK(codec->init(level));
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kPrivateFileMode);
+  if (fd < 0) return io_error("create", path, errno);
+  return std::unique_ptr<DataFileWriter>(
+      new DataFileWriter(std::make_unique<Sink>(path, fd), std::move(codec)));
 }
 
-Result<std::unique_ptr<InputStream>> open_data_file(const std::string& path, Compression,
-                                                    const ExpectedDigest*) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(path);
+Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<uint8_t>& sink,
+                                                                  Compression compression, int level,
+                                                                  std::string name) {
+  auto codec = std::make_unique<Codec>(compression, name);
+  MZL_CHECK(codec->init(level));
+  return std::unique_ptr<DataFileWriter>(
+      new DataFileWriter(std::make_unique<Sink>(std::move(name), &sink), std::move(codec)));
 }
-std::unique_ptr<InputStream> open_data_file(std::unique_ptr<InputStream> source, Compression,
-                                            const ExpectedDigest*) {
-  return source;
+
+Status DataFileWriter::write(std::span<const uint8_t> raw) {
+  if (failed_ || finished_) return internal("write after an error or after finish()", name());
+  raw_bytes_ += raw.size();
+  Status status = codec_->write(raw, *sink_);
+  if (!status.ok()) failed_ = true;
+  return status;
 }
+
+Result<FileDigest> DataFileWriter::finish() {
+  if (failed_ || finished_) return internal("finish after an error or after finish()", name());
+  finished_ = true;
+  Status status = codec_->end(*sink_);
+  if (status.ok()) status = sink_->finish();
+  if (!status.ok()) {
+    failed_ = true;
+    return std::move(status).error();
+  }
+  FileDigest digest{codec_->written(), codec_->sha256_hex(), raw_bytes_};
+  if (digest.sha256.empty()) return internal("OpenSSL SHA-256 failed", name());
+  return digest;
+}
+
+uint64_t DataFileWriter::written_bytes() const {
+  return codec_->written();
+}
+
+const std::string& DataFileWriter::name() const {
+  return sink_->name();
+}
+
+std::string sha256_hex(std::span<const uint8_t> data) {
+  Sha256 sha;
+  sha.update(data);
+  return sha.hex();
+}
+
+// ---- reading ----
+
+namespace {
+
+class ZstdInputStream final : public InputStream {
+ public:
+  explicit ZstdInputStream(std::unique_ptr<InputStream> source)
+      : source_(std::move(source)), ctx_(ZSTD_createDCtx()), in_(ZSTD_DStreamInSize()) {}
+  ~ZstdInputStream() override { ZSTD_freeDCtx(ctx_); }
+  ZstdInputStream(const ZstdInputStream&) = delete;
+  ZstdInputStream& operator=(const ZstdInputStream&) = delete;
+
+  Result<size_t> read(std::span<uint8_t> out) override {
+    if (ctx_ == nullptr) return internal("cannot create a zstd context", name());
+    if (out.empty()) return size_t{0};
+    for (;;) {
+      if (in_pos_ == in_end_ && !source_ended_) {
+        MZL_TRY(size_t n, source_->read(in_));
+        in_pos_ = 0;
+        in_end_ = n;
+        consumed_ += n;
+        source_ended_ = n == 0;
+      }
+      // Called even without new input: the context may still hold decoded bytes to flush.
+      ZSTD_inBuffer in{in_.data() + in_pos_, in_end_ - in_pos_, 0};
+      ZSTD_outBuffer o{out.data(), out.size(), 0};
+      const size_t ret = ZSTD_decompressStream(ctx_, &o, &in);
+      if (ZSTD_isError(ret)) {
+        return Error{ErrorCode::kCorrupt, fmt::format("bad zstd data: {}", ZSTD_getErrorName(ret))}.at_r(
+            name(), consumed_ - (in_end_ - in_pos_));
+      }
+      in_pos_ += in.pos;
+      // ret is 0 when a frame is complete; with no input at a frame boundary it is the next header's size.
+      if (ret == 0) {
+        frame_open_ = false;
+      } else if (in.pos > 0) {
+        frame_open_ = true;
+      }
+      if (o.pos > 0) return o.pos;
+      if (in_pos_ == in_end_ && source_ended_) {
+        source_ended_ = false;  // a later read may find more (a growing file)
+        return size_t{0};
+      }
+    }
+  }
+
+  Status finish() override {
+    if (frame_open_) return Error{ErrorCode::kCorrupt, "zstd stream ends inside a frame"}.at_r(name());
+    return ok_status();
+  }
+
+  const std::string& name() const override { return source_->name(); }
+
+ private:
+  std::unique_ptr<InputStream> source_;
+  ZSTD_DCtx* ctx_;
+  std::vector<uint8_t> in_;
+  size_t in_pos_ = 0;
+  size_t in_end_ = 0;
+  uint64_t consumed_ = 0;
+  bool frame_open_ = false;
+  bool source_ended_ = false;
+};
+
+// Hashes and counts the bytes read from the file itself (before decompression).
+class HashingInputStream final : public InputStream {
+ public:
+  HashingInputStream(std::unique_ptr<InputStream> source, ExpectedDigest expected)
+      : source_(std::move(source)), expected_(std::move(expected)) {}
+
+  Result<size_t> read(std::span<uint8_t> out) override {
+    MZL_TRY(size_t n, source_->read(out));
+    sha_.update(out.first(n));
+    size_ += n;
+    return n;
+  }
+
+  Status finish() override { return source_->finish(); }
+
+  // Reads what is left, then compares.
+  Status check() {
+    std::vector<uint8_t> rest(64 * 1024);
+    for (;;) {
+      MZL_TRY(size_t n, read(rest));
+      if (n == 0) break;
+    }
+    if (size_ != expected_.size) {
+      return Error{ErrorCode::kChecksumMismatch,
+                   fmt::format("the file has {} bytes, the manifest says {}", size_, expected_.size)}
+          .at_r(name());
+    }
+    const std::string actual = sha_.hex();
+    if (actual != expected_.sha256) {
+      return Error{ErrorCode::kChecksumMismatch,
+                   fmt::format("SHA-256 {} does not match the manifest's {}", actual, expected_.sha256)}
+          .at_r(name());
+    }
+    return ok_status();
+  }
+
+  const std::string& name() const override { return source_->name(); }
+
+ private:
+  std::unique_ptr<InputStream> source_;
+  ExpectedDigest expected_;
+  Sha256 sha_;
+  uint64_t size_ = 0;
+};
+
+class DataFileInput final : public InputStream {
+ public:
+  DataFileInput(std::unique_ptr<InputStream> top, HashingInputStream* hasher, bool hasher_is_top)
+      : top_(std::move(top)), hasher_(hasher), hasher_is_top_(hasher_is_top) {}
+
+  Result<size_t> read(std::span<uint8_t> out) override { return top_->read(out); }
+  Status finish() override {
+    MZL_CHECK(top_->finish());
+    if (hasher_) {
+      MZL_CHECK(hasher_->check());
+      if (!hasher_is_top_) MZL_CHECK(hasher_->finish());
+    }
+    return ok_status();
+  }
+  const std::string& name() const override { return top_->name(); }
+
+ private:
+  std::unique_ptr<InputStream> top_;
+  HashingInputStream* hasher_;
+  bool hasher_is_top_;
+};
+
+}  // namespace
+
 std::unique_ptr<InputStream> make_zstd_input(std::unique_ptr<InputStream> source) {
-  return source;
+  return std::make_unique<ZstdInputStream>(std::move(source));
 }
-std::string sha256_hex(std::span<const uint8_t>) {
-  return {};
+
+std::unique_ptr<InputStream> open_data_file(std::unique_ptr<InputStream> source, Compression compression,
+                                            const ExpectedDigest* expected) {
+  HashingInputStream* hasher = nullptr;
+  if (expected) {
+    auto hashing = std::make_unique<HashingInputStream>(std::move(source), *expected);
+    hasher = hashing.get();
+    source = std::move(hashing);
+  }
+  std::unique_ptr<InputStream> top;
+  switch (compression) {
+    case Compression::kNone:
+      top = std::move(source);
+      break;
+    case Compression::kLz4:
+      top = make_lz4_input(std::move(source));
+      break;
+    case Compression::kZstd:
+      top = make_zstd_input(std::move(source));
+      break;
+  }
+  return std::make_unique<DataFileInput>(std::move(top), hasher, compression == Compression::kNone);
+}
+
+Result<std::unique_ptr<InputStream>> open_data_file(const std::string& path, Compression compression,
+                                                    const ExpectedDigest* expected) {
+  MZL_TRY(auto source, open_plain_input(path));
+  return open_data_file(std::move(source), compression, expected);
 }
 
 }  // namespace mzl::snapshot

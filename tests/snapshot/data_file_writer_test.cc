@@ -1,0 +1,215 @@
+#include "mzl/snapshot/data_file_writer.h"
+
+#include <sys/stat.h>
+
+#include <random>
+
+#include <fmt/format.h>
+#include <catch2/catch.hpp>
+
+#include "format_test_support.h"
+
+using namespace mzl;
+using namespace mzl::snapshot;
+using mzl::test::read_bytes;
+using mzl::test::run_command;
+using mzl::test::TempDir;
+
+namespace {
+
+std::string sample_data(size_t size, uint64_t seed) {
+  // Half random bytes, half repetitive text, so that compression has something to do and something not.
+  std::mt19937_64 rng(seed);
+  std::string s;
+  s.reserve(size);
+  while (s.size() < size) {
+    if (rng() % 2) {
+      for (int i = 0; i < 1000 && s.size() < size; ++i) s += static_cast<char>(rng());
+    } else {
+      const std::string row = "12345\t67890\tsome text that repeats\t\\N\n";
+      for (int i = 0; i < 50 && s.size() < size; ++i) s.append(row, 0, std::min(row.size(), size - s.size()));
+    }
+  }
+  return s;
+}
+
+std::string decompress(const std::string& path, Compression c, const ExpectedDigest* expected = nullptr) {
+  auto in = open_data_file(path, c, expected);
+  REQUIRE(in.ok());
+  auto bytes = read_all(**in);
+  if (!bytes.ok()) FAIL(bytes.error().to_string());
+  return std::string(bytes->begin(), bytes->end());
+}
+
+}  // namespace
+
+TEST_CASE("sha256_hex: FIPS 180-2 test vectors") {
+  const std::string abc = "abc";
+  CHECK(sha256_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(abc.data()), abc.size())) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+
+TEST_CASE("DataFileWriter: round trips, sizes, SHA-256 as openssl computes it, readable by lz4/zstd") {
+  TempDir dir;
+  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+    for (size_t size : {size_t{0}, size_t{1}, size_t{100000}, size_t{3} << 20}) {
+      const std::string data = sample_data(size, size + 7);
+      const std::string path = dir.str(fmt::format("f{}{}", size, compression_suffix(c)));
+      INFO(path);
+      auto writer = DataFileWriter::create_file(path, c);
+      REQUIRE(writer.ok());
+      // Written in uneven pieces, some larger than the writer's buffers.
+      size_t done = 0;
+      size_t piece = 1;
+      while (done < data.size()) {
+        const size_t n = std::min(piece, data.size() - done);
+        REQUIRE((*writer)->write(std::string_view(data).substr(done, n)).ok());
+        done += n;
+        piece = piece * 7 + 3;
+      }
+      CHECK((*writer)->raw_bytes() == data.size());
+      auto digest = (*writer)->finish();
+      REQUIRE(digest.ok());
+      writer->reset();
+      const std::string on_disk = read_bytes(path);
+      CHECK(digest->size == on_disk.size());
+      CHECK(digest->raw_bytes == data.size());
+      const std::string openssl = run_command("openssl dgst -sha256 -r " + path);
+      CHECK(openssl.substr(0, 64) == digest->sha256);
+      struct stat st;
+      REQUIRE(::stat(path.c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+      if (c == Compression::kNone) CHECK(on_disk == data);
+      if (c == Compression::kLz4) {
+        CHECK(run_command("lz4 -dc " + path) == data);
+        if (size > 100000) CHECK(on_disk.size() < data.size());
+      }
+      if (c == Compression::kZstd) CHECK(run_command("zstd -dc " + path) == data);
+      ExpectedDigest expected{digest->size, digest->sha256};
+      CHECK(decompress(path, c, &expected) == data);
+      CHECK(decompress(path, c) == data);
+    }
+  }
+}
+
+TEST_CASE("DataFileWriter: the memory sink holds the same bytes as the file") {
+  TempDir dir;
+  const std::string data = sample_data(2 << 20, 3);
+  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+    for (int level : {0, 3}) {
+      std::vector<uint8_t> sink = {'x'};  // appended to, not replaced
+      auto mem = DataFileWriter::to_memory(sink, c, level, "part");
+      REQUIRE(mem.ok());
+      REQUIRE((*mem)->write(data).ok());
+      auto mem_digest = (*mem)->finish();
+      REQUIRE(mem_digest.ok());
+      const std::string path = dir.str(fmt::format("m{}{}", level, compression_suffix(c)));
+      auto file = DataFileWriter::create_file(path, c, level);
+      REQUIRE(file.ok());
+      REQUIRE((*file)->write(data).ok());
+      auto file_digest = (*file)->finish();
+      REQUIRE(file_digest.ok());
+      CHECK(*mem_digest == *file_digest);
+      CHECK(std::string(sink.begin() + 1, sink.end()) == read_bytes(path));
+      auto in =
+          open_data_file(make_memory_input(std::vector<uint8_t>(sink.begin() + 1, sink.end()), "part"), c);
+      auto back = read_all(*in);
+      REQUIRE(back.ok());
+      CHECK(std::string(back->begin(), back->end()) == data);
+    }
+  }
+}
+
+TEST_CASE("DataFileWriter: zstd levels change the output, lz4 HC levels too") {
+  const std::string data = sample_data(1 << 20, 9);
+  auto size_at = [&](Compression c, int level) {
+    std::vector<uint8_t> sink;
+    auto w = DataFileWriter::to_memory(sink, c, level);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->write(data).ok());
+    return (*w)->finish()->size;
+  };
+  CHECK(size_at(Compression::kZstd, 1) != size_at(Compression::kZstd, 19));
+  CHECK(size_at(Compression::kLz4, 0) != size_at(Compression::kLz4, 9));
+  std::vector<uint8_t> sink;
+  CHECK(DataFileWriter::to_memory(sink, Compression::kZstd, 20).error().code == ErrorCode::kInvalidArgument);
+  CHECK(DataFileWriter::to_memory(sink, Compression::kLz4, -1).error().code == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("DataFileWriter: errors name the path; an unfinished file is removed") {
+  TempDir dir;
+  const std::string path = dir.str("exists.tsv");
+  mzl::test::write_bytes(path, "old");
+  auto exists = DataFileWriter::create_file(path, Compression::kNone);
+  REQUIRE_FALSE(exists.ok());
+  CHECK(exists.error().code == ErrorCode::kIo);
+  CHECK(exists.error().where == path);
+  CHECK(read_bytes(path) == "old");
+  auto no_dir = DataFileWriter::create_file(dir.str("missing/x.tsv"), Compression::kLz4);
+  REQUIRE_FALSE(no_dir.ok());
+  CHECK(no_dir.error().where == dir.str("missing/x.tsv"));
+  {
+    auto w = DataFileWriter::create_file(dir.str("abandoned.lz4"), Compression::kLz4);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->write("abc").ok());
+    CHECK(std::filesystem::exists(dir.str("abandoned.lz4")));
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.str("abandoned.lz4")));
+  auto w = DataFileWriter::create_file(dir.str("done"), Compression::kNone);
+  REQUIRE(w.ok());
+  REQUIRE((*w)->finish().ok());
+  CHECK_FALSE((*w)->finish().ok());
+  CHECK_FALSE((*w)->write("x").ok());
+}
+
+TEST_CASE("open_data_file: wrong size, wrong SHA-256, truncated or damaged compressed data") {
+  TempDir dir;
+  const std::string data = sample_data(500000, 5);
+  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+    INFO(compression_name(c));
+    std::vector<uint8_t> bytes;
+    auto w = DataFileWriter::to_memory(bytes, c);
+    REQUIRE(w.ok());
+    REQUIRE((*w)->write(data).ok());
+    auto digest = (*w)->finish();
+    REQUIRE(digest.ok());
+
+    auto check_finish = [&](std::vector<uint8_t> file, const ExpectedDigest* expected) {
+      auto in = open_data_file(make_memory_input(std::move(file), "d.tsv"), c, expected);
+      std::vector<uint8_t> buf(100000);
+      for (;;) {
+        auto n = in->read(buf);
+        if (!n.ok()) return Status(n.error());
+        if (*n == 0) break;
+      }
+      return in->finish();
+    };
+    ExpectedDigest good{digest->size, digest->sha256};
+    CHECK(check_finish(bytes, &good).ok());
+    ExpectedDigest wrong_sha{digest->size, std::string(64, '0')};
+    auto e1 = check_finish(bytes, &wrong_sha);
+    REQUIRE_FALSE(e1.ok());
+    CHECK(e1.error().code == ErrorCode::kChecksumMismatch);
+    CHECK(e1.error().where == "d.tsv");
+    ExpectedDigest wrong_size{digest->size + 1, digest->sha256};
+    CHECK(check_finish(bytes, &wrong_size).error().code == ErrorCode::kChecksumMismatch);
+
+    std::vector<uint8_t> truncated(bytes.begin(), bytes.begin() + static_cast<ptrdiff_t>(bytes.size() / 2));
+    auto e2 = check_finish(truncated, &good);
+    REQUIRE_FALSE(e2.ok());
+    if (c == Compression::kNone) {
+      CHECK(e2.error().code == ErrorCode::kChecksumMismatch);
+    } else {
+      CHECK(e2.error().code == ErrorCode::kCorrupt);  // the frame is incomplete
+      CHECK_FALSE(check_finish(truncated, nullptr).ok());
+    }
+    if (c != Compression::kNone) {
+      std::vector<uint8_t> damaged = bytes;
+      damaged[damaged.size() / 2] ^= 0x55;
+      auto e3 = check_finish(damaged, nullptr);
+      REQUIRE_FALSE(e3.ok());
+      CHECK(e3.error().code == ErrorCode::kCorrupt);
+    }
+  }
+}
