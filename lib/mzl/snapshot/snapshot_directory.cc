@@ -1,39 +1,195 @@
 #include "mzl/snapshot/snapshot_directory.h"
 
-namespace mzl::snapshot {
+#include <sys/stat.h>
 
-std::string snapshot_id_for(std::chrono::system_clock::time_point) {
-  return {};
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <ctime>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "mzl/util/durable_file.h"
+#include "mzl/util/input_stream.h"
+
+namespace mzl::snapshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kIdLength = 16;  // YYYYMMDDTHHMMSSZ
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
-bool is_snapshot_id(std::string_view) {
-  return false;
+
+// The "-<n>" suffix of an id, 1 when there is none.
+uint64_t id_suffix(std::string_view id) {
+  if (id.size() <= kIdLength + 1) return 1;
+  uint64_t n = 1;
+  std::from_chars(id.data() + kIdLength + 1, id.data() + id.size(), n);
+  return n;
 }
+
+Error fs_error(const std::string& what, const std::string& path, const std::error_code& ec) {
+  return io_error(what, path, ec.value());
+}
+
+bool exists_no_follow(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+// fsyncs every directory under `root` (deepest first) and `root` itself, so that the names of the files
+// written into it survive a power loss.
+Status fsync_tree(const std::string& root) {
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (it->is_directory(ec) && !it->is_symlink(ec)) dirs.push_back(it->path().string());
+  }
+  if (ec) return fs_error("list", root, ec);
+  std::sort(dirs.begin(), dirs.end(),
+            [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  for (const auto& dir : dirs) MZL_CHECK(fsync_directory(dir));
+  return fsync_directory(root);
+}
+
+Status remove_tree(const std::string& path) {
+  std::error_code ec;
+  fs::remove_all(path, ec);
+  if (ec) return fs_error("remove", path, ec);
+  return ok_status();
+}
+
+}  // namespace
+
+std::string snapshot_id_for(std::chrono::system_clock::time_point t) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buf[32];
+  const size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return std::string(buf, n);
+}
+
+bool is_snapshot_id(std::string_view name) {
+  if (name.size() < kIdLength) return false;
+  if (!all_digits(name.substr(0, 8)) || name[8] != 'T' || !all_digits(name.substr(9, 6)) || name[15] != 'Z') {
+    return false;
+  }
+  if (name.size() == kIdLength) return true;
+  const std::string_view suffix = name.substr(kIdLength + 1);
+  return name[kIdLength] == '-' && all_digits(suffix) && suffix.front() != '0' && suffix.size() <= 9;
+}
+
 std::string snapshots_dir(const std::string& repo) {
   return repo + "/snapshots";
 }
+
 std::string snapshot_dir(const std::string& repo, const std::string& id) {
   return snapshots_dir(repo) + "/" + id;
 }
+
 std::string partial_snapshot_dir(const std::string& repo, const std::string& id) {
-  return snapshots_dir(repo) + "/" + std::string(kPartialPrefix) + id;
+  return fmt::format("{}/{}{}", snapshots_dir(repo), kPartialPrefix, id);
 }
-Result<std::string> begin_snapshot(const std::string& repo, std::string&) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(repo);
+
+Result<std::string> begin_snapshot(const std::string& repo, std::string& id) {
+  const std::string parent = snapshots_dir(repo);
+  MZL_CHECK(create_private_directories(parent));
+  for (int n = 1; n < 1000; ++n) {
+    const std::string candidate = n == 1 ? id : fmt::format("{}-{}", id, n);
+    if (exists_no_follow(snapshot_dir(repo, candidate))) continue;
+    const std::string partial = partial_snapshot_dir(repo, candidate);
+    if (::mkdir(partial.c_str(), kPrivateDirMode) != 0) {
+      if (errno == EEXIST) continue;
+      return io_error("mkdir", partial, errno);
+    }
+    MZL_CHECK(fsync_directory(parent));
+    id = candidate;
+    return partial;
+  }
+  return Error{ErrorCode::kIo, fmt::format("snapshot ids {} to {}-999 are all taken", id, id)}.at_r(parent);
 }
-Status finish_snapshot(const std::string& repo, const std::string&, const Manifest&) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(repo);
+
+Status finish_snapshot(const std::string& repo, const std::string& id, const Manifest& manifest) {
+  if (manifest.id != id) {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("the manifest's id \"{}\" is not the snapshot's id \"{}\"", manifest.id, id)};
+  }
+  const std::string partial = partial_snapshot_dir(repo, id);
+  const std::string final_dir = snapshot_dir(repo, id);
+  MZL_CHECK(fsync_tree(partial));
+  const std::string json = encode_manifest(manifest);
+  MZL_CHECK(atomic_write_file(
+      fmt::format("{}/{}", partial, kManifestFileName),
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(json.data()), json.size())));
+  if (exists_no_follow(final_dir)) {
+    return Error{ErrorCode::kIo, "a snapshot with this id already exists"}.at_r(final_dir);
+  }
+  MZL_CHECK(real_file_system().rename(partial, final_dir));
+  return fsync_directory(snapshots_dir(repo));
 }
+
 Status remove_partial_snapshots(const std::string& repo) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(repo);
+  const std::string parent = snapshots_dir(repo);
+  std::error_code ec;
+  if (!fs::exists(parent, ec)) return ok_status();
+  std::vector<std::string> partials;
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kPartialPrefix, 0) == 0) partials.push_back(it->path().string());
+  }
+  if (ec) return fs_error("list", parent, ec);
+  if (partials.empty()) return ok_status();
+  for (const auto& p : partials) MZL_CHECK(remove_tree(p));
+  return fsync_directory(parent);
 }
-Status remove_snapshot(const std::string& repo, const std::string&) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(repo);
+
+Status remove_snapshot(const std::string& repo, const std::string& id) {
+  const std::string dir = snapshot_dir(repo, id);
+  if (!is_snapshot_id(id) || !fs::is_directory(dir)) {
+    return Error{ErrorCode::kNotFound, fmt::format("no snapshot \"{}\"", id)}.at_r(snapshots_dir(repo));
+  }
+  const std::string doomed = partial_snapshot_dir(repo, id + ".removing");
+  MZL_CHECK(remove_tree(doomed));
+  MZL_CHECK(real_file_system().rename(dir, doomed));
+  MZL_CHECK(fsync_directory(snapshots_dir(repo)));
+  MZL_CHECK(remove_tree(doomed));
+  return fsync_directory(snapshots_dir(repo));
 }
+
 Result<std::vector<std::string>> list_snapshot_ids(const std::string& repo) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(repo);
+  const std::string parent = snapshots_dir(repo);
+  std::vector<std::string> ids;
+  std::error_code ec;
+  if (!fs::exists(parent, ec)) return ids;
+  for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (!is_snapshot_id(name) || !it->is_directory(ec)) continue;
+    if (!fs::is_regular_file(it->path() / kManifestFileName, ec)) continue;
+    ids.push_back(name);
+  }
+  if (ec) return fs_error("list", parent, ec);
+  std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
+    const std::string_view base_a = std::string_view(a).substr(0, kIdLength);
+    const std::string_view base_b = std::string_view(b).substr(0, kIdLength);
+    if (base_a != base_b) return base_a < base_b;
+    return id_suffix(a) < id_suffix(b);
+  });
+  return ids;
 }
+
 Result<Manifest> read_manifest(const std::string& snapshot_dir) {
-  return Error{ErrorCode::kInternal, "not implemented"}.at_r(snapshot_dir);
+  const std::string path = fmt::format("{}/{}", snapshot_dir, kManifestFileName);
+  MZL_TRY(auto in, open_plain_input(path));
+  MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
+  return decode_manifest(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
 }
 
 }  // namespace mzl::snapshot

@@ -30,8 +30,9 @@ Result<std::string> begin_snapshot(const std::string& repo, std::string& id);
 // The partial directory of `id` (what begin_snapshot returned).
 std::string partial_snapshot_dir(const std::string& repo, const std::string& id);
 
-// Writes manifest.json into the partial directory (atomic_write_file), fsyncs the directory, renames it to
-// REPO/snapshots/<id> and fsyncs REPO/snapshots. The caller has written and fsynced every other file.
+// fsyncs every directory inside the partial directory (so the names of the data files are durable), writes
+// manifest.json into it (atomic_write_file, which fsyncs it), renames it to REPO/snapshots/<id> and fsyncs
+// REPO/snapshots. The caller has written and fsynced (DataFileWriter::finish) every other file.
 // manifest.id must equal id (kInvalidArgument).
 Status finish_snapshot(const std::string& repo, const std::string& id, const Manifest& manifest);
 
@@ -44,8 +45,8 @@ Status remove_partial_snapshots(const std::string& repo);
 // when there is no such snapshot.
 Status remove_snapshot(const std::string& repo, const std::string& id);
 
-// The ids of the complete snapshots (directories named like an id, not partial), sorted (oldest first). A
-// missing REPO/snapshots is an empty list.
+// The ids of the complete snapshots (directories named like an id that hold a manifest.json; never a partial
+// one), sorted oldest first ("<id>" < "<id>-2" < "<id>-10"). A missing REPO/snapshots is an empty list.
 Result<std::vector<std::string>> list_snapshot_ids(const std::string& repo);
 
 // Reads and decodes <snapshot_dir>/manifest.json (kNotFound when missing, kCorrupt when bad).
