@@ -13,9 +13,14 @@
 
 namespace mzl::snapshot {
 
-// One dumped column. Most columns are SELECTed and loaded by name; a type whose text form does not load back
-// exactly (see column_needs_transform()) is SELECTed through an expression and loaded into a user variable
-// that a SET clause converts.
+// One dumped column. Most columns are SELECTed and loaded by name. Checked against MariaDB 10.11 by
+// tests/integration/snapshot_catalog_test.cc (every column type, SET NAMES binary out, LOAD DATA ...
+// CHARACTER SET binary in): FLOAT prints only 6 significant digits, so it is SELECTed as CAST(c AS DOUBLE);
+// INET6, UUID and INET4 print as text but read a binary string as their binary form, so they are SELECTed as
+// CAST(c AS BINARY(16|4)). Everything else loads back exactly from its plain text: DOUBLE (shortest
+// round-trip digits), DECIMAL, BIT and GEOMETRY (raw bytes; geometry keeps its SRID this way, ST_AsBinary
+// would lose it), temporal fractions, JSON, every character set. A column whose text needed conversion on
+// load would get load_target "@mzl_<N>" and a set_clause; no MariaDB type needs that today.
 struct ColumnInfo {
   std::string name;
   std::string data_type;    // information_schema.COLUMNS.DATA_TYPE, e.g. "bigint", "bit", "point"
@@ -64,7 +69,7 @@ bool wildcard_match(std::string_view pattern, std::string_view text);
 bool is_system_schema(std::string_view database);
 
 // Fills select_expr, load_target and set_clause of a column whose name, data_type and column_type are set;
-// `index` numbers the user variable (@mzl_<index>).
+// `index` (1-based position among the dumped columns) would number its user variable (@mzl_<index>).
 void plan_column_transfer(ColumnInfo& column, size_t index);
 // Joins the columns' plans into select_list / load_columns / load_set.
 void finish_table_plan(TableInfo& table);
@@ -77,15 +82,22 @@ Result<std::vector<std::string>> list_databases(net::ServerConnection& server, c
 // explicitly (no wildcard) in `tables` that does not exist is kNotFound. Errors from the server are kServer.
 Result<std::vector<TableInfo>> list_tables(net::ServerConnection& server, const CatalogFilter& filter);
 
-// The schema objects in restore order: databases (SHOW CREATE DATABASE), `tables` (SHOW CREATE TABLE, with
-// load_columns/load_set), views (SHOW CREATE VIEW, ordered so a view comes after the views it reads),
-// procedures and functions (with their sql_mode and character sets), triggers, events, and with
-// include_users every account except the server's own system accounts (root@localhost, mariadb.sys, ...)
-// as kind "user" (SHOW CREATE USER) and "grant" (SHOW GRANTS FOR; one object per account holding the GRANT
-// statements joined by ";\n"). Views, routines, triggers and events are those of `databases`.
+// The schema objects in restore order: databases (SHOW CREATE DATABASE; `databases` and those of `tables`),
+// `tables` (SHOW CREATE TABLE, with load_columns/load_set; a SEQUENCE prints as CREATE TABLE ... SEQUENCE=1),
+// views (SHOW CREATE VIEW, each after the views it reads), procedures and functions (with their sql_mode and
+// character sets), triggers of `tables` (in firing order), events, and with include_users every account
+// except the server's own system accounts (root, mariadb.sys, mysql @localhost, MySQL's mysql.*) as kind
+// "user" (SHOW CREATE USER, or CREATE ROLE for a role) followed by one "grant" object per statement of
+// SHOW GRANTS FOR (name = the quoted account, e.g. "`app`@`%`"); an account row the server ignores (a host
+// name under --skip-name-resolve, where SHOW CREATE USER finds no such user) is skipped. Views, routines and
+// events are those of `databases`; `filter.exclude` patterns "db.name" also exclude them and triggers.
+//
+// The statements of views, routines, triggers and events do not always name their database: run each with
+// `database` as the default database (USE), and with its sql_mode and character sets when they are set.
+// Errors: kServer from the server; kAuth when a routine/trigger/event definition is hidden from the account.
 Result<std::vector<SchemaObject>> read_schema_objects(net::ServerConnection& server,
                                                       const std::vector<std::string>& databases,
                                                       const std::vector<TableInfo>& tables,
-                                                      bool include_users);
+                                                      bool include_users, const CatalogFilter& filter = {});
 
 }  // namespace mzl::snapshot
