@@ -20,8 +20,7 @@ Result<std::vector<snapshot::SchemaObject>> read_schema(const std::string& dir,
   const snapshot::ExpectedDigest expected{file.size, file.sha256};
   MZL_TRY(std::unique_ptr<InputStream> in,
           snapshot::open_data_file(dir + "/" + file.path, snapshot::Compression::kNone, &expected));
-  MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
-  MZL_CHECK(in->finish());
+  MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));  // read_all() ends with finish(): the digest check
   return parse_schema_lines(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
                             dir + "/" + file.path);
 }
