@@ -17,7 +17,6 @@ constexpr const char* kProgram = "mzl-binlog-tail";
 
 struct ReadFlags {
   std::vector<std::string> read;
-  std::string output = "json";
   std::vector<std::string> databases;
   std::vector<std::string> tables;
   std::optional<uint64_t> start_position;
@@ -46,11 +45,15 @@ struct ArchiveFlags {
   bool json = false;
 };
 
-mzl::Status read_command(const ReadFlags& flags) {
+mzl::archive::OutputFormat output_format(const std::string& output) {
+  return output == "raw" ? mzl::archive::OutputFormat::kRaw : mzl::archive::OutputFormat::kJson;
+}
+
+mzl::Status read_command(const ReadFlags& flags, const std::string& output) {
   using namespace mzl;
   archive::ReadBinlogsOptions options;
   MZL_TRY(options.files, archive::expand_binlog_paths(flags.read));
-  options.format = flags.output == "raw" ? archive::OutputFormat::kRaw : archive::OutputFormat::kJson;
+  options.format = output_format(output);
   options.selection.databases = flags.databases;
   options.selection.tables = flags.tables;
   options.selection.include_gtids = flags.gtid;
@@ -70,9 +73,13 @@ mzl::Status read_command(const ReadFlags& flags) {
   return out->close();
 }
 
-mzl::Status archive_command(const ArchiveFlags& flags, const mzl::net::ConnectionOptions& connection) {
+// `output`: "" (archive only), json or raw (to stdout, besides the archive or, without --repo, instead).
+mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output,
+                            const mzl::net::ConnectionOptions& connection) {
   using namespace mzl;
-  if (flags.repo.empty()) return Error(ErrorCode::kInvalidArgument, "--repo DIR is required (or use --read)");
+  if (flags.repo.empty() && output.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "--repo DIR or --output json|raw is required (or use --read)");
+  }
   archive::TailOptions options;
   options.connection = connection;
   options.repo = flags.repo;
@@ -87,14 +94,23 @@ mzl::Status archive_command(const ArchiveFlags& flags, const mzl::net::Connectio
   options.start_position = flags.start_position_archive;
   options.metrics_file = flags.metrics_file;
   options.allow_new_source = flags.allow_new_source;
+  std::unique_ptr<OutputStream> out;
+  if (!output.empty()) {
+    MZL_TRY(out, open_output("-", 1 << 20));
+    options.output = out.get();
+    options.output_format = output_format(output);
+  }
   install_stop_handlers();
   MZL_TRY(auto stats, archive::run_tail(options));
+  if (out) MZL_CHECK(out->close());
+  // With --output, stdout carries the events: the summary goes to stderr.
+  FILE* summary = out ? stderr : stdout;
   if (flags.json) {
-    fmt::print(
-        "{{\"events\":{},\"bytes\":{},\"reconnects\":{},\"acks\":{},\"fsyncs\":{},\"file\":\"{}\","
-        "\"position\":{},\"gtid_position\":\"{}\"}}\n",
-        stats.events, stats.bytes, stats.reconnects, stats.acks, stats.fsyncs, stats.last_file,
-        stats.last_position, stats.last_gtid_position);
+    fmt::print(summary,
+               "{{\"events\":{},\"bytes\":{},\"reconnects\":{},\"acks\":{},\"fsyncs\":{},\"file\":\"{}\","
+               "\"position\":{},\"gtid_position\":\"{}\"}}\n",
+               stats.events, stats.bytes, stats.reconnects, stats.acks, stats.fsyncs, stats.last_file,
+               stats.last_position, stats.last_gtid_position);
   } else {
     fmt::print(stderr, "{}: archived {} events ({} bytes); resume point {}:{} {}\n", kProgram, stats.events,
                stats.bytes, stats.last_file, stats.last_position, stats.last_gtid_position);
@@ -111,13 +127,17 @@ int main(int argc, char** argv) {
       kProgram};
   mzl::tool::configure_app(app, kProgram);
 
+  std::string output;
+  app.add_option("--output", output,
+                 "json: one JSON object per event (--read's default)\n"
+                 "raw: a binlog stream. When archiving, stdout gets the\n"
+                 "events once durable (without --repo: stdout only)")
+      ->check(CLI::IsMember({"json", "raw"}));
+
   ReadFlags read;
   auto* read_group = app.add_option_group("Reading files (--read)");
   read_group->add_option("--read", read.read, "Binlog files or directories of binlog files to read, in order")
       ->expected(1, -1);
-  read_group
-      ->add_option("--output", read.output, "json: one JSON object per event (default); raw: a binlog stream")
-      ->check(CLI::IsMember({"json", "raw"}));
   read_group->add_option("--databases", read.databases, "Keep only these databases (comma-separated)")
       ->delimiter(',');
   read_group
@@ -176,7 +196,7 @@ int main(int argc, char** argv) {
 
   return mzl::tool::run(app, argc, argv, [&]() -> mzl::Status {
     using namespace mzl;
-    if (!read.read.empty()) return read_command(read);
+    if (!read.read.empty()) return read_command(read, output);
     MZL_TRY(auto files, tool::load_option_files(option_files));
     MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
     if (archive.status) {
@@ -189,6 +209,6 @@ int main(int argc, char** argv) {
     }
     MZL_TRY(auto connection,
             tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
-    return archive_command(archive, connection);
+    return archive_command(archive, output, connection);
   });
 }

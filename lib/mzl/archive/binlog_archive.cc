@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mzl/archive/compress_binlog.h"
+#include "mzl/archive/stream_placement.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/codec/rotate_event.h"
@@ -15,19 +16,12 @@
 namespace mzl::archive {
 namespace {
 
-constexpr size_t kLogPosOffset = 13;
-constexpr size_t kFlagsOffset = 17;
-
 bool is_artificial(const codec::EventHeader& header) {
   return header.log_pos == 0 || (header.flags & codec::kFlagArtificial) != 0;
 }
 
 uint32_t load_u32le(const uint8_t* p) {
   return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
-
-void store_u32le(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
 
 // The new file name of a dump's fake ROTATE. Whether it carries a CRC32 depends on the checksum the dump
@@ -263,36 +257,18 @@ Result<BinlogArchive::Appended> BinlogArchive::switch_file(Bytes event) {
   return Appended::kSkipped;
 }
 
-Result<BinlogArchive::Appended> BinlogArchive::append_format_description(Bytes event,
-                                                                         const codec::EventHeader& header) {
+Result<BinlogArchive::Appended> BinlogArchive::append_format_description(Bytes event) {
   if (size_ > 0) return Appended::kSkipped;
-  MZL_TRY(codec::RawEvent raw, codec::frame_event(event, codec::kBinlogMagicSize, fd_, true));
-  ByteReader body(raw.body);
-  MZL_TRY(codec::FormatDescription fd, codec::decode_format_description(body, fd_));
-  uint64_t file_end = codec::kBinlogMagicSize + event.size();
-  if (header.log_pos != 0 && header.log_pos != file_end) {
-    return Error{ErrorCode::kCorrupt,
-                 fmt::format("a FORMAT_DESCRIPTION that ends at {} cannot start a file (it ends at {})",
-                             header.log_pos, file_end)}
-        .at_r(path_of(current_name_));
-  }
-  std::vector<uint8_t> bytes(codec::kBinlogMagic, codec::kBinlogMagic + codec::kBinlogMagicSize);
-  bytes.insert(bytes.end(), event.begin(), event.end());
-  uint8_t* ev = bytes.data() + codec::kBinlogMagicSize;
-  bool changed = (header.flags & codec::kFlagBinlogInUse) != 0 || header.log_pos == 0;
-  ev[kFlagsOffset] = static_cast<uint8_t>(ev[kFlagsOffset] & ~codec::kFlagBinlogInUse);
-  store_u32le(ev + kLogPosOffset, static_cast<uint32_t>(file_end));
-  if (changed && fd.has_crc32()) {
-    store_u32le(ev + event.size() - 4, codec::event_crc32(Bytes(ev, event.size() - 4)));
-  }
-  MZL_TRY(codec::RawEvent stored,
-          codec::frame_event(Bytes(ev, event.size()), codec::kBinlogMagicSize, fd_, true));
+  auto closed = closed_file_format_description(event);
+  if (!closed.ok()) return std::move(closed).error().at_r(path_of(current_name_), codec::kBinlogMagicSize);
+  MZL_TRY(codec::RawEvent stored, codec::frame_event(closed->event, codec::kBinlogMagicSize, fd_, true));
   MZL_TRY(TransactionTracker::Step step, tracker_.add(stored, fd_));
-  if (server_.version.empty()) server_.version = fd.server_version;
+  if (server_.version.empty()) server_.version = closed->fd.server_version;
   if (server_.flavour.empty()) server_.flavour = tracker_.flavour();
   MZL_CHECK(start_file());
-  MZL_CHECK(write_bytes(bytes));
-  fd_ = std::move(fd);
+  MZL_CHECK(write_bytes(Bytes(codec::kBinlogMagic, codec::kBinlogMagicSize)));
+  MZL_CHECK(write_bytes(closed->event));
+  fd_ = std::move(closed->fd);
   if (step.boundary) {
     boundary_ = size_;
     boundary_crc_ = crc_;
@@ -315,7 +291,7 @@ Result<BinlogArchive::Appended> BinlogArchive::append_event(Bytes event, const c
     return Error{ErrorCode::kInvalidArgument,
                  "an event arrived before any file name: a dump starts with a ROTATE naming the file"};
   }
-  if (type == codec::EventType::kFormatDescription) return append_format_description(event, header);
+  if (type == codec::EventType::kFormatDescription) return append_format_description(event);
   if (is_artificial(header)) return Appended::kSkipped;
   if (size_ == 0) {
     return Error{ErrorCode::kCorrupt,

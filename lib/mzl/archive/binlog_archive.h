@@ -140,7 +140,7 @@ class BinlogArchive {
   Status recover_current_file();
   Status start_file();
   Result<Appended> switch_file(Bytes event);
-  Result<Appended> append_format_description(Bytes event, const codec::EventHeader& header);
+  Result<Appended> append_format_description(Bytes event);
   Status write_bytes(Bytes data);  // buffered; reaches the file at flush_buffer() (sync() or a full buffer)
   Status flush_buffer();
   Status close_current_file(const std::string& next_file);

@@ -5,9 +5,7 @@
 #include "mzl/codec/binlog_file_reader.h"
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/event_decoder.h"
-#include "mzl/codec/event_json.h"
 #include "mzl/codec/event_type.h"
-#include "mzl/util/json.h"
 
 namespace mzl::archive {
 
@@ -15,37 +13,11 @@ namespace {
 
 using codec::EventFilter;
 
-// Writes selected events in the chosen format; owns the line buffer so that JSON rendering allocates only
-// when a line outgrows every line before it.
-class EventEmitter {
- public:
-  EventEmitter(OutputFormat format, OutputStream& out) : format_(format), out_(out) {}
-
-  Status begin() {
-    if (format_ != OutputFormat::kRaw) return ok_status();
-    return out_.write(std::span<const uint8_t>(codec::kBinlogMagic, codec::kBinlogMagicSize));
-  }
-
-  Status raw(const codec::RawEvent& raw) { return out_.write(raw.data); }
-
-  Status json(const codec::Event& event, const codec::EventJsonContext& context) {
-    line_.clear();
-    MZL_CHECK(codec::append_event_json(line_, event, context));
-    line_ += '\n';
-    return out_.write(std::span(reinterpret_cast<const uint8_t*>(line_.data()), line_.size()));
-  }
-
- private:
-  OutputFormat format_;
-  OutputStream& out_;
-  std::string line_;
-};
-
 class FileReadRun {
  public:
-  FileReadRun(const ReadBinlogsOptions& options, EventFilter& filter, EventEmitter& emitter,
+  FileReadRun(const ReadBinlogsOptions& options, EventFilter& filter, EventWriter& writer,
               ReadBinlogsStats& stats)
-      : options_(options), filter_(filter), emitter_(emitter), stats_(stats) {}
+      : options_(options), filter_(filter), writer_(writer), stats_(stats) {}
 
   // Returns true when the stop position or stop time was reached (no later file is read).
   Result<bool> read_file(const std::string& path, bool first, bool last) {
@@ -53,8 +25,7 @@ class FileReadRun {
     reader_options.verify_checksums = options_.verify_checksums;
     MZL_TRY(auto reader, codec::BinlogFileReader::open(path, reader_options));
     codec::DecoderContext ctx(path);
-    file_json_.clear();
-    append_json_string(file_json_, path);
+    writer_.set_file(path);
     const bool decode_all = options_.format == OutputFormat::kJson || !filter_.selects_everything();
     ++stats_.files;
     while (true) {
@@ -73,7 +44,7 @@ class FileReadRun {
         if (last && options_.stop_position && raw.offset >= *options_.stop_position) return true;
       }
       if (!decode_all) {
-        MZL_CHECK(emitter_.raw(raw));
+        MZL_CHECK(writer_.raw(raw.data));
         ++stats_.events_written;
         continue;
       }
@@ -83,12 +54,12 @@ class FileReadRun {
       if (verdict == EventFilter::Verdict::kSkip) continue;
       ++stats_.events_written;
       if (options_.format == OutputFormat::kRaw) {
-        MZL_CHECK(emitter_.raw(raw));
+        MZL_CHECK(writer_.raw(raw.data));
         continue;
       }
-      MZL_CHECK(emitter_.json(event, json_context(path, event, ctx, std::nullopt)));
+      MZL_CHECK(writer_.json(event, ctx));
       if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {
-        MZL_CHECK(emit_payload(path, *payload, event.offset, ctx));
+        MZL_CHECK(emit_payload(*payload, event.offset, ctx));
       }
     }
   }
@@ -102,27 +73,15 @@ class FileReadRun {
     return ok_status();
   }
 
-  Status emit_payload(const std::string& path, const codec::TransactionPayloadEvent& payload,
-                      uint64_t payload_offset, codec::DecoderContext& ctx) {
+  Status emit_payload(const codec::TransactionPayloadEvent& payload, uint64_t payload_offset,
+                      codec::DecoderContext& ctx) {
     MZL_TRY(auto inner, codec::decode_payload_events(payload, ctx, payload_offset));
     for (const auto& event : inner) {
       const auto verdict = filter_.check(event, ctx);
       if (verdict != EventFilter::Verdict::kKeep) continue;
-      MZL_CHECK(emitter_.json(event, json_context(path, event, ctx, payload_offset)));
+      MZL_CHECK(writer_.json(event, ctx, payload_offset));
     }
     return ok_status();
-  }
-
-  codec::EventJsonContext json_context(const std::string& path, const codec::Event& event,
-                                       const codec::DecoderContext& ctx,
-                                       std::optional<uint64_t> payload_pos) const {
-    codec::EventJsonContext context;
-    context.file = path;
-    context.file_json = file_json_;
-    context.column_keys = &column_keys_;
-    context.payload_pos = payload_pos;
-    if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
-    return context;
   }
 
   static Error explain(Error error) {
@@ -134,10 +93,8 @@ class FileReadRun {
 
   const ReadBinlogsOptions& options_;
   EventFilter& filter_;
-  EventEmitter& emitter_;
+  EventWriter& writer_;
   ReadBinlogsStats& stats_;
-  std::string file_json_;  // the current file's name as a JSON string
-  mutable codec::ColumnKeyCache column_keys_;
 };
 
 }  // namespace
@@ -145,9 +102,9 @@ class FileReadRun {
 Result<ReadBinlogsStats> read_binlogs(const ReadBinlogsOptions& options, OutputStream& out) {
   MZL_TRY(auto filter, EventFilter::make(options.selection));
   ReadBinlogsStats stats;
-  EventEmitter emitter(options.format, out);
-  MZL_CHECK(emitter.begin());
-  FileReadRun run(options, filter, emitter, stats);
+  EventWriter writer(options.format, out);
+  MZL_CHECK(writer.begin());
+  FileReadRun run(options, filter, writer, stats);
   for (size_t i = 0; i < options.files.size(); ++i) {
     MZL_TRY(bool stopped, run.read_file(options.files[i].string(), i == 0, i + 1 == options.files.size()));
     if (stopped) break;

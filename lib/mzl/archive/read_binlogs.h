@@ -6,13 +6,12 @@
 #include <optional>
 #include <vector>
 
+#include "mzl/archive/event_writer.h"
 #include "mzl/codec/event_filter.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
 namespace mzl::archive {
-
-enum class OutputFormat { kJson, kRaw };
 
 struct ReadBinlogsOptions {
   std::vector<std::filesystem::path> files;  // read in this order ("-" is standard input)

@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/archive/stream_placement.h"
+#include "mzl/archive/tail_output.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
@@ -20,6 +22,10 @@ namespace mzl::archive {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Output held back for a transaction that is not yet durable beyond this makes the next sync due even while
+// more events are readable.
+constexpr size_t kMaxHeldOutput = 16 << 20;
 
 struct Metrics {
   uint64_t events = 0, bytes = 0, reconnects = 0, acks = 0, fsyncs = 0;
@@ -69,11 +75,18 @@ Result<ServerIdentity> query_identity(net::ServerConnection& connection) {
   return id;
 }
 
+// Where the events go: the archive, the output, or both (one of archive and placement is set).
+struct TailSinks {
+  BinlogArchive* archive = nullptr;
+  StreamPlacement* placement = nullptr;  // without an archive: places the events for the output
+  TailOutput* output = nullptr;
+};
+
 // One connected stretch: streams until the dump ends, a stop is requested, or the connection fails.
 class TailRun {
  public:
-  TailRun(const TailOptions& options, BinlogArchive& archive, Metrics& metrics, const std::string& source)
-      : options_(options), archive_(archive), metrics_(metrics), source_(source) {}
+  TailRun(const TailOptions& options, TailSinks sinks, Metrics& metrics, const std::string& source)
+      : options_(options), sinks_(sinks), metrics_(metrics), source_(source) {}
 
   // Returns true when the run should end for good (dump complete or stop requested).
   Result<bool> stream(net::ReplicaStream& stream) {
@@ -92,15 +105,16 @@ class TailRun {
       const bool sync_due =
           ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
                                                  Clock::now() - last_sync >= options_.fsync_interval));
+      const bool output_full = sinks_.output && sinks_.output->held_bytes() >= kMaxHeldOutput;
       const auto wait = sync_due ? std::chrono::milliseconds(0) : std::chrono::milliseconds(500);
       MZL_TRY(bool readable, stream.wait_readable(wait));
-      if (sync_due && (ack_waiting || !readable)) {
+      if (sync_due && (ack_waiting || !readable || output_full)) {
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         last_sync = Clock::now();
       }
-      if (Clock::now() - last_checkpoint >= std::chrono::seconds(5)) {
-        MZL_CHECK(archive_.checkpoint());
+      if (sinks_.archive && Clock::now() - last_checkpoint >= std::chrono::seconds(5)) {
+        MZL_CHECK(sinks_.archive->checkpoint());
         last_checkpoint = Clock::now();
       }
       if (Clock::now() - last_metrics >= options_.metrics_interval) {
@@ -122,20 +136,7 @@ class TailRun {
         metrics_.lag_seconds = 0;
         continue;
       }
-      MZL_TRY(auto appended, archive_.append_event(event.data, event.header));
-      if (appended != BinlogArchive::Appended::kSkipped) {
-        ++metrics_.events;
-        metrics_.bytes += event.data.size();
-        if (event.header.timestamp != 0) {
-          metrics_.last_event_timestamp = event.header.timestamp;
-          metrics_.lag_seconds = std::max(0.0, unix_now() - event.header.timestamp);
-        }
-      }
-      const ResumePoint boundary = archive_.resume_point();
-      if (!(boundary == last_boundary_)) {
-        last_boundary_ = boundary;
-        unsynced_boundary_ = true;
-      }
+      MZL_CHECK(sinks_.archive ? archive(event) : stream_only(event));
       if (event.need_ack) {
         pending_ack_ =
             PendingAck{std::string(stream.current_file()), stream.current_position(), Clock::now()};
@@ -143,13 +144,17 @@ class TailRun {
     }
   }
 
+  // fsyncs what was archived, then passes on to the output what that made durable.
   Status make_durable() {
     if (!unsynced_boundary_ && !pending_ack_) return ok_status();
-    MZL_TRY(auto durable, archive_.sync());
-    (void)durable;
-    ++metrics_.fsyncs;
-    metrics_.last_fsync_unix = unix_now();
+    if (sinks_.archive) {
+      MZL_TRY(auto durable, sinks_.archive->sync());
+      (void)durable;
+      ++metrics_.fsyncs;
+      metrics_.last_fsync_unix = unix_now();
+    }
     unsynced_boundary_ = false;
+    if (sinks_.output) MZL_CHECK(sinks_.output->release());
     return ok_status();
   }
 
@@ -165,13 +170,56 @@ class TailRun {
   }
 
  private:
+  Status archive(const net::StreamEvent& event) {
+    MZL_TRY(auto appended, sinks_.archive->append_event(event.data, event.header));
+    if (appended != BinlogArchive::Appended::kSkipped) count(event);
+    if (sinks_.output) {
+      if (event.header.type_code == codec::code(codec::EventType::kFormatDescription)) {
+        // Each file's FORMAT_DESCRIPTION goes first, also when the archive has it already (a resumed file).
+        if (sinks_.output->last_file() != event.file) {
+          MZL_TRY(ClosedFileFormatDescription closed, closed_file_format_description(event.data));
+          sinks_.output->add(event.file, codec::kBinlogMagicSize, closed.event,
+                             appended == BinlogArchive::Appended::kSkipped);
+        }
+      } else if (appended != BinlogArchive::Appended::kSkipped) {
+        sinks_.output->add(event.file, event.position, event.data);
+      }
+    }
+    const ResumePoint boundary = sinks_.archive->resume_point();
+    if (!(boundary == last_boundary_)) {
+      last_boundary_ = boundary;
+      unsynced_boundary_ = true;
+      if (sinks_.output) sinks_.output->mark_boundary();
+    }
+    return ok_status();
+  }
+
+  Status stream_only(const net::StreamEvent& event) {
+    MZL_TRY(auto placed, sinks_.placement->place(event));
+    if (!placed) return ok_status();
+    count(event);
+    sinks_.output->add(placed->file, placed->offset, placed->event);
+    sinks_.output->mark_boundary();
+    unsynced_boundary_ = true;
+    return ok_status();
+  }
+
+  void count(const net::StreamEvent& event) {
+    ++metrics_.events;
+    metrics_.bytes += event.data.size();
+    if (event.header.timestamp != 0) {
+      metrics_.last_event_timestamp = event.header.timestamp;
+      metrics_.lag_seconds = std::max(0.0, unix_now() - event.header.timestamp);
+    }
+  }
+
   struct PendingAck {
     std::string file;
     uint64_t position = 0;
     Clock::time_point received;
   };
   const TailOptions& options_;
-  BinlogArchive& archive_;
+  TailSinks sinks_;
   Metrics& metrics_;
   const std::string& source_;
   ResumePoint last_boundary_;
@@ -190,6 +238,15 @@ Result<TailStats> run_tail(const TailOptions& options) {
     return Error(ErrorCode::kInvalidArgument,
                  "--server-id is required: an id no real server of the topology has");
   }
+  const bool archiving = !options.repo.empty();
+  if (!archiving && options.output == nullptr) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "nowhere to put the events: give --repo DIR, --output, or both");
+  }
+  if (!archiving && options.semi_sync) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--semi-sync needs --repo: an ACK promises that the transaction is durable in the archive");
+  }
   const std::string source =
       options.source.empty()
           ? default_source_name(options.connection.host == "localhost" ? "" : options.connection.host,
@@ -198,6 +255,13 @@ Result<TailStats> run_tail(const TailOptions& options) {
   MZL_CHECK(validate_source_name(source));
   Metrics metrics;
   std::unique_ptr<BinlogArchive> archive;
+  StreamPlacement placement;
+  std::optional<TailOutput> output;
+  if (options.output) {
+    output.emplace(options.output_format, *options.output);
+    MZL_CHECK(output->begin());
+  }
+  bool started = false;  // connected once (a first connection that fails ends a run without stop_never)
   unsigned failures = 0;
   auto backoff = std::chrono::seconds(1);
   while (!stop_requested()) {
@@ -212,7 +276,9 @@ Result<TailStats> run_tail(const TailOptions& options) {
       }
       MZL_TRY(auto connection, net::ServerConnection::connect(connection_options));
       MZL_TRY(ServerIdentity identity, query_identity(connection));
-      if (!archive) {
+      started = true;
+      ResumePoint resume{placement.file(), placement.position(), ""};
+      if (archiving && !archive) {
         BinlogArchiveOptions archive_options;
         archive_options.repo = options.repo;
         archive_options.source = source;
@@ -220,10 +286,10 @@ Result<TailStats> run_tail(const TailOptions& options) {
         archive_options.allow_new_source = options.allow_new_source;
         archive_options.compress_closed_files = options.compress_closed_files;
         MZL_TRY(archive, BinlogArchive::open(archive_options));
-      } else {
+      } else if (archive) {
         MZL_CHECK(archive->discard_partial_transaction());
       }
-      const ResumePoint resume = archive->resume_point();
+      if (archive) resume = archive->resume_point();
       net::ReplicaStreamOptions stream_options;
       stream_options.server_id = options.server_id;
       stream_options.start_file = resume.file.empty() ? options.start_file : resume.file;
@@ -236,7 +302,8 @@ Result<TailStats> run_tail(const TailOptions& options) {
       metrics.connected = true;
       failures = 0;
       backoff = std::chrono::seconds(1);
-      TailRun run(options, *archive, metrics, source);
+      TailRun run(options, TailSinks{archive.get(), &placement, output ? &*output : nullptr}, metrics,
+                  source);
       auto done = run.stream(stream);
       metrics.connected = false;
       // Whatever ended the run, what was appended becomes durable (the partial transaction at the tail is
@@ -249,7 +316,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
     if (attempt.ok() && *attempt) break;
     if (attempt.ok()) continue;
     const Error& error = attempt.error();
-    if (!retryable(error) || (!options.stop_never && archive == nullptr) ||
+    if (!retryable(error) || (!options.stop_never && !started) ||
         (options.max_reconnect_attempts != 0 && failures + 1 >= options.max_reconnect_attempts)) {
       if (archive) (void)archive->checkpoint();
       (void)write_metrics(options.metrics_file, source, metrics);
@@ -273,6 +340,9 @@ Result<TailStats> run_tail(const TailOptions& options) {
     stats.last_file = resume.file;
     stats.last_position = resume.position;
     stats.last_gtid_position = resume.gtid_position;
+  } else {
+    stats.last_file = placement.file();
+    stats.last_position = placement.position();
   }
   stats.events = metrics.events;
   stats.bytes = metrics.bytes;

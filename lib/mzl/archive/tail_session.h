@@ -8,14 +8,16 @@
 #include <functional>
 #include <string>
 
+#include "mzl/archive/event_writer.h"
 #include "mzl/net/connection_options.h"
+#include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
 namespace mzl::archive {
 
 struct TailOptions {
   net::ConnectionOptions connection;
-  std::string repo;
+  std::string repo;    // empty: no archive, the events go to `output` only
   std::string source;  // empty: default_source_name(host, port)
   uint32_t server_id = 0;
   // Where to start when the archive is empty: a file of the server (empty: its oldest) and position.
@@ -37,6 +39,11 @@ struct TailOptions {
   unsigned max_reconnect_attempts = 0;
   std::string metrics_file;  // Prometheus textfile, rewritten atomically every few seconds ("" = none)
   std::chrono::seconds metrics_interval{5};
+  // --output: every event of the server's files is also written here (tail_output.h): with a repository
+  // once its transaction is durable there; without one as it arrives (then a lost connection is resumed
+  // after the last event written, within this run only).
+  OutputStream* output = nullptr;
+  OutputFormat output_format = OutputFormat::kJson;
 };
 
 struct TailStats {
@@ -52,7 +59,9 @@ struct TailStats {
 
 // Runs until the server has sent everything (without stop_never), a stop signal, or an error that
 // reconnecting cannot cure (access denied, a server that no longer has what the archive needs, a different
-// server, local I/O). Everything appended is fsynced before it returns, whatever the reason.
+// server, local I/O). Everything appended is fsynced (and what is durable written to `output`) before it
+// returns, whatever the reason. kInvalidArgument without server_id, with neither repo nor output, or with
+// semi_sync but no repo (an ACK promises a durable copy).
 Result<TailStats> run_tail(const TailOptions& options);
 
 // The archive's state for --status: "text" or JSON (state.json plus the lag of its last event).

@@ -1,0 +1,45 @@
+#include "mzl/archive/event_writer.h"
+
+#include "mzl/codec/event_decoder.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/util/json.h"
+
+namespace mzl::archive {
+
+Status EventWriter::begin() {
+  if (format_ != OutputFormat::kRaw) return ok_status();
+  return out_.write(std::span<const uint8_t>(codec::kBinlogMagic, codec::kBinlogMagicSize));
+}
+
+void EventWriter::set_file(const std::string& file) {
+  file_ = file;
+  file_json_.clear();
+  append_json_string(file_json_, file);
+}
+
+Status EventWriter::json(const codec::Event& event, const codec::DecoderContext& ctx,
+                         std::optional<uint64_t> payload_pos) {
+  codec::EventJsonContext context;
+  context.file = file_;
+  context.file_json = file_json_;
+  context.column_keys = &column_keys_;
+  context.payload_pos = payload_pos;
+  if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
+  line_.clear();
+  MZL_CHECK(codec::append_event_json(line_, event, context));
+  line_ += '\n';
+  return out_.write(std::span(reinterpret_cast<const uint8_t*>(line_.data()), line_.size()));
+}
+
+Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx) {
+  if (format_ == OutputFormat::kRaw) return this->raw(raw.data);
+  MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
+  MZL_CHECK(json(event, ctx));
+  if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {
+    MZL_TRY(auto inner, codec::decode_payload_events(*payload, ctx, event.offset));
+    for (const auto& e : inner) MZL_CHECK(json(e, ctx, event.offset));
+  }
+  return ok_status();
+}
+
+}  // namespace mzl::archive

@@ -1,0 +1,49 @@
+#pragma once
+// Writes binlog events to an output stream, as JSON lines (codec/event_json.h) or as one raw binlog stream:
+// what `mzl-binlog-tail --read --output` and the archiver's `--output` share (man/mzl-binlog-tail.1).
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "mzl/codec/decoder_context.h"
+#include "mzl/codec/event.h"
+#include "mzl/codec/event_json.h"
+#include "mzl/codec/raw_event.h"
+#include "mzl/util/output_stream.h"
+#include "mzl/util/result.h"
+
+namespace mzl::archive {
+
+enum class OutputFormat { kJson, kRaw };
+
+// Raw: the binlog magic once (begin()), then each event byte for byte. JSON: one object per line, naming
+// the file given to set_file(). Errors: kIo from the output; a rows event without its TABLE_MAP is
+// kCorrupt (JSON only).
+class EventWriter {
+ public:
+  EventWriter(OutputFormat format, OutputStream& out) : format_(format), out_(out) {}
+
+  OutputFormat format() const { return format_; }
+  Status begin();
+  // The "file" of the JSON lines that follow.
+  void set_file(const std::string& file);
+  Status raw(Bytes event) { return out_.write(event); }
+  // One JSON line for `event`, decoded with `ctx`; `payload_pos` for an event inside a TRANSACTION_PAYLOAD
+  // (the payload event's offset).
+  Status json(const codec::Event& event, const codec::DecoderContext& ctx,
+              std::optional<uint64_t> payload_pos = std::nullopt);
+  // Every event unfiltered: raw bytes, or decoded (`ctx` follows it) and written as JSON together with the
+  // events inside a TRANSACTION_PAYLOAD.
+  Status write(const codec::RawEvent& raw, codec::DecoderContext& ctx);
+  Status flush() { return out_.flush(); }
+
+ private:
+  OutputFormat format_;
+  OutputStream& out_;
+  std::string file_;
+  std::string file_json_;  // file_ as a JSON string
+  std::string line_;       // reused: rendering allocates only when a line outgrows every line before it
+  codec::ColumnKeyCache column_keys_;
+};
+
+}  // namespace mzl::archive

@@ -1,0 +1,222 @@
+// mzl-binlog-tail --output against the sandbox primary: with --repo, stdout carries what the archive holds
+// (raw: the same bytes as the server's files; JSON: the same lines as --read of the archived files, and two
+// runs join without gap or duplicate); without --repo the events go to stdout only, and a dump connection
+// killed under --stop-never is resumed without gap or duplicate.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "sandbox.h"
+#include "test_support.h"
+#include "tool_process.h"
+
+namespace mzl::test {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+constexpr size_t kInUseFlagOffset = 21;  // 4-byte magic + the FORMAT_DESCRIPTION header's flags field
+
+std::string tail_binary() {
+  return tool_binary("mzl-binlog-tail");
+}
+
+fs::path fresh_dir(const std::string& name) {
+  const fs::path dir = sandbox_dir() / "tail-output-tests" / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string current_file() {
+  MysqlConnection primary = connect(primary_server());
+  return primary.query("SHOW MASTER STATUS").at(0).at(0);
+}
+
+void write_rows(const std::string& table, int transactions) {
+  MysqlConnection primary = connect(primary_server());
+  primary.query("CREATE DATABASE IF NOT EXISTS mzl_tail_output");
+  primary.query(fmt::format(
+      "CREATE TABLE IF NOT EXISTS mzl_tail_output.{} (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT)", table));
+  for (int i = 0; i < transactions; ++i) {
+    primary.query("BEGIN");
+    primary.query(fmt::format("INSERT INTO mzl_tail_output.{} (v) VALUES (REPEAT('x', {})), ('y')", table,
+                              i * 37 % 500));
+    primary.query("COMMIT");
+  }
+}
+
+// The raw binlog stream of the server's files from `first` on: the magic once, then every file's events;
+// the still-open last file's FORMAT_DESCRIPTION with LOG_EVENT_BINLOG_IN_USE_F clear, as once closed.
+std::string server_stream_from(const std::string& first) {
+  std::string out(
+      "\xfe"
+      "bin");
+  const auto files = primary_binlog_files();
+  auto it = std::find_if(files.begin(), files.end(),
+                         [&](const fs::path& f) { return f.filename().string() == first; });
+  REQUIRE(it != files.end());
+  for (; it != files.end(); ++it) {
+    std::vector<uint8_t> bytes = read_file(*it);
+    REQUIRE(bytes.size() > kInUseFlagOffset);
+    if (it + 1 == files.end()) bytes[kInUseFlagOffset] &= static_cast<uint8_t>(~0x01);
+    out.append(bytes.begin() + 4, bytes.end());
+  }
+  return out;
+}
+
+std::vector<std::string> tail_args(uint32_t server_id, const std::string& start_file) {
+  return {"--defaults-file", primary_server().defaults_file.string(),
+          "--server-id",     std::to_string(server_id),
+          "--start-file",    start_file,
+          "--source",        "primary"};
+}
+
+std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// --read of the archived files as JSON, with the archive's directory taken out of the file names (the
+// stream names the server's files).
+std::string read_archive_json(const fs::path& repo, const fs::path& log_prefix) {
+  const fs::path dir = repo / "binlogs" / "primary";
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().filename().string().rfind("mariadb-bin.", 0) == 0)
+      files.push_back(entry.path().string());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(!files.empty());
+  std::vector<std::string> args{"--read"};
+  args.insert(args.end(), files.begin(), files.end());
+  const auto read = run_program(tail_binary(), with(args, {"--output", "json"}), log_prefix);
+  INFO(read.err);
+  REQUIRE(read.exit_code == 0);
+  std::string text = read.out;
+  const std::string prefix = "\"file\":\"" + dir.string() + "/";
+  for (size_t at = text.find(prefix); at != std::string::npos; at = text.find(prefix, at)) {
+    text.replace(at, prefix.size(), "\"file\":\"");
+  }
+  return text;
+}
+
+std::set<std::string> dump_thread_ids(MysqlConnection& primary) {
+  std::set<std::string> ids;
+  for (const auto& row :
+       primary.query("SELECT ID FROM information_schema.PROCESSLIST WHERE COMMAND = 'Binlog Dump'")) {
+    ids.insert(row.at(0));
+  }
+  return ids;
+}
+
+TEST_CASE("mzl-binlog-tail --output raw with --repo: stdout is the server's files, as archived",
+          "[tail][output]") {
+  const fs::path dir = fresh_dir("raw-repo");
+  const std::string first = current_file();
+  write_rows("raw_repo", 30);
+  flush_binary_logs();
+  write_rows("raw_repo", 20);
+  const auto run = run_program(
+      tail_binary(), with(tail_args(9301, first), {"--repo", (dir / "repo").string(), "--output", "raw"}),
+      dir / "run");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  const std::string expected = server_stream_from(first);
+  CHECK(run.out.size() == expected.size());
+  CHECK(run.out == expected);
+}
+
+TEST_CASE("mzl-binlog-tail --output json with --repo: the lines of --read, and two runs join exactly",
+          "[tail][output]") {
+  const fs::path dir = fresh_dir("json-repo");
+  const fs::path repo = dir / "repo";
+  const auto args = with(tail_args(9302, current_file()), {"--repo", repo.string(), "--output", "json"});
+  write_rows("json_repo", 25);
+  const auto first = run_program(tail_binary(), args, dir / "first");
+  INFO(first.err);
+  REQUIRE(first.exit_code == 0);
+  write_rows("json_repo", 10);
+  flush_binary_logs();
+  write_rows("json_repo", 15);
+  const auto second = run_program(tail_binary(), args, dir / "second");
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
+  REQUIRE(!first.out.empty());
+  REQUIRE(!second.out.empty());
+  CHECK(second.out.find("\"type\":\"FORMAT_DESCRIPTION\"") != std::string::npos);  // the new file's
+  const std::string expected = read_archive_json(repo, dir / "read");
+  CHECK(first.out.size() + second.out.size() == expected.size());
+  CHECK(first.out + second.out == expected);
+}
+
+TEST_CASE("mzl-binlog-tail --output without --repo: stdout only; a killed dump connection is resumed",
+          "[tail][output]") {
+  const fs::path dir = fresh_dir("stream-only");
+  MysqlConnection primary = connect(primary_server());
+  const std::set<std::string> real_dumps = dump_thread_ids(primary);
+  const std::string first = current_file();
+  write_rows("stream_only", 20);
+  ToolProcess tail(tail_binary(), with(tail_args(9303, first), {"--output", "raw", "--stop-never"}),
+                   dir / "tail");
+  // Our dump thread: the one that was not there before.
+  std::string ours;
+  for (int i = 0; i < 200 && ours.empty(); ++i) {
+    for (const auto& id : dump_thread_ids(primary)) {
+      if (!real_dumps.count(id)) ours = id;
+    }
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  REQUIRE(!ours.empty());
+  write_rows("stream_only", 10);
+  primary.query("KILL CONNECTION " + ours);
+  write_rows("stream_only", 10);
+  flush_binary_logs();
+  write_rows("stream_only", 10);
+
+  // It reconnects (after a 1 s back-off) and catches up.
+  std::string expected;
+  bool caught_up = false;
+  for (int i = 0; i < 300 && !caught_up; ++i) {
+    std::this_thread::sleep_for(milliseconds(100));
+    expected = server_stream_from(first);
+    caught_up = fs::file_size(tail.out_path()) == expected.size();
+  }
+  tail.signal(SIGTERM);
+  const auto status = tail.wait_for(milliseconds(30000));
+  REQUIRE(status.has_value());
+  INFO(tail.err());
+  CHECK(WIFEXITED(*status));
+  CHECK(WEXITSTATUS(*status) == 0);
+  CHECK_THAT(tail.err(), Catch::Contains("reconnecting"));
+  CHECK(caught_up);
+  const std::string out = tail.out();
+  CHECK(out.size() == expected.size());
+  CHECK(out == expected);
+}
+
+TEST_CASE("mzl-binlog-tail: --semi-sync needs --repo; nothing to do without --repo or --output",
+          "[tail][output]") {
+  const fs::path dir = fresh_dir("usage");
+  const auto semi =
+      run_program(tail_binary(), with(tail_args(9304, current_file()), {"--output", "json", "--semi-sync"}),
+                  dir / "semi");
+  CHECK(semi.exit_code == 2);
+  CHECK_THAT(semi.err, Catch::Contains("--semi-sync needs --repo"));
+  const auto nothing = run_program(tail_binary(), tail_args(9304, current_file()), dir / "nothing");
+  CHECK(nothing.exit_code == 2);
+  CHECK_THAT(nothing.err, Catch::Contains("--repo DIR or --output"));
+  CHECK(semi.out.empty());
+}
+
+}  // namespace
+}  // namespace mzl::test
