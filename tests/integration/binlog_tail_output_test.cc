@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "sandbox.h"
+#include "tail_test_support.h"
 #include "test_support.h"
 #include "tool_process.h"
 
@@ -24,54 +25,8 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-constexpr size_t kInUseFlagOffset = 21;  // 4-byte magic + the FORMAT_DESCRIPTION header's flags field
-
-std::string tail_binary() {
-  return tool_binary("mzl-binlog-tail");
-}
-
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = sandbox_dir() / "tail-output-tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-std::string current_file() {
-  MysqlConnection primary = connect(primary_server());
-  return primary.query("SHOW MASTER STATUS").at(0).at(0);
-}
-
-void write_rows(const std::string& table, int transactions) {
-  MysqlConnection primary = connect(primary_server());
-  primary.query("CREATE DATABASE IF NOT EXISTS mzl_tail_output");
-  primary.query(fmt::format(
-      "CREATE TABLE IF NOT EXISTS mzl_tail_output.{} (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT)", table));
-  for (int i = 0; i < transactions; ++i) {
-    primary.query("BEGIN");
-    primary.query(fmt::format("INSERT INTO mzl_tail_output.{} (v) VALUES (REPEAT('x', {})), ('y')", table,
-                              i * 37 % 500));
-    primary.query("COMMIT");
-  }
-}
-
-// The raw binlog stream of the server's files from `first` on: the magic once, then every file's events;
-// the still-open last file's FORMAT_DESCRIPTION with LOG_EVENT_BINLOG_IN_USE_F clear, as once closed.
-std::string server_stream_from(const std::string& first) {
-  std::string out(
-      "\xfe"
-      "bin");
-  const auto files = primary_binlog_files();
-  auto it = std::find_if(files.begin(), files.end(),
-                         [&](const fs::path& f) { return f.filename().string() == first; });
-  REQUIRE(it != files.end());
-  for (; it != files.end(); ++it) {
-    std::vector<uint8_t> bytes = read_file(*it);
-    REQUIRE(bytes.size() > kInUseFlagOffset);
-    if (it + 1 == files.end()) bytes[kInUseFlagOffset] &= static_cast<uint8_t>(~0x01);
-    out.append(bytes.begin() + 4, bytes.end());
-  }
-  return out;
+  return fresh_tail_dir("output-" + name);
 }
 
 std::vector<std::string> tail_args(uint32_t server_id, const std::string& start_file) {
@@ -79,11 +34,6 @@ std::vector<std::string> tail_args(uint32_t server_id, const std::string& start_
           "--server-id",     std::to_string(server_id),
           "--start-file",    start_file,
           "--source",        "primary"};
-}
-
-std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
 }
 
 // --read of the archived files as JSON, with the archive's directory taken out of the file names (the
@@ -122,7 +72,7 @@ std::set<std::string> dump_thread_ids(MysqlConnection& primary) {
 TEST_CASE("mzl-binlog-tail --output raw with --repo: stdout is the server's files, as archived",
           "[tail][output]") {
   const fs::path dir = fresh_dir("raw-repo");
-  const std::string first = current_file();
+  const std::string first = current_binlog_file();
   write_rows("raw_repo", 30);
   flush_binary_logs();
   write_rows("raw_repo", 20);
@@ -140,7 +90,8 @@ TEST_CASE("mzl-binlog-tail --output json with --repo: the lines of --read, and t
           "[tail][output]") {
   const fs::path dir = fresh_dir("json-repo");
   const fs::path repo = dir / "repo";
-  const auto args = with(tail_args(9302, current_file()), {"--repo", repo.string(), "--output", "json"});
+  const auto args =
+      with(tail_args(9302, current_binlog_file()), {"--repo", repo.string(), "--output", "json"});
   write_rows("json_repo", 25);
   const auto first = run_program(tail_binary(), args, dir / "first");
   INFO(first.err);
@@ -164,7 +115,7 @@ TEST_CASE("mzl-binlog-tail --output without --repo: stdout only; a killed dump c
   const fs::path dir = fresh_dir("stream-only");
   MysqlConnection primary = connect(primary_server());
   const std::set<std::string> real_dumps = dump_thread_ids(primary);
-  const std::string first = current_file();
+  const std::string first = current_binlog_file();
   write_rows("stream_only", 20);
   ToolProcess tail(tail_binary(), with(tail_args(9303, first), {"--output", "raw", "--stop-never"}),
                    dir / "tail");
@@ -207,12 +158,12 @@ TEST_CASE("mzl-binlog-tail --output without --repo: stdout only; a killed dump c
 TEST_CASE("mzl-binlog-tail: --semi-sync needs --repo; nothing to do without --repo or --output",
           "[tail][output]") {
   const fs::path dir = fresh_dir("usage");
-  const auto semi =
-      run_program(tail_binary(), with(tail_args(9304, current_file()), {"--output", "json", "--semi-sync"}),
-                  dir / "semi");
+  const auto semi = run_program(
+      tail_binary(), with(tail_args(9304, current_binlog_file()), {"--output", "json", "--semi-sync"}),
+      dir / "semi");
   CHECK(semi.exit_code == 2);
   CHECK_THAT(semi.err, Catch::Contains("--semi-sync needs --repo"));
-  const auto nothing = run_program(tail_binary(), tail_args(9304, current_file()), dir / "nothing");
+  const auto nothing = run_program(tail_binary(), tail_args(9304, current_binlog_file()), dir / "nothing");
   CHECK(nothing.exit_code == 2);
   CHECK_THAT(nothing.err, Catch::Contains("--repo DIR or --output"));
   CHECK(semi.out.empty());

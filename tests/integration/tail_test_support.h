@@ -1,0 +1,36 @@
+#pragma once
+// What the mzl-binlog-tail integration tests share: the program, scratch directories, writes to the sandbox
+// primary, and the server's files as the expectation an archive or an --output stream is checked against.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mzl::test {
+
+std::string tail_binary();
+
+// An empty directory /tmp/mzl-tail-<name> that every user may enter (a test may run the program as nobody).
+std::filesystem::path fresh_tail_dir(const std::string& name);
+
+// The primary's current binlog file (SHOW MASTER STATUS).
+std::string current_binlog_file();
+
+// `transactions` INSERTs of one row of `row_bytes` bytes each into mzl_tail_tests.<table> on the primary.
+void write_rows(const std::string& table, int transactions, int row_bytes = 200);
+
+// An option file [client] for the sandbox primary over TCP, mode 0600.
+std::filesystem::path write_client_cnf(const std::filesystem::path& path, const std::string& user,
+                                       const std::string& password);
+
+// The raw binlog stream of the primary's files from `first` on: the magic once, then every file's events;
+// the still-open last file's FORMAT_DESCRIPTION with LOG_EVENT_BINLOG_IN_USE_F clear, as once closed.
+std::string server_stream_from(const std::string& first);
+
+// The primary's files from `first` on are in `archive_dir`, byte for byte (the still-open last file but for
+// LOG_EVENT_BINLOG_IN_USE_F, which the archive keeps clear).
+void check_archive_identical_from(const std::filesystem::path& archive_dir, const std::string& first);
+
+std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more);
+
+}  // namespace mzl::test
