@@ -127,13 +127,6 @@ int main(int argc, char** argv) {
       kProgram};
   mzl::tool::configure_app(app, kProgram);
 
-  std::string output;
-  app.add_option("--output", output,
-                 "json: one JSON object per event (--read's default)\n"
-                 "raw: a binlog stream. When archiving, stdout gets the\n"
-                 "events once durable (without --repo: stdout only)")
-      ->check(CLI::IsMember({"json", "raw"}));
-
   ReadFlags read;
   auto* read_group = app.add_option_group("Reading files (--read)");
   read_group->add_option("--read", read.read, "Binlog files or directories of binlog files to read, in order")
@@ -187,7 +180,18 @@ int main(int argc, char** argv) {
                           "Continue an archive although the server's identity changed");
   archive_group->add_flag("--status", archive.status,
                           "Print the archive's state (with --repo, --source) and exit");
-  app.add_flag("--json", archive.json, "Machine-readable output for --status and the final summary");
+
+  std::string output;
+  auto* output_group = app.add_option_group("Output");
+  output_group
+      ->add_option("--output", output,
+                   "json: one JSON object per event (--read's default)\n"
+                   "raw: a binlog stream. When archiving, stdout gets the\n"
+                   "events once durable (without --repo: stdout only)")
+      ->check(CLI::IsMember({"json", "raw"}));
+
+  output_group->add_flag("--json", archive.json,
+                         "Machine-readable --status and final summary (on stderr with --output)");
 
   mzl::tool::OptionFileFlags option_files;
   mzl::tool::add_option_file_flags(app, option_files);
