@@ -30,7 +30,9 @@
 #include <thread>
 
 #include "sandbox.h"
+#include "tail_test_support.h"
 #include "test_support.h"
+#include "tool_process.h"
 
 namespace mzl::test {
 namespace {
@@ -41,100 +43,16 @@ using std::chrono::milliseconds;
 
 constexpr size_t kInUseFlagOffset = 21;  // 4-byte magic + the FORMAT_DESCRIPTION header's flags field
 
-std::string tool_path() {
-  return std::string(MZL_BINARY_DIR) + "/tools/mzl-binlog-tail";
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // In a forked child: nothing of the test (the proxy's sockets above all) may stay open in the program it
 // runs.
 void close_inherited_descriptors() {
   for (int fd = 3; fd < 4096; ++fd) ::close(fd);
 }
 
-// A child process running the tool with stdout and stderr in files; SIGKILLed and reaped on destruction.
-class Process {
- public:
-  Process(const std::vector<std::string>& args, const fs::path& log_prefix,
-          const std::vector<std::string>& env = {})
-      : out_(log_prefix.string() + ".out"), err_(log_prefix.string() + ".err") {
-    std::vector<std::string> argv_strings{tool_path()};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      ::dup2(out, 1);
-      ::dup2(err, 2);
-      close_inherited_descriptors();
-      for (const auto& e : env) ::putenv(const_cast<char*>(e.c_str()));
-      std::vector<char*> argv;
-      for (auto& a : argv_strings) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-  ~Process() {
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  bool running() const { return pid_ > 0 && !status_; }
-  void signal(int sig) {
-    if (running()) ::kill(pid_, sig);
-  }
-  // The wait status once the process has ended within the timeout.
-  std::optional<int> wait_for(milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (running()) {
-      int status = 0;
-      const pid_t r = ::waitpid(pid_, &status, WNOHANG);
-      if (r == pid_) {
-        status_ = status;
-        break;
-      }
-      if (Clock::now() >= deadline) break;
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return status_;
-  }
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-
- private:
-  pid_t pid_ = -1;
-  std::optional<int> status_;
-  std::string out_, err_;
-};
-
-struct ToolRun {
-  int exit_code = -1;
-  std::string out, err;
-};
-
-ToolRun run_tool(const std::vector<std::string>& args, const fs::path& log_prefix,
-                 const std::vector<std::string>& env = {}, milliseconds timeout = milliseconds(90000)) {
-  Process process(args, log_prefix, env);
-  const auto status = process.wait_for(timeout);
-  INFO("mzl-binlog-tail did not finish within " << timeout.count() << " ms; stderr: " << process.err());
-  REQUIRE(status.has_value());
-  ToolRun run;
-  run.exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
-  run.out = process.out();
-  run.err = process.err();
-  return run;
+// mzl-binlog-tail run to its end.
+ToolResult run_tool(const std::vector<std::string>& args, const fs::path& log_prefix,
+                    const std::vector<std::string>& env = {}) {
+  return run_program(tail_binary(), args, log_prefix, env, milliseconds(90000));
 }
 
 // A fresh repository under the sandbox directory.
@@ -155,11 +73,6 @@ std::vector<std::string> archive_args(const fs::path& repo, const fs::path& defa
                                       uint32_t server_id) {
   return {"--defaults-file", defaults_file.string(),   "--repo", repo.string(), "--source", kSource,
           "--server-id",     std::to_string(server_id)};
-}
-
-std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more) {
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
 }
 
 size_t first_difference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
@@ -419,23 +332,13 @@ class Proxy {
   std::thread thread_;
 };
 
-fs::path write_client_cnf(const fs::path& repo, unsigned port, const std::string& password) {
-  const fs::path path = repo / "client.cnf";
-  std::ofstream out(path);
-  out << "[client]\nhost=127.0.0.1\nport=" << port << "\nuser=" << kSandboxUser << "\npassword=" << password
-      << "\n";
-  out.close();
-  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
-  return path;
-}
-
 // Waits until the archive's state names the server's last file and its end.
 bool wait_caught_up(const fs::path& repo, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   const fs::path state = archive_dir(repo) / "state.json";
   while (Clock::now() < deadline) {
     const auto files = primary_binlog_files();
-    const std::string text = slurp(state);
+    const std::string text = file_text(state);
     std::smatch file, position;
     if (std::regex_search(text, file, std::regex("\"current_file\"\\s*:\\s*\"([^\"]*)\"")) &&
         std::regex_search(text, position, std::regex("\"durable_position\"\\s*:\\s*([0-9]+)")) &&
@@ -497,9 +400,9 @@ TEST_CASE("mzl-binlog-tail archive: after a sysbench workload with rotations eve
     flush_binary_logs();
   }
   sysbench.join();
-  INFO(slurp(log));
+  INFO(file_text(log));
   REQUIRE(sysbench_status == 0);
-  REQUIRE(slurp(log).find("transactions:") != std::string::npos);
+  REQUIRE(file_text(log).find("transactions:") != std::string::npos);
 
   const auto run = run_tool(with(archive_args(repo, primary.defaults_file, 9101), {"--json"}), repo / "tail");
   INFO(run.err);
@@ -527,7 +430,7 @@ TEST_CASE("mzl-binlog-tail archive: SIGKILL at 20 random points under load, then
     Writer writer("sigkill");
     for (int round = 0; round < 20; ++round) {
       INFO("round " << round);
-      Process tail(with(args, {"--stop-never"}), repo / fmt::format("kill-{}", round));
+      ToolProcess tail(tail_binary(), with(args, {"--stop-never"}), repo / fmt::format("kill-{}", round));
       std::this_thread::sleep_for(milliseconds(50 + random() % 1451));
       REQUIRE(tail.running());
       tail.signal(SIGKILL);
@@ -535,13 +438,13 @@ TEST_CASE("mzl-binlog-tail archive: SIGKILL at 20 random points under load, then
       if (round % 5 == 2) flush_binary_logs();
     }
     // SIGTERM: finishes the current write, fsyncs and exits 0 within a few seconds.
-    Process tail(with(args, {"--stop-never"}), repo / "term");
+    ToolProcess tail(tail_binary(), with(args, {"--stop-never"}), repo / "term");
     std::this_thread::sleep_for(milliseconds(1500));
     tail.signal(SIGTERM);
     const auto status = tail.wait_for(milliseconds(5000));
     INFO(tail.err());
     CHECK(exit_code_of(status) == 0);
-    const std::string state = slurp(archive_dir(repo) / "state.json");
+    const std::string state = file_text(archive_dir(repo) / "state.json");
     INFO(state);
     const std::string file = json_string_field(state, "current_file");
     const uint64_t durable = json_number_field(state, "durable_position");
@@ -569,7 +472,7 @@ TEST_CASE("mzl-binlog-tail archive: SIGKILL at 20 random points under load, then
 
 // The primary's command line (from /proc), so that it can be started again exactly as scripts/sandbox did.
 std::vector<std::string> primary_command_line(pid_t pid) {
-  const std::string raw = slurp(fmt::format("/proc/{}/cmdline", pid));
+  const std::string raw = file_text(fmt::format("/proc/{}/cmdline", pid));
   std::vector<std::string> args;
   size_t start = 0;
   while (start < raw.size()) {
@@ -583,7 +486,7 @@ std::vector<std::string> primary_command_line(pid_t pid) {
 void restart_primary() {
   const auto primary = primary_server();
   const fs::path pid_file = primary.datadir.parent_path() / "mysqld.pid";
-  const pid_t pid = static_cast<pid_t>(std::stol(slurp(pid_file)));
+  const pid_t pid = static_cast<pid_t>(std::stol(file_text(pid_file)));
   auto args = primary_command_line(pid);
   REQUIRE(args.size() > 3);
   REQUIRE(args[0].find("mariadbd") != std::string::npos);
@@ -628,8 +531,8 @@ TEST_CASE("mzl-binlog-tail archive: connections cut mid-stream and a primary res
   const auto primary = primary_server();
   const fs::path repo = fresh_repo("proxy");
   Proxy proxy(primary.port);
-  const fs::path cnf = write_client_cnf(repo, proxy.port(), kSandboxPassword);
-  Process tail(with(archive_args(repo, cnf, 9103), {"--stop-never"}), repo / "tail");
+  const fs::path cnf = write_client_cnf(repo / "client.cnf", kSandboxUser, kSandboxPassword, proxy.port());
+  ToolProcess tail(tail_binary(), with(archive_args(repo, cnf, 9103), {"--stop-never"}), repo / "tail");
   {
     Writer writer("proxy");
     for (int drop = 0; drop < 3; ++drop) {
@@ -675,7 +578,7 @@ TEST_CASE("mzl-binlog-tail archive: TLS works; bad password, unknown host and mi
   REQUIRE(tls.exit_code == 0);
   check_archive_identical(repo);
 
-  const fs::path bad_cnf = write_client_cnf(repo, primary.port, "not-the-password");
+  const fs::path bad_cnf = write_client_cnf(repo / "client.cnf", kSandboxUser, "not-the-password");
   const auto denied = run_tool(archive_args(fresh_repo("tls-denied"), bad_cnf, 9104), repo / "denied");
   INFO(denied.err);
   CHECK(denied.exit_code == 3);
@@ -713,7 +616,7 @@ TEST_CASE("mzl-binlog-tail archive: --metrics-file is Prometheus text with the e
   const unsigned mode = st.st_mode & 07777;
   WARN("metrics file mode " << fmt::format("{:04o}", mode));
   CHECK((mode == 0600 || mode == 0644));
-  const std::string text = slurp(metrics);
+  const std::string text = file_text(metrics);
   INFO(text);
   const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{source="primary"\} (-?[0-9.eE+-]+)$)");
   std::map<std::string, double> values;

@@ -65,9 +65,10 @@ void write_rows(const std::string& table, int transactions, int row_bytes) {
   }
 }
 
-fs::path write_client_cnf(const fs::path& path, const std::string& user, const std::string& password) {
+fs::path write_client_cnf(const fs::path& path, const std::string& user, const std::string& password,
+                          unsigned port) {
   std::ofstream out(path);
-  out << "[client]\nhost=127.0.0.1\nport=" << primary_server().port << "\nuser=" << user
+  out << "[client]\nhost=127.0.0.1\nport=" << (port != 0 ? port : primary_server().port) << "\nuser=" << user
       << "\npassword=" << password << "\n";
   out.close();
   fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);

@@ -19,9 +19,9 @@ std::string current_binlog_file();
 // `transactions` INSERTs of one row of `row_bytes` bytes each into mzl_tail_tests.<table> on the primary.
 void write_rows(const std::string& table, int transactions, int row_bytes = 200);
 
-// An option file [client] for the sandbox primary over TCP, mode 0600.
+// An option file [client] for 127.0.0.1:`port` (0: the sandbox primary's port), mode 0600.
 std::filesystem::path write_client_cnf(const std::filesystem::path& path, const std::string& user,
-                                       const std::string& password);
+                                       const std::string& password, unsigned port = 0);
 
 // The raw binlog stream of the primary's files from `first` on: the magic once, then every file's events;
 // the still-open last file's FORMAT_DESCRIPTION with LOG_EVENT_BINLOG_IN_USE_F clear, as once closed.
