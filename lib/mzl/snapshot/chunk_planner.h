@@ -15,6 +15,8 @@
 
 namespace mzl::snapshot {
 
+inline constexpr uint64_t kMaxChunksPerTable = 100'000;
+
 struct Chunk {
   size_t table_index = 0;       // into the tables passed to plan_chunks()
   unsigned chunk_index = 0;     // 0.. within its table, in key order (the <chunk> of the data file name)
@@ -29,7 +31,8 @@ Result<std::vector<Chunk>> plan_chunks(net::ServerConnection& server, const std:
 
 // The ranges for a signed/unsigned integer key between min and max (inclusive) in `pieces` parts: `pieces`
 // WHERE conditions on `column` (already quoted), the first without a lower bound and the last without an
-// upper bound. pieces 1 gives one "" condition. Exposed for unit tests.
+// upper bound. Fewer pieces when the range has fewer keys, and at most kMaxChunksPerTable; pieces <= 1 gives
+// one "" condition. Exposed for unit tests.
 std::vector<std::string> integer_ranges(const std::string& column, __int128 min, __int128 max,
                                         uint64_t pieces);
 
