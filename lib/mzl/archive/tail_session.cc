@@ -96,6 +96,7 @@ class TailRun {
     while (true) {
       if (stop_requested()) {
         MZL_CHECK(make_durable());
+        MZL_CHECK(release_output());
         return true;
       }
       // Group commit: while more events are already waiting, read them before paying for an fsync. A
@@ -111,6 +112,7 @@ class TailRun {
       if (sync_due && (ack_waiting || !readable || output_full)) {
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
+        MZL_CHECK(release_output());
         last_sync = Clock::now();
       }
       if (sinks_.archive && Clock::now() - last_checkpoint >= std::chrono::seconds(5)) {
@@ -126,6 +128,7 @@ class TailRun {
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
+        MZL_CHECK(release_output());
         if (options_.stop_never) {
           return Error(ErrorCode::kNetwork, "the server ended the binlog stream (shutting down?)");
         }
@@ -144,7 +147,6 @@ class TailRun {
     }
   }
 
-  // fsyncs what was archived, then passes on to the output what that made durable.
   Status make_durable() {
     if (!unsynced_boundary_ && !pending_ack_) return ok_status();
     if (sinks_.archive) {
@@ -154,9 +156,12 @@ class TailRun {
       metrics_.last_fsync_unix = unix_now();
     }
     unsynced_boundary_ = false;
-    if (sinks_.output) MZL_CHECK(sinks_.output->release());
     return ok_status();
   }
+
+  // Passes on to the output what make_durable() made durable (after the ACK: a slow pipeline must not hold
+  // up the primary's commits).
+  Status release_output() { return sinks_.output ? sinks_.output->release() : ok_status(); }
 
   // Called only right after make_durable(): the acknowledged transaction is on stable storage.
   Status send_ack(net::ReplicaStream& stream) {
@@ -309,6 +314,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       // Whatever ended the run, what was appended becomes durable (the partial transaction at the tail is
       // cut at the next open or reconnect).
       Status durable = run.make_durable();
+      if (durable.ok()) durable = run.release_output();
       if (!done.ok()) return std::move(done).error();
       MZL_CHECK(durable);
       return *done;
