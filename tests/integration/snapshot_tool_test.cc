@@ -59,7 +59,7 @@ void create_basic_database(MysqlConnection& db) {
   db.query("CREATE TABLE snap_basic.big (id INT PRIMARY KEY, v VARCHAR(100), n INT NULL) ENGINE=InnoDB");
   db.query(
       "INSERT INTO snap_basic.big SELECT seq, CONCAT('row ', seq, '\\t\\n\\\\'), IF(seq % 7 = 0, NULL, seq) "
-      "FROM seq_1_to_6000");
+      "FROM snap_basic.seq_1_to_6000");
   db.query("ANALYZE TABLE snap_basic.big");
   db.query("CREATE TABLE snap_basic.`odd name``s` (k VARCHAR(10) PRIMARY KEY, b BLOB) ENGINE=InnoDB");
   db.query("INSERT INTO snap_basic.`odd name``s` VALUES ('a', 0x00010203), ('', ''), ('n', NULL)");
@@ -208,8 +208,8 @@ TEST_CASE("mzl-snapshot: SIGKILL or SIGTERM at any point never leaves a complete
   for (int t = 1; t <= 3; ++t) {
     db.query(
         fmt::format("CREATE TABLE snap_kill.t{} (id INT PRIMARY KEY, pad VARCHAR(500)) ENGINE=InnoDB", t));
-    db.query(
-        fmt::format("INSERT INTO snap_kill.t{} SELECT seq, REPEAT(MD5(seq), 15) FROM seq_1_to_60000", t));
+    db.query(fmt::format(
+        "INSERT INTO snap_kill.t{} SELECT seq, REPEAT(MD5(seq), 15) FROM snap_basic.seq_1_to_60000", t));
   }
   const fs::path dir = fresh_dir("kill");
   const fs::path repo = dir / "repo";
