@@ -66,20 +66,26 @@ void place_dump(const std::vector<DumpEvent>& dump, StreamPlacement& placement, 
 
 }  // namespace
 
+// What TailOutput writes for a whole dump placed by StreamPlacement; `placement` ends where the dump did.
+std::vector<uint8_t> output_of(const std::vector<DumpEvent>& dump, OutputFormat format,
+                               StreamPlacement& placement) {
+  std::vector<uint8_t> sink;
+  auto out = make_memory_output(sink);
+  TailOutput output(format, *out);
+  REQUIRE(output.begin().ok());
+  place_dump(dump, placement, output);
+  REQUIRE(output.release().ok());
+  return sink;
+}
+
 TEST_CASE("tail output: a dump placed and written raw is the server's files, also across a restart") {
   auto server = two_file_server();
   if (!server) return;
   const std::vector<uint8_t> expected = server_stream(*server);
 
   SECTION("one dump") {
-    std::vector<uint8_t> sink;
-    auto out = make_memory_output(sink);
-    TailOutput output(OutputFormat::kRaw, *out);
-    REQUIRE(output.begin().ok());
     StreamPlacement placement;
-    place_dump(server->dump_from("", 4), placement, output);
-    REQUIRE(output.release().ok());
-    CHECK(sink == expected);
+    CHECK(output_of(server->dump_from("", 4), OutputFormat::kRaw, placement) == expected);
     CHECK(placement.file() == "mariadb-bin.000002");
     CHECK(placement.position() == server->files()[1].bytes.size());
   }
@@ -137,13 +143,8 @@ TEST_CASE("tail output: JSON lines are those --read writes for the same files") 
     expected.replace(at, prefix.size(), "\"file\":\"");
   }
 
-  std::vector<uint8_t> sink;
-  auto out = make_memory_output(sink);
-  TailOutput output(OutputFormat::kJson, *out);
-  REQUIRE(output.begin().ok());
   StreamPlacement placement;
-  place_dump(server->dump_from("", 4), placement, output);
-  REQUIRE(output.release().ok());
+  const auto sink = output_of(server->dump_from("", 4), OutputFormat::kJson, placement);
   CHECK(std::string(sink.begin(), sink.end()) == expected);
 }
 
