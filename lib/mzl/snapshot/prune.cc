@@ -380,8 +380,9 @@ std::string describe_prune_plan(const PrunePlan& plan, bool json) {
   std::string out =
       fmt::format("prune {}/snapshots ({}; periods in UTC)\n", plan.repo, policy_text(plan.policy));
   for (const SnapshotVerdict& s : plan.snapshots) {
-    out += fmt::format("  {:<6}  {:<20}  {:<24}  {:>10}  {}\n", s.keep ? "keep" : "remove", s.id,
-                       s.started_at, human_bytes(s.bytes), fmt::join(s.reasons, ","));
+    out += fmt::format("  {:<6}  {:<20}  {:<24}  {:>10}", s.keep ? "keep" : "remove", s.id, s.started_at,
+                       human_bytes(s.bytes));
+    out += s.reasons.empty() ? "\n" : fmt::format("  {}\n", fmt::join(s.reasons, ","));
   }
   for (const PrunedEntry& e : plan.leftovers) {
     out += fmt::format("  remove  {:<46}  {:>10}  incomplete (interrupted snapshot or prune)\n", e.name,
