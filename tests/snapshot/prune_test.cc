@@ -359,6 +359,44 @@ TEST_CASE("a source with files of another log-bin name keeps them") {
   CHECK(db1.note.find("mariadb-bin.*") != std::string::npos);
 }
 
+TEST_CASE("the current file is kept even below the first needed file") {
+  // The archiver stopped in mariadb-bin.000006 while the server went on to 000008, where the snapshot starts.
+  FakeRepo repo;
+  repo.snapshot("20261122T040000Z", "2026-11-22T04:00:00Z", mariadb1(), maria_binlog(8));
+  repo.state("db1_3306", {"", 1, "mariadb", ""}, maria_binlog(6));
+  for (int n = 1; n <= 6; ++n) repo.write("binlogs/db1_3306/" + maria_binlog(n), 10);
+  auto plan = plan_prune(repo.path(), {.keep_last = 1});
+  REQUIRE(plan.ok());
+  const BinlogSourcePlan& db1 = source_of(*plan, "db1_3306");
+  CHECK(db1.first_needed == "mariadb-bin.000008");
+  CHECK(removed_names(db1) == std::vector<std::string>{maria_binlog(1), maria_binlog(2), maria_binlog(3),
+                                                       maria_binlog(4), maria_binlog(5)});
+  CHECK(db1.kept_files == 1);
+}
+
+TEST_CASE("snapshots without usable binlog coordinates remove no binlog") {
+  FakeRepo repo;
+  repo.state("db1_3306", {"", 1, "mariadb", ""}, maria_binlog(6));
+  for (int n = 1; n <= 6; ++n) repo.write("binlogs/db1_3306/" + maria_binlog(n), 10);
+  SECTION("a server without binary log") {
+    repo.snapshot("20261122T040000Z", "2026-11-22T04:00:00Z", mariadb1(), "");
+  }
+  SECTION("a binlog file name without a number") {
+    repo.snapshot("20261122T040000Z", "2026-11-22T04:00:00Z", mariadb1(), "mariadb-bin");
+  }
+  SECTION("the only snapshot of the server is removed by the policy") {
+    repo.snapshot("20261122T040000Z", "2026-11-22T04:00:00Z", mariadb1(), maria_binlog(5));
+    SnapshotServer other{"db9:3306", "db9_3306", "", 9, "mariadb", ""};
+    repo.snapshot("20261122T050000Z", "2026-11-22T05:00:00Z", other, maria_binlog(7));
+  }
+  auto plan = plan_prune(repo.path(), {.keep_last = 1});
+  REQUIRE(plan.ok());
+  const BinlogSourcePlan& db1 = source_of(*plan, "db1_3306");
+  CHECK(db1.removed.empty());
+  CHECK(db1.kept_files == 6);
+  CHECK_FALSE(db1.note.empty());
+}
+
 TEST_CASE("human_bytes") {
   CHECK(human_bytes(0) == "0 B");
   CHECK(human_bytes(1023) == "1023 B");
