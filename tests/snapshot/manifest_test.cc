@@ -4,6 +4,7 @@
 
 using namespace mzl;
 using namespace mzl::snapshot;
+using namespace std::string_literals;
 
 namespace {
 
@@ -177,8 +178,7 @@ TEST_CASE("schema objects: round trip, one line, binary SQL") {
   CHECK(line.find('\n') == line.size() - 1);
   CHECK(*decode_schema_object(line, "schema.jsonl:1") == o);
 
-  SchemaObject b{"view", "d", "v", std::string("CREATE VIEW v AS SELECT _binary'\xff\x00\x01'", 42), "", "",
-                 "",     "",  ""};
+  SchemaObject b{"view", "d", "v", "CREATE VIEW v AS SELECT _binary'\xff\x00\x01'"s, "", "", "", "", ""};
   const std::string bline = encode_schema_object(b);
   CHECK(bline.find("sql_base64") != std::string::npos);
   CHECK(*decode_schema_object(bline, "s") == b);

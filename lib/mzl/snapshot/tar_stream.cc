@@ -34,7 +34,7 @@ void put_octal(Block& b, size_t at, size_t width, uint64_t value) {
 }
 
 void put_string(Block& b, size_t at, std::string_view s) {
-  std::memcpy(b.data() + at, s.data(), s.size());
+  if (!s.empty()) std::memcpy(b.data() + at, s.data(), s.size());
 }
 
 uint64_t header_sum(const Block& b, bool as_signed) {
