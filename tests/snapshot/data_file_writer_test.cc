@@ -213,3 +213,29 @@ TEST_CASE("open_data_file: wrong size, wrong SHA-256, truncated or damaged compr
     }
   }
 }
+
+// Incompressible stretches are stored as uncompressed LZ4 blocks after a failed probe; compressible data
+// after them is compressed again. The frame stays valid for the lz4 tool and for our reader.
+TEST_CASE("DataFileWriter: lz4 stores incompressible runs and compresses again after them") {
+  TempDir dir;
+  std::mt19937_64 rng(42);
+  std::string random_part(8 << 20, '\0');
+  for (auto& ch : random_part) ch = static_cast<char>(rng());
+  const std::string row = "42\tsome text that repeats over and over\t\\N\n";
+  std::string text_part;
+  while (text_part.size() < (8u << 20)) text_part += row;
+  const std::string data = random_part + text_part + random_part.substr(0, 1 << 20) + text_part;
+  const std::string path = dir.str("mixed.tsv.lz4");
+  auto writer = DataFileWriter::create_file(path, Compression::kLz4);
+  REQUIRE(writer.ok());
+  for (size_t at = 0; at < data.size(); at += 1 << 20) {
+    REQUIRE((*writer)->write(std::string_view(data).substr(at, 1 << 20)).ok());
+  }
+  auto digest = (*writer)->finish();
+  REQUIRE(digest.ok());
+  // Random bytes cost at most their size plus block headers; the text shrinks to a small fraction.
+  CHECK(digest->size < random_part.size() + (1 << 20) + 2 * text_part.size() / 10);
+  CHECK(digest->size > random_part.size());
+  CHECK(run_command("lz4 -dc " + path) == data);
+  CHECK(decompress(path, Compression::kLz4) == data);
+}

@@ -1,6 +1,7 @@
 #include "mzl/snapshot/data_file_writer.h"
 
 #include <fcntl.h>
+#define LZ4F_STATIC_LINKING_ONLY  // LZ4F_uncompressedUpdate (exported by liblz4 >= 1.9.3)
 #include <lz4frame.h>
 #include <openssl/evp.h>
 #include <unistd.h>
@@ -19,6 +20,14 @@ namespace {
 
 constexpr size_t kInputPiece = 256 * 1024;     // raw bytes compressed per call
 constexpr size_t kOutputBuffer = 1024 * 1024;  // compressed bytes collected before a write(2)
+// Writeback of a file is started (not waited for) every this many bytes, so the fdatasync() at the end finds
+// little left to write instead of the whole file (the page cache would otherwise hold it all).
+constexpr uint64_t kWritebackStep = 8ull << 20;
+// LZ4 on data it cannot compress (random digits, already compressed blobs) costs CPU and saves nothing. A
+// block that shrinks by less than 3% starts a streak of blocks stored uncompressed (valid LZ4 frame blocks,
+// flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
+// well ends the streak. Compressible data is compressed as before.
+constexpr size_t kMaxIncompressibleStreak = 64;
 
 class Sha256 {
  public:
@@ -91,6 +100,12 @@ class DataFileWriter::Sink {
       offset_ += static_cast<uint64_t>(n);
       data = data.subspan(static_cast<size_t>(n));
     }
+    if (offset_ - writeback_from_ >= kWritebackStep) {
+      // Only a hint: an error here shows up again, and is reported, at fdatasync().
+      ::sync_file_range(fd_, static_cast<off64_t>(writeback_from_),
+                        static_cast<off64_t>(offset_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
+      writeback_from_ = offset_;
+    }
     return ok_status();
   }
 
@@ -110,6 +125,7 @@ class DataFileWriter::Sink {
   int fd_ = -1;
   std::vector<uint8_t>* memory_ = nullptr;
   uint64_t offset_ = 0;
+  uint64_t writeback_from_ = 0;
 };
 
 class DataFileWriter::Codec {
@@ -134,7 +150,9 @@ class DataFileWriter::Codec {
         }
         prefs_ = LZ4F_preferences_t{};
         prefs_.frameInfo.blockSizeID = LZ4F_max256KB;
-        prefs_.frameInfo.blockMode = LZ4F_blockLinked;
+        // Independent blocks: needed for stored (uncompressed) blocks, and they decompress in parallel.
+        prefs_.frameInfo.blockMode = LZ4F_blockIndependent;
+        prefs_.autoFlush = 1;  // one call, one block: the size of each block's output is known
         prefs_.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
         prefs_.compressionLevel = level;
         if (LZ4F_isError(LZ4F_createCompressionContext(&lz4_, LZ4F_VERSION))) {
@@ -181,11 +199,22 @@ class DataFileWriter::Codec {
         while (!raw.empty()) {
           const size_t piece = std::min(raw.size(), kInputPiece);
           if (used_ + LZ4F_compressBound(piece, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
-          const size_t n =
-              LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_, raw.data(), piece, nullptr);
+          const bool store = skip_left_ > 0;
+          const size_t n = store ? LZ4F_uncompressedUpdate(lz4_, out_.data() + used_, out_.size() - used_,
+                                                           raw.data(), piece, nullptr)
+                                 : LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_,
+                                                       raw.data(), piece, nullptr);
           if (LZ4F_isError(n))
             return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
           used_ += n;
+          if (store) {
+            --skip_left_;
+          } else if (piece == kInputPiece && n * 100 >= piece * 97) {
+            streak_ = std::min(kMaxIncompressibleStreak, streak_ == 0 ? size_t{1} : streak_ * 2);
+            skip_left_ = streak_;
+          } else {
+            streak_ = 0;
+          }
           raw = raw.subspan(piece);
         }
         return ok_status();
@@ -242,6 +271,8 @@ class DataFileWriter::Codec {
   std::string name_;
   LZ4F_cctx* lz4_ = nullptr;
   LZ4F_preferences_t prefs_{};
+  size_t streak_ = 0;     // length of the current run of stored blocks (0: compressing)
+  size_t skip_left_ = 0;  // blocks still to store before the next probe
   ZSTD_CCtx* zstd_ = nullptr;
   std::vector<uint8_t> out_;
   size_t used_ = 0;
