@@ -24,7 +24,7 @@ constexpr size_t kOutputBuffer = 1024 * 1024;  // compressed bytes collected bef
 // little left to write instead of the whole file (the page cache would otherwise hold it all).
 constexpr uint64_t kWritebackStep = 8ull << 20;
 // LZ4 on data it cannot compress (random digits, already compressed blobs) costs CPU and saves nothing. A
-// block that shrinks by less than 3% starts a streak of blocks stored uncompressed (valid LZ4 frame blocks,
+// block that shrinks by less than 1/8 starts a streak of blocks stored uncompressed (valid LZ4 frame blocks,
 // flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
 // well ends the streak. Compressible data is compressed as before.
 constexpr size_t kMaxIncompressibleStreak = 64;
@@ -209,7 +209,7 @@ class DataFileWriter::Codec {
           used_ += n;
           if (store) {
             --skip_left_;
-          } else if (piece == kInputPiece && n * 100 >= piece * 97) {
+          } else if (piece == kInputPiece && n * 8 >= piece * 7) {
             streak_ = std::min(kMaxIncompressibleStreak, streak_ == 0 ? size_t{1} : streak_ * 2);
             skip_left_ = streak_;
           } else {
