@@ -30,6 +30,8 @@ struct ColumnInfo {
   std::string set_clause;   // "" or e.g. "`c`=CAST(@mzl_3 AS UNSIGNED)"
 };
 
+// A base table, a SYSTEM VERSIONED table (its current rows only: history is not dumped, and the loaded rows
+// start their history at the restore) or a SEQUENCE (one row, which LOAD DATA sets).
 struct TableInfo {
   std::string database;
   std::string name;

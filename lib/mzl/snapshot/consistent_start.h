@@ -2,21 +2,29 @@
 // Opening N connections that all see the same instant of the server, and the binlog point of that instant
 // (man/mzl-snapshot.1, CONSISTENCY; snapshot.md).
 //
-// MariaDB: each worker runs SET NAMES binary, REPEATABLE READ, START TRANSACTION WITH CONSISTENT SNAPSHOT and
-// reads SHOW SESSION STATUS LIKE 'binlog_snapshot_%'. When every worker reports the same file/position they
-// see the same commit point and no lock is taken (method "none"). Otherwise they are rolled back and opened
-// again (lock_free_attempts times); then commits are blocked with BACKUP STAGE START + BACKUP STAGE
-// BLOCK_COMMIT on a control connection while the N transactions open (BACKUP STAGE END right after), or, when
-// the server refuses backup stages, with FLUSH TABLES WITH READ LOCK. LockInfo::seconds is the time commits
-// were blocked, measured with a steady clock from the lock statement's start to the unlock's end.
+// Every worker session: SET NAMES binary (each column's own bytes), time_zone '+00:00' (TIMESTAMP text in
+// UTC, so load with time_zone '+00:00'), sql_mode '' (PAD_CHAR_TO_FULL_LENGTH would pad CHAR),
+// net_read/write_timeout 3600 s (a slow consumer), REPEATABLE READ.
+//
+// MariaDB: the workers run START TRANSACTION WITH CONSISTENT SNAPSHOT at once (one thread each) and read
+// SHOW SESSION STATUS LIKE 'binlog_snapshot_%'. When every worker reports the same file/position they
+// see the same commit point and no lock is taken (method "none"; checked on 10.11 under concurrent commits).
+// A commit that writes no binlog (sql_log_bin=0) does not move the position, so it is the one change this
+// check cannot see. Without a binary log (log_bin=OFF) the positions prove nothing and the lock is taken.
+// When the positions differ the transactions are rolled back and opened again (lock_free_attempts times);
+// then commits are blocked with BACKUP STAGE START + BACKUP STAGE BLOCK_COMMIT on a control connection while
+// the N transactions open (BACKUP STAGE END right after; 10.11 requires START first but lets FLUSH and
+// BLOCK_DDL be skipped), or, when the server refuses backup stages, with FLUSH TABLES WITH READ LOCK. Both
+// need the RELOAD privilege. LockInfo::seconds is the time commits were blocked, measured with a steady clock
+// from the lock statement's start to the unlock's end.
 //
 // With lock_non_transactional the lock-free path is not taken: FTWRL is taken and held (lock_holder) until
 // release_lock(), so non-transactional tables (MyISAM, Aria, ...) can be dumped at the same instant.
 //
-// MySQL 8 (not testable here; no MySQL server on this machine): LOCK INSTANCE FOR BACKUP, then the
-// transactions, then performance_schema.log_status for the binlog file/position and gtid_executed, then
-// UNLOCK INSTANCE. Without log_status (MySQL < 8.0.22 privileges) it falls back to FTWRL + SHOW MASTER
-// STATUS.
+// MySQL 8 (NOT TESTED: no MySQL server on this machine): LOCK INSTANCE FOR BACKUP (keeps DDL out) on the
+// control connection, performance_schema.log_status read before and after opening the transactions; the same
+// binlog point twice means nothing committed in between, so that point is the snapshots' (method "none",
+// with gtid_executed as the GTID set). Else, after lock_free_attempts, FTWRL around opening them.
 #include <optional>
 #include <string>
 #include <vector>
