@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <random>
 
 #include <fmt/format.h>
@@ -238,4 +239,33 @@ TEST_CASE("DataFileWriter: lz4 stores incompressible runs and compresses again a
   CHECK(digest->size > random_part.size());
   CHECK(run_command("lz4 -dc " + path) == data);
   CHECK(decompress(path, Compression::kLz4) == data);
+}
+
+TEST_CASE("DataFileWriter throughput", "[.bench]") {
+  // sysbench-like rows: two integers and two strings of digits and dashes.
+  std::string rows;
+  std::mt19937_64 rng(1);
+  while (rows.size() < (16 << 20)) {
+    rows += fmt::format("{}\t{}\t", rng() % 1000000, rng() % 1000000);
+    for (int i = 0; i < 11; ++i) rows += fmt::format("{:011}-", rng() % 100000000000ull);
+    rows += '\t';
+    for (int i = 0; i < 5; ++i) rows += fmt::format("{:011}-", rng() % 100000000000ull);
+    rows += '\n';
+  }
+  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
+    std::vector<uint8_t> sink;
+    sink.reserve(rows.size() * 2);
+    auto w = DataFileWriter::to_memory(sink, c);
+    REQUIRE(w.ok());
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 8; ++i) {
+      sink.clear();
+      for (size_t at = 0; at < rows.size(); at += 1 << 20)
+        REQUIRE((*w)->write(std::string_view(rows).substr(at, 1 << 20)).ok());
+    }
+    auto d = (*w)->finish();
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    WARN(compression_name(c) << ": " << 8 * rows.size() / s / 1e6 << " MB/s raw, ratio "
+                             << static_cast<double>(d->raw_bytes) / static_cast<double>(d->size));
+  }
 }
