@@ -1,7 +1,8 @@
 // The snapshot catalog against the sandbox primary: every MariaDB column type goes out through the table's
 // select_list (SET NAMES binary) and back in through LOAD DATA LOCAL INFILE ... CHARACTER SET binary with its
 // load_columns / load_set, and the copy must equal the original (CHECKSUM TABLE, and column by column, both
-// by value and by bytes). The escaper below is the test's own, written from the MariaDB KB's LOAD DATA page.
+// by value and by bytes). The escaper below is the test's own, written from the MariaDB KB's LOAD DATA page;
+// snapshot::append_row() (what mzl-snapshot writes) must produce the same bytes.
 // Also: filters, key choice, and the schema objects in restore order.
 #include <catch2/catch.hpp>
 
@@ -16,6 +17,7 @@
 
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/catalog.h"
+#include "mzl/snapshot/row_text.h"
 #include "sandbox.h"
 
 namespace mzl::test {
@@ -96,10 +98,11 @@ std::string dump_rows(net::ServerConnection& c, const std::string& sql, uint64_t
   MYSQL_RES* result = mysql_use_result(m);
   REQUIRE(result != nullptr);
   const unsigned n = mysql_num_fields(result);
-  std::string out;
+  std::string out, library_text;
   *rows = 0;
   while (MYSQL_ROW row = mysql_fetch_row(result)) {
     const unsigned long* lengths = mysql_fetch_lengths(result);
+    snapshot::append_row(library_text, row, lengths, n);  // the dump's own writer must agree byte for byte
     for (unsigned i = 0; i < n; ++i) {
       if (i > 0) out += '\t';
       if (row[i] == nullptr) {
@@ -113,6 +116,7 @@ std::string dump_rows(net::ServerConnection& c, const std::string& sql, uint64_t
   }
   CHECK(mysql_errno(m) == 0);
   mysql_free_result(result);
+  CHECK(library_text == out);
   return out;
 }
 
