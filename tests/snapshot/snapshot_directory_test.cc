@@ -137,6 +137,26 @@ TEST_CASE("remove_partial_snapshots and remove_snapshot") {
   CHECK(fs::is_empty(repo + "/snapshots"));
 }
 
+// A snapshot being written holds the lock on its partial directory: cleanup leaves it alone until it ends.
+TEST_CASE("remove_partial_snapshots leaves a partial snapshot whose writer holds its lock") {
+  TempDir tmp;
+  const std::string repo = tmp.str("repo");
+  std::string id = "20261122T040000Z";
+  auto partial = begin_snapshot(repo, id);
+  REQUIRE(partial.ok());
+  {
+    auto lock = lock_partial_snapshot(*partial);
+    REQUIRE(lock.ok());
+    CHECK(partial_snapshot_in_use(*partial));
+    CHECK_FALSE(lock_partial_snapshot(*partial).ok());  // a second writer is refused
+    REQUIRE(remove_partial_snapshots(repo).ok());
+    CHECK(fs::exists(*partial));
+  }
+  CHECK_FALSE(partial_snapshot_in_use(*partial));
+  REQUIRE(remove_partial_snapshots(repo).ok());
+  CHECK_FALSE(fs::exists(*partial));
+}
+
 TEST_CASE("read_manifest: missing is kNotFound, bad is kCorrupt naming the file") {
   TempDir tmp;
   auto missing = read_manifest(tmp.str());

@@ -224,7 +224,8 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
   if (fs::is_directory(snapshots, ec)) {
     for (const fs::directory_entry& entry : fs::directory_iterator(snapshots, ec)) {
       std::string name = entry.path().filename().string();
-      if (!name.starts_with(kPartialPrefix)) continue;
+      // A partial snapshot whose writer still runs is not a leftover.
+      if (!name.starts_with(kPartialPrefix) || partial_snapshot_in_use(entry.path().string())) continue;
       plan.leftovers.push_back({name, bytes_on_disk(entry.path())});
       plan.freed_bytes += plan.leftovers.back().bytes;
     }
@@ -261,6 +262,7 @@ Status apply_prune(const std::string& repo, const PrunePlan& plan) {
   std::string snapshots = snapshots_dir(repo);
   for (const PrunedEntry& leftover : plan.leftovers) {
     std::string path = snapshots + "/" + leftover.name;
+    if (partial_snapshot_in_use(path)) continue;  // a snapshot started after the plan was made
     fs::remove_all(path, ec);
     if (ec) return io_error("remove", path, ec.value());
   }

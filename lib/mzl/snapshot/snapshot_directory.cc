@@ -1,5 +1,9 @@
 #include "mzl/snapshot/snapshot_directory.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -134,6 +138,34 @@ Status finish_snapshot(const std::string& repo, const std::string& id, const Man
   return fsync_directory(snapshots_dir(repo));
 }
 
+PartialSnapshotLock& PartialSnapshotLock::operator=(PartialSnapshotLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+PartialSnapshotLock::~PartialSnapshotLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+Result<PartialSnapshotLock> lock_partial_snapshot(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_error("open", dir, errno);
+  PartialSnapshotLock lock(fd);
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return io_error("flock", dir, errno);
+  return lock;
+}
+
+bool partial_snapshot_in_use(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);
+  return in_use;
+}
+
 Status remove_partial_snapshots(const std::string& repo) {
   const std::string parent = snapshots_dir(repo);
   std::error_code ec;
@@ -142,7 +174,9 @@ Status remove_partial_snapshots(const std::string& repo) {
   for (auto it = fs::directory_iterator(parent, ec); !ec && it != fs::directory_iterator();
        it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    if (name.rfind(kPartialPrefix, 0) == 0) partials.push_back(it->path().string());
+    if (name.rfind(kPartialPrefix, 0) == 0 && !partial_snapshot_in_use(it->path().string())) {
+      partials.push_back(it->path().string());
+    }
   }
   if (ec) return fs_error("list", parent, ec);
   if (partials.empty()) return ok_status();

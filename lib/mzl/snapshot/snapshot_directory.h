@@ -5,6 +5,7 @@
 // directory without the ".partial-" prefix always holds a whole snapshot.
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mzl/snapshot/manifest.h"
@@ -36,8 +37,27 @@ std::string partial_snapshot_dir(const std::string& repo, const std::string& id)
 // manifest.id must equal id (kInvalidArgument).
 Status finish_snapshot(const std::string& repo, const std::string& id, const Manifest& manifest);
 
-// Removes every REPO/snapshots/.partial-*/ (recursively) and fsyncs REPO/snapshots. A missing
-// REPO/snapshots is not an error.
+// The writer of a partial snapshot holds an exclusive flock(2) on its directory for as long as it writes
+// (released when it ends or dies, SIGKILL included), so that a concurrent prune or a second snapshot run does
+// not remove a snapshot that is being written. Move-only; unlocks on destruction.
+class PartialSnapshotLock {
+ public:
+  PartialSnapshotLock() = default;
+  explicit PartialSnapshotLock(int fd) : fd_(fd) {}
+  PartialSnapshotLock(PartialSnapshotLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  PartialSnapshotLock& operator=(PartialSnapshotLock&& other) noexcept;
+  ~PartialSnapshotLock();
+
+ private:
+  int fd_ = -1;
+};
+// Locks `dir` (a partial snapshot directory); kIo naming it when it cannot be opened or locked.
+Result<PartialSnapshotLock> lock_partial_snapshot(const std::string& dir);
+// Whether another process holds the lock of `dir` now (a snapshot being written).
+bool partial_snapshot_in_use(const std::string& dir);
+
+// Removes every REPO/snapshots/.partial-*/ that no running writer holds (see PartialSnapshotLock)
+// (recursively) and fsyncs REPO/snapshots. A missing REPO/snapshots is not an error.
 Status remove_partial_snapshots(const std::string& repo);
 
 // Removes the complete snapshot `id`: first renames it to .partial-<id>.removing (durably), so an

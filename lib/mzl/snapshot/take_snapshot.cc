@@ -61,10 +61,12 @@ class SnapshotSink {
 
 class DirectorySink : public SnapshotSink {
  public:
-  DirectorySink(std::string repo, std::string id, std::string dir, Compression compression, int level)
+  DirectorySink(std::string repo, std::string id, std::string dir, PartialSnapshotLock lock,
+                Compression compression, int level)
       : repo_(std::move(repo)),
         id_(std::move(id)),
         dir_(std::move(dir)),
+        lock_(std::move(lock)),
         compression_(compression),
         level_(level) {}
 
@@ -97,6 +99,7 @@ class DirectorySink : public SnapshotSink {
 
  private:
   std::string repo_, id_, dir_;
+  PartialSnapshotLock lock_;  // held while writing: prune and other runs leave the directory alone
   Compression compression_;
   int level_;
   std::mutex mutex_;
@@ -436,9 +439,6 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
   start_options.lock_free_attempts = options.lock_free_attempts;
   start_options.lock_non_transactional = non_transactional;
   MZL_TRY(ConsistentStart start, open_consistent_snapshots(options.connection, start_options));
-  // TIMESTAMP values are sent in the session's time zone: UTC makes them independent of the server's setting
-  // (the loader reads them in UTC too).
-  for (auto& worker : start.workers) MZL_CHECK(worker.execute("SET time_zone = '+00:00'"));
   // The schema is read after the data's snapshot was opened: a table created later is not in the dump.
   MZL_TRY(std::vector<SchemaObject> objects, read_schema_objects(control, databases, tables, options.users));
   MZL_TRY(std::vector<Chunk> planned, plan_chunks(start.workers[0], tables, options.chunk_rows));
@@ -453,7 +453,8 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
   } else {
     MZL_CHECK(remove_partial_snapshots(options.repo));
     MZL_TRY(std::string dir, begin_snapshot(options.repo, id));
-    sink = std::make_unique<DirectorySink>(options.repo, id, dir, options.compression,
+    MZL_TRY(PartialSnapshotLock lock, lock_partial_snapshot(dir));
+    sink = std::make_unique<DirectorySink>(options.repo, id, dir, std::move(lock), options.compression,
                                            options.compression_level);
   }
   auto fail = [&](Error error) -> Result<Manifest> {
