@@ -14,10 +14,10 @@ namespace mzl::archive {
 std::optional<uint64_t> binlog_sequence_number(const std::string& file_name);
 
 // Files are kept in the order given. A directory stands for the binlog files directly in it (names with a
-// numeric suffix, see above, that start with the binlog or LZ4 frame magic), sorted by base name and then by number; an .lz4 file and its plain twin are
-// never both listed (the plain one wins, as it is the newer copy while compression runs).
-// Errors: kNotFound for a path that does not exist or a directory with no binlog file; kIo when a directory
-// cannot be listed.
+// numeric suffix, see above, that start with the binlog or LZ4 frame magic), sorted by base name and then by
+// number; an .lz4 file and its plain twin are never both listed (the plain one wins, as it is the newer copy
+// while compression runs). Errors: kNotFound for a path that does not exist or a directory with no binlog
+// file; kIo when a directory cannot be listed.
 Result<std::vector<std::filesystem::path>> expand_binlog_paths(const std::vector<std::string>& paths);
 
 }  // namespace mzl::archive
