@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "mzl/snapshot/catalog.h"
+
 namespace mzl::restore {
 
 namespace {
@@ -72,12 +74,27 @@ Status DataLoadPool::submit(DataJob job) {
   return ok_status();
 }
 
-std::optional<DataJob> DataLoadPool::take_locked(std::string& key) {
-  if (queue_.empty()) return std::nullopt;
-  auto it = std::find_if(queue_.begin(), queue_.end(), [&](const DataJob& job) {
-    return std::find(busy_tables_.begin(), busy_tables_.end(), table_key(job.target)) == busy_tables_.end();
+bool DataLoadPool::table_idle_locked(const std::string& key) const {
+  if (std::find(busy_tables_.begin(), busy_tables_.end(), key) != busy_tables_.end()) return false;
+  return std::none_of(queue_.begin(), queue_.end(), [&](const DataJob& job) {
+    return job.statement.empty() && table_key(job.target) == key;
   });
-  if (it == queue_.end()) it = queue_.begin();
+}
+
+std::optional<DataJob> DataLoadPool::take_locked(std::string& key) {
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&](const DataJob& job) {
+    return !job.statement.empty() && table_idle_locked(table_key(job.target));
+  });
+  if (it == queue_.end()) {
+    it = std::find_if(queue_.begin(), queue_.end(), [&](const DataJob& job) {
+      return job.statement.empty() &&
+             std::find(busy_tables_.begin(), busy_tables_.end(), table_key(job.target)) == busy_tables_.end();
+    });
+  }
+  if (it == queue_.end()) {
+    it = std::find_if(queue_.begin(), queue_.end(), [](const DataJob& job) { return job.statement.empty(); });
+  }
+  if (it == queue_.end()) return std::nullopt;
   DataJob job = std::move(*it);
   queue_.erase(it);
   key = table_key(job.target);
@@ -86,6 +103,15 @@ std::optional<DataJob> DataLoadPool::take_locked(std::string& key) {
 }
 
 Status DataLoadPool::run(net::ServerConnection& connection, DataJob& job) {
+  if (!job.statement.empty()) {
+    if (!job.statement_charset.empty()) {
+      MZL_CHECK(connection.execute("SET SESSION character_set_client = " +
+                                   snapshot::quote_string(job.statement_charset)));
+    }
+    MZL_CHECK(connection.execute(job.statement));
+    if (!job.statement_charset.empty()) MZL_CHECK(connection.execute("SET NAMES utf8mb4"));
+    return ok_status();
+  }
   MZL_TRY(std::unique_ptr<InputStream> rows, job.open());
   MZL_TRY(LoadDataResult result, load_data_file(connection, *rows, job.target, job.name, job.expected_rows,
                                                 [this](uint64_t bytes) { progress_.add_raw_bytes(bytes); }));
@@ -104,8 +130,10 @@ void DataLoadPool::work(net::ServerConnection& connection) {
     std::optional<DataJob> job;
     {
       std::unique_lock lock(mutex_);
-      work_ready_.wait(lock, [&] { return closing_ || !queue_.empty(); });
-      job = take_locked(key);
+      work_ready_.wait(lock, [&] {
+        job = take_locked(key);
+        return job || (closing_ && queue_.empty());
+      });
       if (!job) return;  // closing and nothing left
       ++running_;
     }
@@ -116,6 +144,7 @@ void DataLoadPool::work(net::ServerConnection& connection) {
     if (job->held) held_bytes_ -= job->size;
     if (!status.ok()) fail_locked(std::move(status).error());
     room_.notify_all();
+    work_ready_.notify_all();  // a statement job may have become runnable
   }
 }
 

@@ -3,6 +3,8 @@
 // data files from one queue: the largest waiting file whose table no other connection is loading, else the
 // largest. (LOAD DATA into a table with an AUTO_INCREMENT column holds the table's AUTO-INC lock for the
 // whole statement under innodb_autoinc_lock_mode=1, the default, so two loads into one table mostly wait.)
+// A statement job (the deferred keys of a table) runs once its table has no data job queued or loading,
+// before any data job.
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -31,6 +33,10 @@ struct DataJob {
   std::function<Result<std::unique_ptr<InputStream>>()> open;
   // Called on the loading thread after the file is committed (optional); an error fails the pool.
   std::function<Status(const LoadDataResult&)> done;
+  // A statement job instead (open unused): runs `statement` on `target`'s table after its data, with
+  // character_set_client set to statement_charset when not empty.
+  std::string statement;
+  std::string statement_charset;
 };
 
 struct DataLoadTotals {
@@ -64,6 +70,7 @@ class DataLoadPool {
   void work(net::ServerConnection& connection);
   Status run(net::ServerConnection& connection, DataJob& job);
   std::optional<DataJob> take_locked(std::string& table_key);
+  bool table_idle_locked(const std::string& table_key) const;
   void fail_locked(Error error);
 
   net::ConnectionOptions target_;

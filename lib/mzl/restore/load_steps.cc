@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include "mzl/restore/deferred_keys.h"
+#include "mzl/snapshot/catalog.h"
+
 namespace mzl::restore {
 
 Result<std::vector<snapshot::SchemaObject>> parse_schema_lines(std::string_view text,
@@ -38,10 +41,23 @@ Result<std::unique_ptr<SchemaPhase>> create_databases_and_tables(
   MZL_TRY(net::ServerConnection server, net::ServerConnection::connect(options.target));
   phase->server.emplace(std::move(server));
   phase->applier = std::make_unique<SchemaApplier>(*phase->server, phase->selection);
-  MZL_CHECK(phase->applier->prepare(options.write_binlog));
+  MZL_CHECK(phase->applier->prepare(options.write_binlog, options.defer_secondary_keys));
   MZL_CHECK(phase->applier->check_targets(options.allow_existing));
   MZL_CHECK(phase->applier->create_databases_and_tables(objects));
   return phase;
+}
+
+std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier) {
+  std::vector<DataJob> jobs;
+  for (const DeferredTable& t : applier.deferred()) {
+    DataJob job;
+    job.name = fmt::format("the keys of {}", snapshot::qualified_name(t.database, t.table));
+    job.target = LoadDataTarget{t.database, t.table, "", ""};
+    job.statement = add_keys_statement(t.database, t.table, t.keys);
+    job.statement_charset = t.character_set_client;
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
 }
 
 }  // namespace mzl::restore

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "mzl/net/server_connection.h"
+#include "mzl/restore/data_load_pool.h"
 #include "mzl/restore/load_selection.h"
 #include "mzl/restore/schema_applier.h"
 #include "mzl/restore/snapshot_loader.h"
@@ -36,5 +37,8 @@ struct SchemaPhase {
 // Selects, connects (options.target), refuses existing targets, creates databases and tables.
 Result<std::unique_ptr<SchemaPhase>> create_databases_and_tables(
     const std::vector<snapshot::SchemaObject>& objects, const LoadOptions& options);
+
+// The ALTER TABLE ... ADD KEY jobs of the tables created without some keys.
+std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier);
 
 }  // namespace mzl::restore

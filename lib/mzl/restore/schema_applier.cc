@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "mzl/restore/deferred_keys.h"
 #include "mzl/snapshot/catalog.h"
 
 namespace mzl::restore {
@@ -35,7 +36,8 @@ std::string describe(const snapshot::SchemaObject& o) {
 
 }  // namespace
 
-Status SchemaApplier::prepare(bool write_binlog) {
+Status SchemaApplier::prepare(bool write_binlog, bool defer_keys) {
+  defer_keys_ = defer_keys;
   MZL_CHECK(server_.execute("SET SESSION foreign_key_checks = 0"));
   if (!write_binlog) MZL_CHECK(server_.execute("SET SESSION sql_log_bin = 0"));
   MZL_TRY(std::optional<std::string> mode, server_.scalar("SELECT @@SESSION.sql_mode"));
@@ -87,7 +89,16 @@ Status SchemaApplier::create(const snapshot::SchemaObject& o) {
   if (o.kind == "database") {
     MZL_TRY(std::string sql, create_database_statement(o.sql, selection_.target_database(o.database)));
     statements.push_back(std::move(sql));
-  } else {
+  } else if (o.kind == "table" && defer_keys_ && !is_referenced(o.database, o.name, table_statements_)) {
+    std::optional<DeferredKeys> split = split_secondary_keys(o.sql);
+    if (split) {
+      const std::string& database = selection_.target_database(o.database);
+      MZL_CHECK(server_.execute("USE " + snapshot::quote_identifier(database)));
+      statements.push_back(std::move(split->create_sql));
+      deferred_.push_back({database, o.name, std::move(split->keys), o.character_set_client});
+    }
+  }
+  if (statements.empty()) {
     if (!o.database.empty()) {
       MZL_CHECK(server_.execute("USE " + snapshot::quote_identifier(selection_.target_database(o.database))));
     }
@@ -103,6 +114,10 @@ Status SchemaApplier::create(const snapshot::SchemaObject& o) {
 }
 
 Status SchemaApplier::create_databases_and_tables(const std::vector<snapshot::SchemaObject>& objects) {
+  table_statements_.clear();
+  for (const snapshot::SchemaObject& o : objects) {
+    if (o.kind == "table") table_statements_.emplace_back(o.database, o.sql);
+  }
   for (const snapshot::SchemaObject& o : objects) {
     if ((o.kind != "database" && o.kind != "table") || !selection_.includes(o)) continue;
     MZL_CHECK(create(o));

@@ -12,6 +12,14 @@
 
 namespace mzl::restore {
 
+// A table created without its plain secondary keys (deferred_keys.h), to be added after its data.
+struct DeferredTable {
+  std::string database;  // target database
+  std::string table;
+  std::vector<std::string> keys;
+  std::string character_set_client;  // the table's recorded one ("" for the default)
+};
+
 class SchemaApplier {
  public:
   // `server` and `selection` must outlive the applier.
@@ -19,8 +27,9 @@ class SchemaApplier {
       : server_(server), selection_(selection) {}
 
   // Once, first: foreign_key_checks=0 (tables may reference tables created after them), sql_log_bin=0
-  // unless write_binlog, and the session's default sql_mode (for objects recorded without one).
-  Status prepare(bool write_binlog);
+  // unless write_binlog, and the session's default sql_mode (for objects recorded without one). With
+  // defer_keys, tables are created without the secondary keys deferred_keys.h allows to defer.
+  Status prepare(bool write_binlog, bool defer_keys);
   // kInvalidArgument naming the first target database that already holds tables or views (unless
   // allow_existing).
   Status check_targets(bool allow_existing);
@@ -28,6 +37,9 @@ class SchemaApplier {
   Status create_databases_and_tables(const std::vector<snapshot::SchemaObject>& objects);
   // The selected views (retried), procedures and functions, triggers, events, users and grants.
   Status create_objects_after_data(const std::vector<snapshot::SchemaObject>& objects);
+
+  // The tables created without some keys (the caller adds them after the data: add_keys_statement()).
+  const std::vector<DeferredTable>& deferred() const { return deferred_; }
 
   uint64_t databases() const { return databases_; }
   uint64_t tables() const { return tables_; }
@@ -44,6 +56,9 @@ class SchemaApplier {
   const LoadSelection& selection_;
   std::string default_sql_mode_;
   std::string sql_mode_, charset_client_, collation_;  // what the session has now
+  bool defer_keys_ = false;
+  std::vector<std::pair<std::string, std::string_view>> table_statements_;  // (database, CREATE TABLE)
+  std::vector<DeferredTable> deferred_;
   uint64_t databases_ = 0, tables_ = 0, objects_ = 0;
 };
 

@@ -83,6 +83,7 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
   MZL_TRY(std::unique_ptr<DataLoadPool> pool,
           DataLoadPool::start(options.target, options.threads, options.write_binlog, 0, progress));
   for (DataJob& job : jobs) MZL_CHECK(pool->submit(std::move(job)));
+  for (DataJob& job : deferred_key_jobs(*schema->applier)) MZL_CHECK(pool->submit(std::move(job)));
   MZL_TRY(DataLoadTotals totals, pool->finish());
   stats.data_seconds = progress.seconds() - data_start;
 

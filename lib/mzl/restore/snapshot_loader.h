@@ -21,6 +21,12 @@
 // any warning fails the file. Tables of non-transactional engines (MyISAM, Aria) keep what was loaded before
 // a failure.
 //
+// Secondary keys: an InnoDB table's plain (non-unique) KEYs are left out of its CREATE TABLE and added with
+// one ALTER TABLE ... ADD KEY once all its data is in, a sorted bulk build instead of one index insertion per
+// row (deferred_keys.h: what is deferred, and the measurement). Unique keys, full-text and spatial keys,
+// tables with or referenced by a FOREIGN KEY, and other engines keep their keys. If the load fails, tables
+// may be left without these keys (like the rest of a failed load, it is not to be used).
+//
 // Binary log: by default the restore is written to the target's binary log like any other client's writes,
 // so the target's replicas (and an archiver tailing the target) receive the restored data instead of
 // silently diverging from it. write_binlog = false runs every session with sql_log_bin=0 (faster: the rows
@@ -83,9 +89,10 @@ struct LoadOptions {
   std::vector<std::string> databases;  // empty: all
   std::vector<std::string> tables;     // "db.name"; empty: all
   std::vector<std::pair<std::string, std::string>> rename_databases;  // old -> new
-  bool users = false;           // also create the snapshot's users and grants
-  bool allow_existing = false;  // load into databases that already hold tables (never replacing any)
-  bool write_binlog = true;     // false: sql_log_bin=0 in every session (see above)
+  bool users = false;                // also create the snapshot's users and grants
+  bool allow_existing = false;       // load into databases that already hold tables (never replacing any)
+  bool write_binlog = true;          // false: sql_log_bin=0 in every session (see above)
+  bool defer_secondary_keys = true;  // add plain InnoDB secondary keys after the data (see above)
   // Called from the loading threads (serialised), at most every ~100 ms and at each phase change.
   std::function<void(const LoadProgress&)> progress;
 };
@@ -113,7 +120,8 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
 
 // Loads a snapshot tar stream (`<id>/schema.jsonl` first, data members, `<id>/manifest.json` last) as it is
 // read. Memory: data members are held whole (compressed) while they wait for a connection, at most
-// ~192 MiB in all; a member larger than 64 MiB is loaded straight from the stream instead. Errors as above;
+// ~192 MiB in all plus the member being read; a member larger than 64 MiB is loaded straight from the stream
+// instead (while the held ones load). Errors as above;
 // in addition kCorrupt when the first member is not schema.jsonl, a member is outside "<id>/", or the tar
 // framing is bad (TarReader).
 Result<LoadStats> load_snapshot_stream(InputStream& tar_stream, const LoadOptions& options);

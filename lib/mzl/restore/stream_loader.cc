@@ -217,6 +217,9 @@ Result<LoadStats> StreamLoad::run() {
       MZL_CHECK(skip_member(record(path)));
     }
   }
+  if (have_manifest) {
+    for (DataJob& job : deferred_key_jobs(*schema_->applier)) MZL_CHECK(pool_->submit(std::move(job)));
+  }
   MZL_TRY(DataLoadTotals totals, pool_->finish());
   stats_.data_seconds = progress_.seconds() - data_start;
   if (!have_manifest) {
