@@ -59,6 +59,15 @@ void DataLoadPool::fail_locked(Error error) {
   room_.notify_all();
 }
 
+Status DataLoadPool::wait_for_room(uint64_t bytes) {
+  std::unique_lock lock(mutex_);
+  if (memory_budget_ > 0) {
+    room_.wait(lock, [&] { return error_ || held_bytes_ == 0 || held_bytes_ + bytes <= memory_budget_; });
+  }
+  if (error_) return *error_;
+  return ok_status();
+}
+
 Status DataLoadPool::submit(DataJob job) {
   std::unique_lock lock(mutex_);
   if (job.held && memory_budget_ > 0) {

@@ -58,6 +58,9 @@ class DataLoadPool {
   // budget waits for an empty pool). Returns the pool's first error once a job has failed (the job is then
   // not queued).
   Status submit(DataJob job);
+  // Waits until a held job of `bytes` would be queued at once (call before reading it into memory, so the
+  // budget also bounds the member being read). Returns the pool's first error, if any.
+  Status wait_for_room(uint64_t bytes);
   // Loads a job on the calling thread over one more connection (opened on first use), e.g. a stream member
   // too large to hold in memory while the queued ones load.
   Status run_here(DataJob job);

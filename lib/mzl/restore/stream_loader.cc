@@ -110,6 +110,7 @@ Status StreamLoad::data_member(const snapshot::TarMember& member, const std::str
     };
     return pool_->run_here(std::move(job));
   }
+  MZL_CHECK(pool_->wait_for_room(member.size));
   MZL_TRY(std::vector<uint8_t> bytes, read_member(member));
   {
     std::lock_guard lock(seen_mutex_);
