@@ -99,17 +99,19 @@ class TailRun {
         MZL_CHECK(release_output());
         return true;
       }
-      // Group commit: while more events are already waiting, read them before paying for an fsync. A
-      // transaction the primary waits for (semi-sync) is made durable and acknowledged at once instead: its
-      // clients are blocked on it, and what arrives during the fsync forms the next group.
+      // Group commit: while more events are already waiting (received, not merely expected), read them before
+      // paying for an fsync; one fsync and one ACK of the last position then cover every transaction of the
+      // primary's commit group. A transaction the primary waits for (semi-sync) waits for at most
+      // kMaxEventsBeforeAck more events; what arrives during the fsync forms the next group.
       const bool ack_waiting = pending_ack_.has_value();
+      const bool ack_overdue = ack_waiting && events_since_ack_ >= kMaxEventsBeforeAck;
       const bool sync_due =
           ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
                                                  Clock::now() - last_sync >= options_.fsync_interval));
       const bool output_full = sinks_.output && sinks_.output->held_bytes() >= kMaxHeldOutput;
       const auto wait = sync_due ? std::chrono::milliseconds(0) : std::chrono::milliseconds(500);
       MZL_TRY(bool readable, stream.wait_readable(wait));
-      if (sync_due && (ack_waiting || !readable || output_full)) {
+      if (sync_due && (ack_overdue || !readable || output_full)) {
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
@@ -140,7 +142,9 @@ class TailRun {
         continue;
       }
       MZL_CHECK(sinks_.archive ? archive(event) : stream_only(event));
+      if (pending_ack_) ++events_since_ack_;
       if (event.need_ack) {
+        if (!pending_ack_) events_since_ack_ = 0;
         pending_ack_ =
             PendingAck{std::string(stream.current_file()), stream.current_position(), Clock::now()};
       }
@@ -230,6 +234,9 @@ class TailRun {
   ResumePoint last_boundary_;
   bool unsynced_boundary_ = false;
   std::optional<PendingAck> pending_ack_;
+  // Events read since the oldest unacknowledged transaction the primary waits for arrived.
+  size_t events_since_ack_ = 0;
+  static constexpr size_t kMaxEventsBeforeAck = 256;
 };
 
 bool retryable(const Error& error) {
