@@ -74,7 +74,7 @@ Error internal(const std::string& what, const std::string& name) {
 
 class DataFileWriter::Sink {
  public:
-  Sink(std::string name, int fd) : name_(std::move(name)), fd_(fd) {}
+  Sink(std::string name, int fd, bool sync) : name_(std::move(name)), fd_(fd), sync_(sync) {}
   Sink(std::string name, std::vector<uint8_t>* memory) : name_(std::move(name)), memory_(memory) {}
   ~Sink() {
     if (fd_ >= 0) {
@@ -111,7 +111,7 @@ class DataFileWriter::Sink {
 
   Status finish() {
     if (memory_) return ok_status();
-    if (::fdatasync(fd_) != 0) return io_error("fdatasync", name_, errno);
+    if (sync_ && ::fdatasync(fd_) != 0) return io_error("fdatasync", name_, errno);
     const int fd = fd_;
     fd_ = -1;
     if (::close(fd) != 0) return io_error("close", name_, errno);
@@ -124,6 +124,7 @@ class DataFileWriter::Sink {
   std::string name_;
   int fd_ = -1;
   std::vector<uint8_t>* memory_ = nullptr;
+  bool sync_ = true;
   uint64_t offset_ = 0;
   uint64_t writeback_from_ = 0;
 };
@@ -285,14 +286,27 @@ DataFileWriter::DataFileWriter(std::unique_ptr<Sink> sink, std::unique_ptr<Codec
 
 DataFileWriter::~DataFileWriter() = default;
 
+Status sync_files(const std::vector<std::string>& paths) {
+  for (const std::string& path : paths) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return io_error("open", path, errno);
+    const int rc = ::fdatasync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) return io_error("fdatasync", path, err);
+  }
+  return ok_status();
+}
+
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::create_file(const std::string& path,
-                                                                    Compression compression, int level) {
+                                                                    Compression compression, int level,
+                                                                    bool sync_at_finish) {
   auto codec = std::make_unique<Codec>(compression, path);
   MZL_CHECK(codec->init(level));
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kPrivateFileMode);
   if (fd < 0) return io_error("create", path, errno);
   return std::unique_ptr<DataFileWriter>(
-      new DataFileWriter(std::make_unique<Sink>(path, fd), std::move(codec)));
+      new DataFileWriter(std::make_unique<Sink>(path, fd, sync_at_finish), std::move(codec)));
 }
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<uint8_t>& sink,

@@ -33,8 +33,10 @@ class DataFileWriter {
   // (a) Creates `path` (O_EXCL, mode 0600: it must not exist; its directory must) and writes into it;
   // finish() fdatasync()s it. kIo naming the path (ENOSPC / EDQUOT say the disk is full). A writer destroyed
   // without a successful finish() removes the file.
+  // With sync_at_finish false, finish() leaves the fdatasync() to the caller (sync_files()), so a producer
+  // does not wait for the disk after every file; the writeback was already started while writing.
   static Result<std::unique_ptr<DataFileWriter>> create_file(const std::string& path, Compression compression,
-                                                             int level = 0);
+                                                             int level = 0, bool sync_at_finish = true);
   // (b) Appends the file's bytes to `sink` (which must outlive the writer), for the tar stream.
   static Result<std::unique_ptr<DataFileWriter>> to_memory(std::vector<uint8_t>& sink,
                                                            Compression compression, int level = 0,
@@ -68,6 +70,9 @@ class DataFileWriter {
   bool failed_ = false;
   bool finished_ = false;
 };
+
+// fdatasync()s each of `paths` (written with sync_at_finish false): kIo naming the first that fails.
+Status sync_files(const std::vector<std::string>& paths);
 
 // What a data file must be, checked by the reader at finish() (from the manifest's SnapshotFile).
 struct ExpectedDigest {

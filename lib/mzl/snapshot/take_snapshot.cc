@@ -76,15 +76,19 @@ class DirectorySink : public SnapshotSink {
     {
       std::lock_guard lock(mutex_);
       if (made_dirs_.insert(parent).second) MZL_CHECK(create_private_directories(parent));
+      written_.push_back(full);
     }
+    // Synced all together before the manifest (commit), not after each file: a worker never waits for the
+    // disk (the writeback was started while the file was written).
     return DataFileWriter::create_file(full, path == "schema.jsonl" ? Compression::kNone : compression_,
-                                       level_);
+                                       level_, /*sync_at_finish=*/false);
   }
   Status close(const std::string&) override { return ok_status(); }
   Status commit(const Manifest& manifest) override {
     // The files were fdatasync()ed by their writers; their names become durable with their directories.
     std::vector<std::string> dirs(made_dirs_.begin(), made_dirs_.end());
     std::sort(dirs.begin(), dirs.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    MZL_CHECK(sync_files(written_));
     for (const auto& d : dirs) MZL_CHECK(fsync_directory(d));
     MZL_CHECK(finish_snapshot(repo_, id_, manifest));
     committed_ = true;
@@ -104,6 +108,7 @@ class DirectorySink : public SnapshotSink {
   int level_;
   std::mutex mutex_;
   std::set<std::string> made_dirs_;
+  std::vector<std::string> written_;
   bool committed_ = false;
 };
 
