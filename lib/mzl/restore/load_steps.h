@@ -17,7 +17,7 @@ namespace mzl::restore {
 
 // The memory a stream load may hold in data members waiting for (or being loaded by) a connection, and the
 // largest member it holds rather than loading it straight from the stream.
-inline constexpr uint64_t kStreamMemoryBudget = 192ull << 20;
+inline constexpr uint64_t kStreamMemoryBudget = 128ull << 20;
 inline constexpr uint64_t kStreamHeldMemberLimit = 64ull << 20;
 
 // schema.jsonl's lines (decode_schema_object each; errors at "<where>:<line>"); empty lines are kCorrupt.

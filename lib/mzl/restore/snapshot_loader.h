@@ -120,7 +120,7 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
 
 // Loads a snapshot tar stream (`<id>/schema.jsonl` first, data members, `<id>/manifest.json` last) as it is
 // read. Memory: data members are held whole (compressed) while they wait for a connection, at most
-// ~192 MiB in all, the member being read included; a member larger than 64 MiB is loaded straight from the
+// ~128 MiB in all, the member being read included; a member larger than 64 MiB is loaded straight from the
 // stream instead (while the held ones load). Errors as above;
 // in addition kCorrupt when the first member is not schema.jsonl, a member is outside "<id>/", or the tar
 // framing is bad (TarReader).
