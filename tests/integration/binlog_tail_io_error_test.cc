@@ -49,25 +49,6 @@ void check_archive_prefix(const fs::path& repo) {
   CHECK(files > 0);
 }
 
-// A tmpfs of `size` mounted at `dir` for the scope; a failing mount is a test failure (we run as root).
-class TmpfsMount {
- public:
-  TmpfsMount(const fs::path& dir, const std::string& size) : dir_(dir) {
-    fs::create_directories(dir);
-    const int rc = std::system(
-        fmt::format("mount -t tmpfs -o size={},mode=0755 tmpfs '{}'", size, dir.string()).c_str());
-    INFO("mount -t tmpfs at " << dir << " (needs root)");
-    REQUIRE(rc == 0);
-  }
-  ~TmpfsMount() { (void)std::system(fmt::format("umount -l '{}'", dir_.string()).c_str()); }
-  void resize(const std::string& size) {
-    REQUIRE(std::system(fmt::format("mount -o remount,size={} '{}'", size, dir_.string()).c_str()) == 0);
-  }
-
- private:
-  fs::path dir_;
-};
-
 TEST_CASE("mzl-binlog-tail: a full disk is exit code 4 naming the file; the archive resumes with space",
           "[tail][io]") {
   const fs::path dir = fresh_tail_dir("disk-full");

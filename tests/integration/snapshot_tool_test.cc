@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <set>
@@ -249,6 +250,84 @@ TEST_CASE("mzl-snapshot: SIGKILL or SIGTERM at any point never leaves a complete
   uint64_t rows = 0;
   for (const auto& t : manifest->tables) rows += t.rows;
   CHECK(rows == 180000);
+}
+
+}  // namespace
+}  // namespace mzl::test
+
+namespace mzl::test {
+namespace {
+
+fs::path write_cnf(const fs::path& path, unsigned port, const std::string& user, const std::string& password,
+                   const std::string& host = "127.0.0.1") {
+  std::ofstream out(path);
+  out << "[client]\nhost=" << host << "\nport=" << port << "\nuser=" << user << "\npassword=" << password
+      << "\n";
+  out.close();
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+  return path;
+}
+
+TEST_CASE(
+    "mzl-snapshot: a wrong password or an unknown host is exit 3 naming the server; nothing is written") {
+  const fs::path dir = fresh_dir("errors");
+  const fs::path repo = dir / "repo";
+  const auto primary = primary_server();
+  ToolResult denied = run_program(
+      tool_binary("mzl-snapshot"),
+      {"--defaults-file", write_cnf(dir / "bad.cnf", primary.port, "mzl", "not-the-password").string(),
+       "--repo", repo.string()},
+      dir / "denied");
+  CHECK(denied.exit_code == 3);
+  CHECK(denied.err.find("127.0.0.1") != std::string::npos);
+  CHECK(denied.err.find("ccess denied") != std::string::npos);
+  ToolResult unknown = run_program(
+      tool_binary("mzl-snapshot"),
+      {"--defaults-file", write_cnf(dir / "host.cnf", 3306, "mzl", "x", "no-such-host.invalid").string(),
+       "--repo", repo.string(), "--connect-timeout", "5"},
+      dir / "unknown");
+  CHECK(unknown.exit_code == 3);
+  CHECK(unknown.err.find("no-such-host.invalid") != std::string::npos);
+  auto ids = snapshot::list_snapshot_ids(repo.string());
+  REQUIRE(ids.ok());
+  CHECK(ids->empty());
+  ToolResult usage =
+      run_program(tool_binary("mzl-snapshot"),
+                  {"--defaults-file", primary.defaults_file.string(), "--threads", "0"}, dir / "usage");
+  CHECK(usage.exit_code == 2);
+}
+
+// A full disk in the middle of the data: exit 4 naming the file, the partial snapshot removed, and the next
+// run (with room) complete.
+TEST_CASE("mzl-snapshot: a full disk is exit 4 naming the file and leaves no complete-looking snapshot") {
+  auto db = connect(primary_server());
+  db.query("DROP DATABASE IF EXISTS snap_full");
+  db.query("CREATE DATABASE snap_full");
+  db.query("CREATE TABLE snap_full.t (id INT PRIMARY KEY, pad VARCHAR(500)) ENGINE=InnoDB");
+  db.query("INSERT INTO snap_full.t SELECT seq, REPEAT(MD5(seq), 15) FROM snap_full.seq_1_to_20000");
+  const fs::path dir = fresh_dir("full");
+  const fs::path repo = dir / "repo";
+  TmpfsMount mount(repo, "2m");
+  const auto args = snapshot_args(repo, {"--databases", "snap_full", "--compress", "none"});
+  ToolResult full = run_program(tool_binary("mzl-snapshot"), args, dir / "full");
+  INFO(full.err);
+  CHECK(full.exit_code == 4);
+  CHECK(full.err.find("No space left on device") != std::string::npos);
+  CHECK(full.err.find("snap_full") != std::string::npos);  // the data file's path names the database
+  auto ids = snapshot::list_snapshot_ids(repo.string());
+  REQUIRE(ids.ok());
+  CHECK(ids->empty());
+  for (const auto& entry : fs::directory_iterator(repo / "snapshots")) {
+    CHECK(entry.path().filename().string().rfind(".partial-", 0) != 0);  // removed on the way out
+  }
+  mount.resize("64m");
+  ToolResult again = run_program(tool_binary("mzl-snapshot"), args, dir / "again");
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  auto manifest = snapshot::read_manifest(only_snapshot(repo).string());
+  REQUIRE(manifest.ok());
+  REQUIRE(manifest->tables.size() == 1);
+  CHECK(manifest->tables[0].rows == 20000);
 }
 
 }  // namespace

@@ -100,4 +100,19 @@ ToolResult run_program(const std::string& program, const std::vector<std::string
   return result;
 }
 
+TmpfsMount::TmpfsMount(const std::filesystem::path& dir, const std::string& size) : dir_(dir) {
+  std::filesystem::create_directories(dir);
+  const std::string command = "mount -t tmpfs -o size=" + size + ",mode=0755 tmpfs '" + dir.string() + "'";
+  INFO("mount -t tmpfs at " << dir << " (needs root)");
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+TmpfsMount::~TmpfsMount() {
+  (void)std::system(("umount -l '" + dir_.string() + "'").c_str());
+}
+
+void TmpfsMount::resize(const std::string& size) {
+  REQUIRE(std::system(("mount -o remount,size=" + size + " '" + dir_.string() + "'").c_str()) == 0);
+}
+
 }  // namespace mzl::test

@@ -48,6 +48,20 @@ ToolResult run_program(const std::string& program, const std::vector<std::string
                        std::chrono::milliseconds timeout = std::chrono::milliseconds(300000),
                        const std::optional<std::filesystem::path>& stdin_file = std::nullopt);
 
+// A tmpfs of `size` (e.g. "2m") mounted at `dir` for the scope, to fill a disk on purpose; a failing mount is
+// a test failure (the tests run as root), never a skip.
+class TmpfsMount {
+ public:
+  TmpfsMount(const std::filesystem::path& dir, const std::string& size);
+  ~TmpfsMount();
+  TmpfsMount(const TmpfsMount&) = delete;
+  TmpfsMount& operator=(const TmpfsMount&) = delete;
+  void resize(const std::string& size);
+
+ private:
+  std::filesystem::path dir_;
+};
+
 // The whole content of a file ("" when it cannot be read).
 std::string file_text(const std::filesystem::path& path);
 
