@@ -719,3 +719,52 @@ TEST_CASE("snapshot loader: the restore reaches the target's replicas unless wri
   drop_database(primary, logged);
   drop_database(primary, unlogged);
 }
+
+TEST_CASE("snapshot loader: users before the views they define, grants last (only with users)") {
+  auto c = mzl::test::connect(mzl::test::primary_server());
+  const std::string db = "mzl_load_users";
+  drop_database(c, db);
+  c.query("DROP USER IF EXISTS `mzl_load_user`@`localhost`");
+  TestSnapshot s = make_test_snapshot(db);
+  s.objects.push_back(
+      object("view", db, "v_user",
+             "CREATE ALGORITHM=UNDEFINED DEFINER=`mzl_load_user`@`localhost` SQL SECURITY DEFINER "
+             "VIEW `v_user` AS select count(0) AS `n` from `t_plain`",
+             "", "utf8mb4", "utf8mb4_general_ci"));
+  // Reading a view whose DEFINER does not exist is error 1449, also while creating a view on it.
+  s.objects.push_back(object("view", db, "v_user2",
+                             "CREATE ALGORITHM=UNDEFINED DEFINER=`mzl`@`127.0.0.1` SQL SECURITY DEFINER VIEW "
+                             "`v_user2` AS select `v_user`.`n` AS `n` from `v_user`",
+                             "", "utf8mb4", "utf8mb4_general_ci"));
+  s.objects.push_back(
+      object("user", "", "`mzl_load_user`@`localhost`", "CREATE USER `mzl_load_user`@`localhost`"));
+  s.objects.push_back(
+      object("grant", "", "`mzl_load_user`@`localhost`",
+             fmt::format("GRANT USAGE ON *.* TO `mzl_load_user`@`localhost`;\nGRANT SELECT ON "
+                         "`{}`.`t_plain` TO `mzl_load_user`@`localhost`",
+                         db)));
+  const fs::path dir = scratch_dir("users");
+  write_snapshot(s, dir);
+
+  SECTION("without users the view's definer is missing") {
+    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    REQUIRE_FALSE(stats.ok());
+    CHECK_THAT(stats.error().to_string(), Catch::Contains("v_user2") && Catch::Contains("mzl_load_user"));
+    CHECK(c.scalar("SELECT COUNT(*) FROM mysql.user WHERE user = 'mzl_load_user'") == "0");
+  }
+  SECTION("with users") {
+    auto options = load_options();
+    options.users = true;
+    auto stats = mzl::restore::load_snapshot_directory(dir.string(), options);
+    REQUIRE_OK(stats);
+    CHECK(stats->objects == 10);
+    check_loaded(c, db);
+    CHECK(c.scalar(fmt::format("SELECT n FROM `{}`.v_user2", db)) == "50");
+    CHECK(column(c, "SHOW GRANTS FOR `mzl_load_user`@`localhost`") ==
+          std::vector<std::string>{
+              "GRANT USAGE ON *.* TO `mzl_load_user`@`localhost`",
+              fmt::format("GRANT SELECT ON `{}`.`t_plain` TO `mzl_load_user`@`localhost`", db)});
+  }
+  c.query("DROP USER IF EXISTS `mzl_load_user`@`localhost`");
+  drop_database(c, db);
+}

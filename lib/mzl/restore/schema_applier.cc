@@ -126,8 +126,8 @@ Status SchemaApplier::create_databases_and_tables(const std::vector<snapshot::Sc
   return ok_status();
 }
 
-Result<bool> SchemaApplier::create_views(std::vector<const snapshot::SchemaObject*>& views,
-                                         std::optional<Error>& last) {
+Result<bool> SchemaApplier::create_with_retries(std::vector<const snapshot::SchemaObject*>& views,
+                                                std::optional<Error>& last) {
   bool progress = true;
   while (!views.empty() && progress) {
     progress = false;
@@ -157,24 +157,30 @@ Status SchemaApplier::create_objects_after_data(const std::vector<snapshot::Sche
     }
     return out;
   };
-  std::vector<const snapshot::SchemaObject*> views = selected({"view"});
-  std::optional<Error> last_view_error;
-  MZL_TRY(bool views_done, create_views(views, last_view_error));
-  // A view that calls a stored function can only be created after it.
-  for (const snapshot::SchemaObject* o : selected({"procedure", "function"})) {
+  // Accounts first: a view's DEFINER must exist when it is created (error 1449). Their grants come last,
+  // when the tables and routines they name exist.
+  for (const snapshot::SchemaObject* o : selected({"user"})) {
     MZL_CHECK(create(*o));
     ++objects_;
   }
-  if (!views_done) {
-    MZL_TRY(views_done, create_views(views, last_view_error));
-    if (!views_done) return *last_view_error;
-  }
-  for (std::string_view kind : {"trigger", "event", "user", "grant"}) {
+  // Views are retried as what they read appears: other views, then stored functions, then (for a view
+  // whose DEFINER needs them) the grants, which in turn may name views.
+  std::vector<const snapshot::SchemaObject*> pending = selected({"view"});
+  std::optional<Error> last_error;
+  MZL_TRY(bool done, create_with_retries(pending, last_error));
+  for (std::string_view kind : {"procedure", "function", "trigger", "event"}) {
     for (const snapshot::SchemaObject* o : selected({kind})) {
       MZL_CHECK(create(*o));
       ++objects_;
     }
+    if (!done && kind == "function") {
+      MZL_TRY(done, create_with_retries(pending, last_error));
+    }
   }
+  const std::vector<const snapshot::SchemaObject*> grants = selected({"grant"});
+  pending.insert(pending.end(), grants.begin(), grants.end());
+  MZL_TRY(done, create_with_retries(pending, last_error));
+  if (!done) return *last_error;
   return ok_status();
 }
 

@@ -35,7 +35,7 @@ class SchemaApplier {
   Status check_targets(bool allow_existing);
   // The selected databases and tables, in the order of `objects`.
   Status create_databases_and_tables(const std::vector<snapshot::SchemaObject>& objects);
-  // The selected views (retried), procedures and functions, triggers, events, users and grants.
+  // The selected users, views (retried), procedures and functions, triggers, events, and grants.
   Status create_objects_after_data(const std::vector<snapshot::SchemaObject>& objects);
 
   // The tables created without some keys (the caller adds them after the data: add_keys_statement()).
@@ -49,8 +49,10 @@ class SchemaApplier {
   // Runs one object's statement(s) in its recorded session settings, in its target database.
   Status create(const snapshot::SchemaObject& object);
   Status set_session(const snapshot::SchemaObject& object);
-  // Creates what it can of `views` (removing those created); true when none is left.
-  Result<bool> create_views(std::vector<const snapshot::SchemaObject*>& views, std::optional<Error>& last);
+  // Creates what it can of `objects` in passes until none is left or a pass creates none (removing those
+  // created; `last` keeps the last server error); true when none is left. Other errors end it at once.
+  Result<bool> create_with_retries(std::vector<const snapshot::SchemaObject*>& objects,
+                                   std::optional<Error>& last);
 
   net::ServerConnection& server_;
   const LoadSelection& selection_;

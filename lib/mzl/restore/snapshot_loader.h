@@ -3,12 +3,14 @@
 // the judge of the snapshot tests. Two sources: a snapshot directory, and the tar stream of
 // `mzl-snapshot --output -`.
 //
-// Order (manifest.h, SchemaObject): databases, tables, then the data, then views, procedures and functions,
-// triggers (after the data, so they do not fire for restored rows), events, and users and grants (only with
-// LoadOptions::users). Each schema object runs with its recorded sql_mode, character_set_client and
-// collation_connection (the server's defaults / utf8mb4 when the snapshot recorded none). Views are retried
-// in dependency order: every pass creates those that succeed, until none is left or a pass makes no progress
-// (then routines are created and the rest tried once more, for views that call stored functions).
+// Order (manifest.h, SchemaObject): databases, tables, then the data, then users (only with
+// LoadOptions::users; before the views, whose DEFINER must exist), views, procedures and functions, triggers
+// (after the data, so they do not fire for restored rows), events, and grants (with users). Each schema
+// object runs with its recorded sql_mode, character_set_client and collation_connection (the server's
+// defaults / utf8mb4 when the snapshot recorded none). Views are retried in dependency order: every pass
+// creates those that succeed, until none is left or a pass makes no progress; those left are tried again
+// after the functions (a view may call one), and then together with the grants (a view reading a view needs
+// that view's DEFINER to hold its grants, and a grant may name a view) until no pass makes progress.
 //
 // Data: one LOAD DATA LOCAL INFILE per data file (snapshot.md: the statement and the text format), fed
 // through mysql_set_local_infile_handler() by a streaming decompressing reader (open_data_file), over
