@@ -585,6 +585,21 @@ TEST_CASE("catalog: filters, keys, engines and schema objects in restore order",
   REQUIRE(databases.ok());
   CHECK(*databases == std::vector<std::string>{"mzl_cat_a", "mzl_cat_b"});
 
+  // --databases and --tables narrow together; --tables alone selects the databases it names.
+  CatalogFilter narrowed;
+  narrowed.databases = {"mzl_cat_?"};
+  narrowed.tables = {"mzl_cat_a.t1", "mzl_cat_b.*"};
+  auto narrowed_tables = snapshot::list_tables(connection, narrowed);
+  REQUIRE(narrowed_tables.ok());
+  std::vector<std::string> narrowed_names;
+  for (const auto& t : *narrowed_tables) narrowed_names.push_back(t.database + "." + t.name);
+  CHECK(narrowed_names == std::vector<std::string>{"mzl_cat_a.t1", "mzl_cat_b.tb"});
+  CatalogFilter only_tables;
+  only_tables.tables = {"mzl_cat_b.tb"};
+  auto only_databases = snapshot::list_databases(connection, only_tables);
+  REQUIRE(only_databases.ok());
+  CHECK(*only_databases == std::vector<std::string>{"mzl_cat_b"});
+
   CatalogFilter missing;
   missing.tables = {"mzl_cat_a.no_such_table"};
   auto not_found = snapshot::list_tables(connection, missing);

@@ -142,8 +142,20 @@ bool table_selected(const CatalogFilter& filter, const std::string& database, co
   if (is_system_schema(database)) return false;
   const std::string full = database + "." + table;
   if (matches_any(filter.exclude, database) || matches_any(filter.exclude, full)) return false;
-  if (filter.databases.empty() && filter.tables.empty()) return true;
-  return matches_any(filter.databases, database) || matches_any(filter.tables, full);
+  // --databases and --tables narrow together: a table must pass both (an empty list passes everything).
+  return (filter.databases.empty() || matches_any(filter.databases, database)) &&
+         (filter.tables.empty() || matches_any(filter.tables, full));
+}
+
+// Whether some --tables pattern can name a table of `database` (its part before the first dot matches).
+bool database_named_by_tables(const CatalogFilter& filter, const std::string& database) {
+  for (const auto& pattern : filter.tables) {
+    const size_t dot = pattern.find('.');
+    if (dot != std::string::npos && wildcard_match(std::string_view(pattern).substr(0, dot), database)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Status fill_columns(net::ServerConnection& server, const std::vector<std::string>& databases,
@@ -253,9 +265,8 @@ Result<std::vector<std::string>> list_databases(net::ServerConnection& server, c
   std::vector<std::string> out;
   for (const auto& db : existing) {
     if (is_system_schema(db) || matches_any(filter.exclude, db)) continue;
-    if (filter.databases.empty() && filter.tables.empty()) {
-      out.push_back(db);
-    } else if (matches_any(filter.databases, db)) {
+    if ((filter.databases.empty() || matches_any(filter.databases, db)) &&
+        (filter.tables.empty() || database_named_by_tables(filter, db))) {
       out.push_back(db);
     }
   }
@@ -347,6 +358,12 @@ bool object_excluded(const CatalogFilter& filter, const std::string& database, c
   return matches_any(filter.exclude, database + "." + name);
 }
 
+// With --tables, a view is dumped only when the patterns name it too (it may read tables left out).
+bool view_excluded(const CatalogFilter& filter, const std::string& database, const std::string& name) {
+  return object_excluded(filter, database, name) ||
+         (!filter.tables.empty() && !matches_any(filter.tables, database + "." + name));
+}
+
 Result<net::SqlRow> show_create(net::ServerConnection& server, const std::string& what, size_t min_columns) {
   MZL_TRY(auto rows, server.query("SHOW CREATE " + what));
   if (rows.size() != 1 || rows[0].size() < min_columns)
@@ -407,7 +424,7 @@ Status read_views(net::ServerConnection& server, const std::vector<std::string>&
   std::vector<SchemaObject> views;
   for (const auto& row : rows) {
     SchemaObject view = schema_object("view", text(row, 0), text(row, 1));
-    if (object_excluded(filter, view.database, view.name)) continue;
+    if (view_excluded(filter, view.database, view.name)) continue;
     MZL_TRY(auto created, show_create(server, "VIEW " + qualified_name(view.database, view.name), 4));
     view.sql = text(created, 1);
     view.character_set_client = text(created, 2);

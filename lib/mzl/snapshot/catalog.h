@@ -49,11 +49,12 @@ struct TableInfo {
   std::string load_set;         // the non-empty set_clauses joined with "," (TableEntry::load_set)
 };
 
-// Which tables to dump. Empty `databases` and `tables` mean every database. `tables` entries are "db.table";
-// `exclude` entries are "db" or "db.table"; all three accept the shell wildcards * and ? (matched against
-// the whole name; a "." in a pattern separates database from table). The system schemas mysql,
-// information_schema, performance_schema and sys are never dumped as data (users and grants come from
-// read_schema_objects(include_users)).
+// Which tables to dump. Empty `databases` and `tables` mean every database; given together they narrow
+// together (a table must be in one of `databases` AND named by `tables`); with `tables`, views are dumped
+// only when `tables` names them. `tables` entries are "db.table"; `exclude` entries are "db" or "db.table";
+// all three accept the shell wildcards * and ? (matched against the whole name; a "." in a pattern separates
+// database from table). The system schemas mysql, information_schema, performance_schema and sys are never
+// dumped as data (users and grants come from read_schema_objects(include_users)).
 struct CatalogFilter {
   std::vector<std::string> databases;
   std::vector<std::string> tables;

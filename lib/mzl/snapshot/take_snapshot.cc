@@ -445,7 +445,8 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
   start_options.lock_non_transactional = non_transactional;
   MZL_TRY(ConsistentStart start, open_consistent_snapshots(options.connection, start_options));
   // The schema is read after the data's snapshot was opened: a table created later is not in the dump.
-  MZL_TRY(std::vector<SchemaObject> objects, read_schema_objects(control, databases, tables, options.users));
+  MZL_TRY(std::vector<SchemaObject> objects,
+          read_schema_objects(control, databases, tables, options.users, options.filter));
   MZL_TRY(std::vector<Chunk> planned, plan_chunks(start.workers[0], tables, options.chunk_rows));
   std::vector<Chunk> chunks = order_chunks(std::move(planned), tables);
 
