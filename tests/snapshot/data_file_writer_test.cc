@@ -269,3 +269,25 @@ TEST_CASE("DataFileWriter throughput", "[.bench]") {
                              << static_cast<double>(d->raw_bytes) / static_cast<double>(d->size));
   }
 }
+
+// read_all() finishes the stream; a caller finishing it again gets the same verdict, not a false mismatch.
+TEST_CASE("open_data_file: finish() twice gives the same verdict") {
+  TempDir dir;
+  const std::string path = dir.str("twice.tsv.zst");
+  const std::string data = sample_data(300000, 3);
+  auto writer = DataFileWriter::create_file(path, Compression::kZstd);
+  REQUIRE(writer.ok());
+  REQUIRE((*writer)->write(data).ok());
+  auto digest = (*writer)->finish();
+  REQUIRE(digest.ok());
+  ExpectedDigest good{digest->size, digest->sha256};
+  auto in = open_data_file(path, Compression::kZstd, &good);
+  REQUIRE(in.ok());
+  REQUIRE(read_all(**in).ok());
+  CHECK((*in)->finish().ok());
+  ExpectedDigest bad{digest->size, std::string(64, '0')};
+  auto in2 = open_data_file(path, Compression::kZstd, &bad);
+  REQUIRE(in2.ok());
+  CHECK_FALSE(read_all(**in2).ok());
+  CHECK((*in2)->finish().error().code == ErrorCode::kChecksumMismatch);
+}

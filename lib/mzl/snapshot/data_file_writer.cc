@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -433,8 +434,17 @@ class HashingInputStream final : public InputStream {
 
   Status finish() override { return source_->finish(); }
 
-  // Reads what is left, then compares.
+  // Reads what is left, then compares. The verdict is kept: the digest can be finalised only once, and both
+  // read_all() and a caller may ask.
   Status check() {
+    if (!verdict_) verdict_ = compare();
+    return *verdict_;
+  }
+
+  const std::string& name() const override { return source_->name(); }
+
+ private:
+  Status compare() {
     std::vector<uint8_t> rest(64 * 1024);
     for (;;) {
       MZL_TRY(size_t n, read(rest));
@@ -454,13 +464,11 @@ class HashingInputStream final : public InputStream {
     return ok_status();
   }
 
-  const std::string& name() const override { return source_->name(); }
-
- private:
   std::unique_ptr<InputStream> source_;
   ExpectedDigest expected_;
   Sha256 sha_;
   uint64_t size_ = 0;
+  std::optional<Status> verdict_;
 };
 
 class DataFileInput final : public InputStream {
