@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "load_data_reference.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/row_text.h"
@@ -62,33 +63,8 @@ std::string scalar_of(net::ServerConnection& c, const std::string& sql) {
   return r->value_or("NULL");
 }
 
-// LOAD DATA's default format: TAB between fields, LF after a row, \N for NULL, and \ TAB LF CR NUL ^Z
-// escaped.
 void escape_into(std::string& out, const char* data, unsigned long length) {
-  for (unsigned long i = 0; i < length; ++i) {
-    switch (data[i]) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\0':
-        out += "\\0";
-        break;
-      case '\x1a':
-        out += "\\Z";
-        break;
-      default:
-        out += data[i];
-    }
-  }
+  append_reference_escaped(out, std::string_view(data, length));
 }
 
 std::string dump_rows(net::ServerConnection& c, const std::string& sql, uint64_t* rows) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "load_data_reference.h"
 #include "mzl/restore/snapshot_loader.h"
 #include "mzl/snapshot/data_file_writer.h"
 #include "mzl/snapshot/manifest.h"
@@ -36,6 +37,7 @@ namespace fs = std::filesystem;
 using mzl::ErrorCode;
 using mzl::snapshot::Compression;
 using mzl::snapshot::SchemaObject;
+using mzl::test::append_reference_escaped;
 using Field = std::optional<std::string>;
 using TextRow = std::vector<Field>;
 
@@ -45,30 +47,7 @@ constexpr const char* kSnapshotId = "20261122T040000Z";
 std::string escape_field(const Field& field) {
   if (!field) return "\\N";
   std::string out;
-  for (char c : *field) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\0':
-        out += "\\0";
-        break;
-      case '\x1a':
-        out += "\\Z";
-        break;
-      default:
-        out += c;
-    }
-  }
+  append_reference_escaped(out, *field);
   return out;
 }
 
