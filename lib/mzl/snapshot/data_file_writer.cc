@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "mzl/util/direct_file.h"
 #include "mzl/util/durable_file.h"
 
 namespace mzl::snapshot {
@@ -21,9 +22,6 @@ namespace {
 
 constexpr size_t kInputPiece = 256 * 1024;     // raw bytes compressed per call
 constexpr size_t kOutputBuffer = 1024 * 1024;  // compressed bytes collected before a write(2)
-// Writeback of a file is started (not waited for) every this many bytes, so the fdatasync() at the end finds
-// little left to write instead of the whole file (the page cache would otherwise hold it all).
-constexpr uint64_t kWritebackStep = 8ull << 20;
 // LZ4 on data it cannot compress (random digits, already compressed blobs) costs CPU and saves nothing. A
 // block that shrinks by less than 1/8 starts a streak of blocks stored uncompressed (valid LZ4 frame blocks,
 // flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
@@ -73,66 +71,34 @@ Error internal(const std::string& what, const std::string& name) {
 
 }  // namespace
 
+// Where the compressed bytes go: a file written with direct I/O (util/direct_file.h), or memory.
 class DataFileWriter::Sink {
  public:
-  Sink(std::string name, int fd, bool sync) : name_(std::move(name)), fd_(fd), sync_(sync) {}
+  Sink(std::unique_ptr<DirectFile> file, bool sync)
+      : name_(file->path()), file_(std::move(file)), sync_(sync) {}
   Sink(std::string name, std::vector<uint8_t>* memory) : name_(std::move(name)), memory_(memory) {}
-  ~Sink() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-      ::unlink(name_.c_str());
-    }
-  }
-  Sink(const Sink&) = delete;
-  Sink& operator=(const Sink&) = delete;
 
   Status write(std::span<const uint8_t> data) {
-    if (memory_) {
-      memory_->insert(memory_->end(), data.begin(), data.end());
-      offset_ += data.size();
-      return ok_status();
-    }
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return io_error("write", name_, errno).at_r(name_, offset_);
-      }
-      offset_ += static_cast<uint64_t>(n);
-      data = data.subspan(static_cast<size_t>(n));
-    }
-    if (offset_ - writeback_from_ >= kWritebackStep) {
-      // Only a hint: an error here shows up again, and is reported, at fdatasync().
-      ::sync_file_range(fd_, static_cast<off64_t>(writeback_from_),
-                        static_cast<off64_t>(offset_ - writeback_from_), SYNC_FILE_RANGE_WRITE);
-      writeback_from_ = offset_;
-    }
+    if (file_) return file_->append(data);
+    memory_->insert(memory_->end(), data.begin(), data.end());
     return ok_status();
   }
 
-  Status finish() {
-    if (memory_) return ok_status();
-    if (sync_ && ::fdatasync(fd_) != 0) return io_error("fdatasync", name_, errno);
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) return io_error("close", name_, errno);
-    return ok_status();
-  }
+  Status finish() { return file_ ? file_->finish(sync_) : ok_status(); }
 
   const std::string& name() const { return name_; }
 
  private:
   std::string name_;
-  int fd_ = -1;
+  std::unique_ptr<DirectFile> file_;
   std::vector<uint8_t>* memory_ = nullptr;
   bool sync_ = true;
-  uint64_t offset_ = 0;
-  uint64_t writeback_from_ = 0;
 };
 
 class DataFileWriter::Codec {
  public:
-  Codec(Compression compression, std::string name) : compression_(compression), name_(std::move(name)) {}
+  Codec(Compression compression, std::string name, bool content_checksum)
+      : compression_(compression), name_(std::move(name)), content_checksum_(content_checksum) {}
   ~Codec() {
     if (lz4_) LZ4F_freeCompressionContext(lz4_);
     if (zstd_) ZSTD_freeCCtx(zstd_);
@@ -155,7 +121,8 @@ class DataFileWriter::Codec {
         // Independent blocks: needed for stored (uncompressed) blocks, and they decompress in parallel.
         prefs_.frameInfo.blockMode = LZ4F_blockIndependent;
         prefs_.autoFlush = 1;  // one call, one block: the size of each block's output is known
-        prefs_.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
+        prefs_.frameInfo.contentChecksumFlag =
+            content_checksum_ ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum;
         prefs_.compressionLevel = level;
         if (LZ4F_isError(LZ4F_createCompressionContext(&lz4_, LZ4F_VERSION))) {
           lz4_ = nullptr;
@@ -198,27 +165,20 @@ class DataFileWriter::Codec {
         used_ += raw.size();
         return ok_status();
       case Compression::kLz4:
-        while (!raw.empty()) {
-          const size_t piece = std::min(raw.size(), kInputPiece);
-          if (used_ + LZ4F_compressBound(piece, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
-          const bool store = skip_left_ > 0;
-          const size_t n = store ? LZ4F_uncompressedUpdate(lz4_, out_.data() + used_, out_.size() - used_,
-                                                           raw.data(), piece, nullptr)
-                                 : LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_,
-                                                       raw.data(), piece, nullptr);
-          if (LZ4F_isError(n))
-            return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
-          used_ += n;
-          if (store) {
-            --skip_left_;
-          } else if (piece == kInputPiece && n * 8 >= piece * 7) {
-            streak_ = std::min(kMaxIncompressibleStreak, streak_ == 0 ? size_t{1} : streak_ * 2);
-            skip_left_ = streak_;
-          } else {
-            streak_ = 0;
-          }
-          raw = raw.subspan(piece);
+        // Whole blocks of kInputPiece whatever the callers' write sizes: the probe below judges full
+        // blocks, and small blocks would cost a block header each.
+        if (!pending_.empty()) {
+          const size_t take = std::min(raw.size(), kInputPiece - pending_.size());
+          pending_.insert(pending_.end(), raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(take));
+          raw = raw.subspan(take);
+          if (pending_.size() < kInputPiece) return ok_status();
+          MZL_CHECK(lz4_block(pending_, sink));
+          pending_.clear();
         }
+        for (; raw.size() >= kInputPiece; raw = raw.subspan(kInputPiece)) {
+          MZL_CHECK(lz4_block(raw.first(kInputPiece), sink));
+        }
+        pending_.assign(raw.begin(), raw.end());
         return ok_status();
       case Compression::kZstd:
         return zstd_stream(raw, ZSTD_e_continue, sink);
@@ -228,6 +188,8 @@ class DataFileWriter::Codec {
 
   Status end(Sink& sink) {
     if (compression_ == Compression::kLz4) {
+      if (!pending_.empty()) MZL_CHECK(lz4_block(pending_, sink));
+      pending_.clear();
       if (used_ + LZ4F_compressBound(0, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
       const size_t n = LZ4F_compressEnd(lz4_, out_.data() + used_, out_.size() - used_, nullptr);
       if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressEnd: {}", LZ4F_getErrorName(n)), name_);
@@ -242,6 +204,29 @@ class DataFileWriter::Codec {
   std::string sha256_hex() { return sha_.hex(); }
 
  private:
+  // One LZ4 frame block of `piece` (at most kInputPiece bytes), compressed or stored (see
+  // kMaxIncompressibleStreak); only a full-size block moves the streak.
+  Status lz4_block(std::span<const uint8_t> piece, Sink& sink) {
+    if (used_ + LZ4F_compressBound(piece.size(), &prefs_) > out_.size()) MZL_CHECK(emit(sink));
+    const bool store = skip_left_ > 0;
+    const size_t n = store ? LZ4F_uncompressedUpdate(lz4_, out_.data() + used_, out_.size() - used_,
+                                                     piece.data(), piece.size(), nullptr)
+                           : LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_, piece.data(),
+                                                 piece.size(), nullptr);
+    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
+    used_ += n;
+    if (piece.size() < kInputPiece) return ok_status();
+    if (store) {
+      --skip_left_;
+    } else if (n * 8 >= piece.size() * 7) {
+      streak_ = std::min(kMaxIncompressibleStreak, streak_ == 0 ? size_t{1} : streak_ * 2);
+      skip_left_ = streak_;
+    } else {
+      streak_ = 0;
+    }
+    return ok_status();
+  }
+
   Status zstd_stream(std::span<const uint8_t> raw, ZSTD_EndDirective mode, Sink& sink) {
     ZSTD_inBuffer in{raw.data(), raw.size(), 0};
     for (;;) {
@@ -271,10 +256,12 @@ class DataFileWriter::Codec {
 
   Compression compression_;
   std::string name_;
+  bool content_checksum_;
   LZ4F_cctx* lz4_ = nullptr;
   LZ4F_preferences_t prefs_{};
-  size_t streak_ = 0;     // length of the current run of stored blocks (0: compressing)
-  size_t skip_left_ = 0;  // blocks still to store before the next probe
+  size_t streak_ = 0;             // length of the current run of stored blocks (0: compressing)
+  size_t skip_left_ = 0;          // blocks still to store before the next probe
+  std::vector<uint8_t> pending_;  // lz4: the start of the next block, shorter than kInputPiece
   ZSTD_CCtx* zstd_ = nullptr;
   std::vector<uint8_t> out_;
   size_t used_ = 0;
@@ -302,18 +289,17 @@ Status sync_files(const std::vector<std::string>& paths) {
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::create_file(const std::string& path,
                                                                     Compression compression, int level,
                                                                     bool sync_at_finish) {
-  auto codec = std::make_unique<Codec>(compression, path);
+  auto codec = std::make_unique<Codec>(compression, path, /*content_checksum=*/false);
   MZL_CHECK(codec->init(level));
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, kPrivateFileMode);
-  if (fd < 0) return io_error("create", path, errno);
+  MZL_TRY(std::unique_ptr<DirectFile> file, DirectFile::create(path));
   return std::unique_ptr<DataFileWriter>(
-      new DataFileWriter(std::make_unique<Sink>(path, fd, sync_at_finish), std::move(codec)));
+      new DataFileWriter(std::make_unique<Sink>(std::move(file), sync_at_finish), std::move(codec)));
 }
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<uint8_t>& sink,
                                                                   Compression compression, int level,
                                                                   std::string name) {
-  auto codec = std::make_unique<Codec>(compression, name);
+  auto codec = std::make_unique<Codec>(compression, name, /*content_checksum=*/true);
   MZL_CHECK(codec->init(level));
   return std::unique_ptr<DataFileWriter>(
       new DataFileWriter(std::make_unique<Sink>(std::move(name), &sink), std::move(codec)));

@@ -2,9 +2,13 @@
 // One compressed, checksummed file of a snapshot (manifest.h: SnapshotFile, DataFile). The writer compresses
 // the raw bytes it is given as it goes (bounded memory, whatever the file size) and computes the SHA-256
 // (OpenSSL EVP) of the bytes it produces, i.e. of the file as it is on disk or in the tar stream.
-// Formats: kNone (the bytes as they are), kLz4 (one LZ4 frame, lz4 frame format 1.6.x, with a content
-// checksum; `lz4 -d` reads it), kZstd (one zstd frame, RFC 8878, with a content checksum; `zstd -d` reads
-// it).
+// Formats: kNone (the bytes as they are), kLz4 (one LZ4 frame, lz4 frame format 1.6.x; `lz4 -d` reads it),
+// kZstd (one zstd frame, RFC 8878, with a content checksum; `zstd -d` reads it).
+// The LZ4 content checksum (XXH32 of the uncompressed bytes) is written only into a stream member
+// (to_memory): a stream's manifest comes last, so while a member is loaded the checksum is what refuses a
+// damaged one before its rows commit. A file in a snapshot directory does without it: its SHA-256 is in
+// the manifest, which every reader has before it starts, and checks before it commits (open_data_file with
+// ExpectedDigest); the XXH32 would cost 13% of the snapshot's CPU to check the same bytes again.
 #include <cstdint>
 #include <memory>
 #include <span>
