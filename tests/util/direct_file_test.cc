@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -101,4 +102,35 @@ TEST_CASE("DirectFile: append after finish() is an error, not a write") {
   CHECK_FALSE((*file)->finish(true).ok());
   file->reset();
   CHECK(file_bytes(dir.str("done")) == "abc");
+}
+
+TEST_CASE("DirectFile: reserve()/commit() in place, mixed with append(), reads back exactly") {
+  TempDir dir;
+  const std::string path = dir.str("in-place");
+  const std::string data = pattern(9 << 20, 11);
+  auto file = DirectFile::create(path);
+  REQUIRE(file.ok());
+  size_t at = 0;
+  size_t step = 0;
+  while (at < data.size()) {
+    // Commit sizes from 0 to kMaxReserve, so buffers overflow by every amount.
+    const size_t want = (step * 77'777) % (DirectFile::kMaxReserve + 1);
+    const size_t n = std::min(want, data.size() - at);
+    if (step % 3 == 2) {
+      REQUIRE((*file)->append(std::span(reinterpret_cast<const uint8_t*>(data.data() + at), n)).ok());
+    } else {
+      std::span<uint8_t> room = (*file)->reserve();
+      REQUIRE(room.size() >= DirectFile::kMaxReserve);
+      std::memcpy(room.data(), data.data() + at, n);
+      REQUIRE((*file)->commit(n).ok());
+    }
+    at += n;
+    ++step;
+  }
+  REQUIRE((*file)->finish(true).ok());
+  CHECK(file_bytes(path) == data);
+
+  auto other = DirectFile::create(dir.str("refused"));
+  REQUIRE(other.ok());
+  CHECK_FALSE((*other)->commit(DirectFile::kMaxReserve + 1).ok());  // beyond any reservation
 }

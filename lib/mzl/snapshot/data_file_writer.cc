@@ -20,8 +20,7 @@
 namespace mzl::snapshot {
 namespace {
 
-constexpr size_t kInputPiece = 256 * 1024;     // raw bytes compressed per call
-constexpr size_t kOutputBuffer = 1024 * 1024;  // compressed bytes collected before a write(2)
+constexpr size_t kInputPiece = 256 * 1024;  // raw bytes compressed per call
 // LZ4 on data it cannot compress (random digits, already compressed blobs) costs CPU and saves nothing. A
 // block that shrinks by less than 1/8 starts a streak of blocks stored uncompressed (valid LZ4 frame blocks,
 // flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
@@ -71,16 +70,24 @@ Error internal(const std::string& what, const std::string& name) {
 
 }  // namespace
 
-// Where the compressed bytes go: a file written with direct I/O (util/direct_file.h), or memory.
+// Where the compressed bytes go: a file written with direct I/O (util/direct_file.h), or memory. The codec
+// writes into reserve(n) (n <= DirectFile::kMaxReserve) and then commit()s what it produced, so a file's
+// bytes are not copied again on their way to the disk.
 class DataFileWriter::Sink {
  public:
   Sink(std::unique_ptr<DirectFile> file, bool sync)
       : name_(file->path()), file_(std::move(file)), sync_(sync) {}
   Sink(std::string name, std::vector<uint8_t>* memory) : name_(std::move(name)), memory_(memory) {}
 
-  Status write(std::span<const uint8_t> data) {
-    if (file_) return file_->append(data);
-    memory_->insert(memory_->end(), data.begin(), data.end());
+  std::span<uint8_t> reserve(size_t n) {
+    if (file_) return file_->reserve().first(n);
+    reserved_at_ = memory_->size();
+    memory_->resize(reserved_at_ + n);
+    return {memory_->data() + reserved_at_, n};
+  }
+  Status commit(size_t n) {
+    if (file_) return file_->commit(n);
+    memory_->resize(reserved_at_ + n);
     return ok_status();
   }
 
@@ -92,6 +99,7 @@ class DataFileWriter::Sink {
   std::string name_;
   std::unique_ptr<DirectFile> file_;
   std::vector<uint8_t>* memory_ = nullptr;
+  size_t reserved_at_ = 0;
   bool sync_ = true;
 };
 
@@ -110,7 +118,6 @@ class DataFileWriter::Codec {
     if (!sha_.ok()) return internal("cannot create an OpenSSL SHA-256 context", name_);
     switch (compression_) {
       case Compression::kNone:
-        out_.resize(kOutputBuffer);
         break;
       case Compression::kLz4: {
         if (level < 0 || level > 12) {
@@ -128,11 +135,6 @@ class DataFileWriter::Codec {
           lz4_ = nullptr;
           return internal("cannot create an LZ4 context", name_);
         }
-        out_.resize(kOutputBuffer + LZ4F_compressBound(kInputPiece, &prefs_) + LZ4F_HEADER_SIZE_MAX);
-        const size_t n = LZ4F_compressBegin(lz4_, out_.data(), out_.size(), &prefs_);
-        if (LZ4F_isError(n))
-          return internal(fmt::format("LZ4F_compressBegin: {}", LZ4F_getErrorName(n)), name_);
-        used_ = n;
         break;
       }
       case Compression::kZstd: {
@@ -145,24 +147,32 @@ class DataFileWriter::Codec {
             ZSTD_isError(ZSTD_CCtx_setParameter(zstd_, ZSTD_c_checksumFlag, 1))) {
           return internal("cannot create a zstd context", name_);
         }
-        out_.resize(kOutputBuffer + ZSTD_CStreamOutSize());
         break;
       }
     }
     return ok_status();
   }
 
-  // Compresses `raw` into the output buffer, handing full buffers to `sink`.
+  // Writes the frame header (lz4), before any data.
+  Status start(Sink& sink) {
+    if (compression_ != Compression::kLz4) return ok_status();
+    std::span<uint8_t> out = sink.reserve(LZ4F_HEADER_SIZE_MAX);
+    const size_t n = LZ4F_compressBegin(lz4_, out.data(), out.size(), &prefs_);
+    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressBegin: {}", LZ4F_getErrorName(n)), name_);
+    return produced(out, n, sink);
+  }
+
+  // Compresses `raw` into the sink.
   Status write(std::span<const uint8_t> raw, Sink& sink) {
     switch (compression_) {
       case Compression::kNone:
-        if (raw.size() >= out_.size()) {
-          MZL_CHECK(emit(sink));
-          return pass(raw, sink);
+        while (!raw.empty()) {
+          const size_t n = std::min(raw.size(), DirectFile::kMaxReserve);
+          std::span<uint8_t> out = sink.reserve(n);
+          std::memcpy(out.data(), raw.data(), n);
+          MZL_CHECK(produced(out, n, sink));
+          raw = raw.subspan(n);
         }
-        if (used_ + raw.size() > out_.size()) MZL_CHECK(emit(sink));
-        std::memcpy(out_.data() + used_, raw.data(), raw.size());
-        used_ += raw.size();
         return ok_status();
       case Compression::kLz4:
         // Whole blocks of kInputPiece whatever the callers' write sizes: the probe below judges full
@@ -190,31 +200,29 @@ class DataFileWriter::Codec {
     if (compression_ == Compression::kLz4) {
       if (!pending_.empty()) MZL_CHECK(lz4_block(pending_, sink));
       pending_.clear();
-      if (used_ + LZ4F_compressBound(0, &prefs_) > out_.size()) MZL_CHECK(emit(sink));
-      const size_t n = LZ4F_compressEnd(lz4_, out_.data() + used_, out_.size() - used_, nullptr);
+      std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(0, &prefs_));
+      const size_t n = LZ4F_compressEnd(lz4_, out.data(), out.size(), nullptr);
       if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressEnd: {}", LZ4F_getErrorName(n)), name_);
-      used_ += n;
-    } else if (compression_ == Compression::kZstd) {
-      MZL_CHECK(zstd_stream({}, ZSTD_e_end, sink));
+      return produced(out, n, sink);
     }
-    return emit(sink);
+    if (compression_ == Compression::kZstd) return zstd_stream({}, ZSTD_e_end, sink);
+    return ok_status();
   }
 
-  uint64_t written() const { return written_ + used_; }
+  uint64_t written() const { return written_; }
   std::string sha256_hex() { return sha_.hex(); }
 
  private:
   // One LZ4 frame block of `piece` (at most kInputPiece bytes), compressed or stored (see
   // kMaxIncompressibleStreak); only a full-size block moves the streak.
   Status lz4_block(std::span<const uint8_t> piece, Sink& sink) {
-    if (used_ + LZ4F_compressBound(piece.size(), &prefs_) > out_.size()) MZL_CHECK(emit(sink));
+    std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(piece.size(), &prefs_));
     const bool store = skip_left_ > 0;
-    const size_t n = store ? LZ4F_uncompressedUpdate(lz4_, out_.data() + used_, out_.size() - used_,
-                                                     piece.data(), piece.size(), nullptr)
-                           : LZ4F_compressUpdate(lz4_, out_.data() + used_, out_.size() - used_, piece.data(),
-                                                 piece.size(), nullptr);
+    const size_t n =
+        store ? LZ4F_uncompressedUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr)
+              : LZ4F_compressUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr);
     if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
-    used_ += n;
+    MZL_CHECK(produced(out, n, sink));
     if (piece.size() < kInputPiece) return ok_status();
     if (store) {
       --skip_left_;
@@ -230,28 +238,22 @@ class DataFileWriter::Codec {
   Status zstd_stream(std::span<const uint8_t> raw, ZSTD_EndDirective mode, Sink& sink) {
     ZSTD_inBuffer in{raw.data(), raw.size(), 0};
     for (;;) {
-      if (out_.size() - used_ < ZSTD_CStreamOutSize()) MZL_CHECK(emit(sink));
-      ZSTD_outBuffer out{out_.data() + used_, out_.size() - used_, 0};
+      std::span<uint8_t> room = sink.reserve(ZSTD_CStreamOutSize());
+      ZSTD_outBuffer out{room.data(), room.size(), 0};
       const size_t remaining = ZSTD_compressStream2(zstd_, &out, &in, mode);
       if (ZSTD_isError(remaining)) {
         return internal(fmt::format("ZSTD_compressStream2: {}", ZSTD_getErrorName(remaining)), name_);
       }
-      used_ += out.pos;
+      MZL_CHECK(produced(room, out.pos, sink));
       if (mode == ZSTD_e_end ? remaining == 0 : in.pos == in.size) return ok_status();
     }
   }
 
-  Status pass(std::span<const uint8_t> data, Sink& sink) {
-    sha_.update(data);
-    written_ += data.size();
-    return sink.write(data);
-  }
-
-  Status emit(Sink& sink) {
-    if (used_ == 0) return ok_status();
-    const size_t n = used_;
-    used_ = 0;
-    return pass(std::span<const uint8_t>(out_.data(), n), sink);
+  // The first n bytes of `reserved` are output: hash and commit them.
+  Status produced(std::span<uint8_t> reserved, size_t n, Sink& sink) {
+    sha_.update(reserved.first(n));
+    written_ += n;
+    return sink.commit(n);
   }
 
   Compression compression_;
@@ -263,8 +265,6 @@ class DataFileWriter::Codec {
   size_t skip_left_ = 0;          // blocks still to store before the next probe
   std::vector<uint8_t> pending_;  // lz4: the start of the next block, shorter than kInputPiece
   ZSTD_CCtx* zstd_ = nullptr;
-  std::vector<uint8_t> out_;
-  size_t used_ = 0;
   uint64_t written_ = 0;
   Sha256 sha_;
 };
@@ -292,8 +292,9 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::create_file(const std::s
   auto codec = std::make_unique<Codec>(compression, path, /*content_checksum=*/false);
   MZL_CHECK(codec->init(level));
   MZL_TRY(std::unique_ptr<DirectFile> file, DirectFile::create(path));
-  return std::unique_ptr<DataFileWriter>(
-      new DataFileWriter(std::make_unique<Sink>(std::move(file), sync_at_finish), std::move(codec)));
+  auto sink = std::make_unique<Sink>(std::move(file), sync_at_finish);
+  MZL_CHECK(codec->start(*sink));
+  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(sink), std::move(codec)));
 }
 
 Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<uint8_t>& sink,
@@ -301,8 +302,9 @@ Result<std::unique_ptr<DataFileWriter>> DataFileWriter::to_memory(std::vector<ui
                                                                   std::string name) {
   auto codec = std::make_unique<Codec>(compression, name, /*content_checksum=*/true);
   MZL_CHECK(codec->init(level));
-  return std::unique_ptr<DataFileWriter>(
-      new DataFileWriter(std::make_unique<Sink>(std::move(name), &sink), std::move(codec)));
+  auto memory = std::make_unique<Sink>(std::move(name), &sink);
+  MZL_CHECK(codec->start(*memory));
+  return std::unique_ptr<DataFileWriter>(new DataFileWriter(std::move(memory), std::move(codec)));
 }
 
 Status DataFileWriter::write(std::span<const uint8_t> raw) {

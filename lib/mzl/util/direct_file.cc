@@ -21,8 +21,9 @@ constexpr size_t kBufferSize = 2u << 20;  // one write(2) per 2 MiB; two buffers
 // Buffered mode: writeback of the file is started (not waited for) every this many bytes.
 constexpr uint64_t kWritebackStep = 8ull << 20;
 
+// Each buffer has kMaxReserve bytes beyond kBufferSize, so a reservation never has to be split.
 uint8_t* aligned_buffer() {
-  return static_cast<uint8_t*>(std::aligned_alloc(kBlock, kBufferSize));
+  return static_cast<uint8_t*>(std::aligned_alloc(kBlock, kBufferSize + DirectFile::kMaxReserve));
 }
 
 }  // namespace
@@ -53,15 +54,24 @@ DirectFile::~DirectFile() {
   if (!finished_) ::unlink(path_.c_str());
 }
 
-Status DirectFile::append(std::span<const uint8_t> data) {
+std::span<uint8_t> DirectFile::reserve() {
+  return {buffers_[current_].get() + buffered_, kBufferSize + kMaxReserve - buffered_};
+}
+
+Status DirectFile::commit(size_t length) {
   if (fd_ < 0) return Error{ErrorCode::kInternal, "append after finish() or an error"}.at_r(path_, size_);
+  if (length > kMaxReserve) return Error{ErrorCode::kInternal, "commit() beyond the reservation"}.at_r(path_);
+  buffered_ += length;
+  size_ += length;
+  return buffered_ >= kBufferSize ? submit_current() : ok_status();
+}
+
+Status DirectFile::append(std::span<const uint8_t> data) {
   while (!data.empty()) {
-    const size_t n = std::min(data.size(), kBufferSize - buffered_);
-    std::memcpy(buffers_[current_].get() + buffered_, data.data(), n);
-    buffered_ += n;
-    size_ += n;
+    const size_t n = std::min(data.size(), kMaxReserve);
+    std::memcpy(reserve().data(), data.data(), n);
+    MZL_CHECK(commit(n));
     data = data.subspan(n);
-    if (buffered_ == kBufferSize) MZL_CHECK(submit_current());
   }
   return ok_status();
 }
@@ -91,6 +101,8 @@ Status DirectFile::finish(bool sync) {
   return ok_status();
 }
 
+// Hands the first kBufferSize bytes of the current buffer to the writer thread; what was committed beyond
+// them starts the other buffer.
 Status DirectFile::submit_current() {
   Status previous = wait_for_writer();
   if (!previous.ok()) {
@@ -99,17 +111,19 @@ Status DirectFile::submit_current() {
     fd_ = -1;
     return previous;
   }
+  const size_t overflow = buffered_ - kBufferSize;
+  std::memcpy(buffers_[1 - current_].get(), buffers_[current_].get() + kBufferSize, overflow);
   if (!writer_.joinable()) writer_ = std::thread([this] { writer_loop(); });
   {
     std::lock_guard lock(mutex_);
     job_buffer_ = current_;
-    job_length_ = buffered_;
+    job_length_ = kBufferSize;
     job_offset_ = submitted_;
     job_pending_ = true;
   }
   changed_.notify_all();
-  submitted_ += buffered_;
-  buffered_ = 0;
+  submitted_ += kBufferSize;
+  buffered_ = overflow;
   current_ = 1 - current_;
   return ok_status();
 }

@@ -39,6 +39,13 @@ class DirectFile {
 
   // Appends `data` (it may be held in the staging buffer until a whole buffer is ready, or finish()).
   Status append(std::span<const uint8_t> data);
+
+  // Writing in place, without the copy append() makes: reserve() is where the next bytes go (at least
+  // kMaxReserve of room); commit(n) appends the first n of them (n <= kMaxReserve). The span is valid until
+  // the next commit(), append() or finish().
+  static constexpr size_t kMaxReserve = 512 * 1024;
+  std::span<uint8_t> reserve();
+  Status commit(size_t length);
   // Writes what is still buffered, fdatasync()s when `sync` (else the caller syncs later, e.g. with
   // sync_files()), and closes the file. Call once; after an error the file is removed by the destructor.
   Status finish(bool sync);
