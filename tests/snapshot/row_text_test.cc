@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "integration/load_data_reference.h"
+
 using namespace mzl;
 using namespace mzl::snapshot;
 
@@ -58,6 +60,35 @@ TEST_CASE("append_field: the six special bytes and nothing else are escaped") {
   std::string plain;
   append_field(plain, "NULL N \\N");
   CHECK(plain == "NULL N \\\\N");
+}
+
+TEST_CASE("append_field and RowTextBuffer: every special byte at every position of values of every length") {
+  // The escaper copies 16 bytes at a time: each special byte is put at each offset of values from 0 to 70
+  // bytes (one, two or three 16-byte steps plus a tail), among bytes just below and above the specials.
+  const std::string specials("\\\t\n\r\0\x1a", 6);
+  const std::string neighbours("\x1f\x1b\x01 []\x7f\x80\xff", 9);
+  std::mt19937 random(7);
+  for (size_t length = 0; length <= 70; ++length) {
+    for (size_t at = 0; at < std::max<size_t>(length, 1); ++at) {
+      std::string value(length, 'a');
+      for (char& c : value) c = neighbours[random() % neighbours.size()];
+      if (length > 0) value[at] = specials[(length + at) % specials.size()];
+      if (length > 3 && at + 3 < length) value[at + 3] = specials[at % specials.size()];
+      std::string expected;
+      mzl::test::append_reference_escaped(expected, value);
+      std::string out = "x";
+      append_field(out, value);
+      REQUIRE(out == "x" + expected);
+
+      RowTextBuffer buffer;
+      const char* fields[] = {value.data(), nullptr, value.data()};
+      const unsigned long lengths[] = {value.size(), 0, value.size()};
+      buffer.append_row(fields, lengths, 3);
+      buffer.append_row(fields, lengths, 1);
+      const std::string text(reinterpret_cast<const char*>(buffer.bytes().data()), buffer.size());
+      REQUIRE(text == expected + "\t\\N\t" + expected + "\n" + expected + "\n");
+    }
+  }
 }
 
 TEST_CASE("append_row: NULL, empty and the string \\N are three different fields") {
@@ -176,4 +207,14 @@ TEST_CASE("append_row throughput", "[.bench]") {
   }
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   WARN("append_row: " << bytes / s / 1e9 << " GB/s");
+  RowTextBuffer buffer;
+  const auto buffer_start = std::chrono::steady_clock::now();
+  bytes = 0;
+  for (int round = 0; round < 20; ++round) {
+    buffer.clear();
+    while (buffer.size() < (60 << 20)) buffer.append_row(fields.data(), lengths.data(), 8);
+    bytes += buffer.size();
+  }
+  const double b = std::chrono::duration<double>(std::chrono::steady_clock::now() - buffer_start).count();
+  WARN("RowTextBuffer::append_row: " << bytes / b / 1e9 << " GB/s");
 }

@@ -1,7 +1,11 @@
 #include "mzl/snapshot/row_text.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <fmt/format.h>
 
@@ -20,43 +24,77 @@ constexpr std::array<char, 256> kEscaped = [] {
   return t;
 }();
 
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighs = 0x8080808080808080ull;
-
-// Whether one of the 8 bytes may need an escape: every such byte is below 0x20 or is '\'.
-inline bool may_need_escape(uint64_t word) {
-  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighs;
-  const uint64_t x = word ^ (kOnes * '\\');
-  const uint64_t backslash = (x - kOnes) & ~x & kHighs;
-  return (below_space | backslash) != 0;
+// Writes `n` bytes of a value escaped at `out` (which has room for 2 * n bytes) and returns the new end.
+// With SSE2 (every x86-64) 16 bytes are copied per step and the step is redone byte by byte only when one
+// of them is '\\' or below 0x20; the 16-byte store may write past the value's output but never past 2 * n.
+char* write_field(char* out, const char* p, size_t n) {
+  const char* const end = p + n;
+#if defined(__SSE2__)
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  while (end - p >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i special =
+        _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(_mm_max_epu8(v, below_space), below_space));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+    const int mask = _mm_movemask_epi8(special);
+    if (mask == 0) {
+      p += 16;
+      out += 16;
+      continue;
+    }
+    const int plain = __builtin_ctz(static_cast<unsigned>(mask));
+    p += plain;
+    out += plain;
+    const char letter = kEscaped[static_cast<unsigned char>(*p)];
+    if (letter != 0) {
+      *out++ = '\\';
+      *out++ = letter;
+    } else {
+      *out++ = *p;
+    }
+    ++p;
+  }
+#endif
+  for (; p < end; ++p) {
+    const char letter = kEscaped[static_cast<unsigned char>(*p)];
+    if (letter != 0) {
+      *out++ = '\\';
+      *out++ = letter;
+    } else {
+      *out++ = *p;
+    }
+  }
+  return out;
 }
 
-// The length of the prefix of [p, end) that needs no escape.
-inline size_t plain_prefix(const char* p, size_t n) {
-  size_t i = 0;
-  while (i + 8 <= n) {
-    uint64_t word;
-    std::memcpy(&word, p + i, 8);
-    if (may_need_escape(word)) break;
-    i += 8;
+// The most bytes a row can take: every byte escaped, plus a separator or LF per field ("\N" fits in 2).
+size_t row_bound(const unsigned long* lengths, unsigned count) {
+  size_t bound = 0;
+  for (unsigned i = 0; i < count; ++i) bound += 2 * lengths[i] + 3;
+  return bound;
+}
+
+char* write_row(char* out, const char* const* fields, const unsigned long* lengths, unsigned count) {
+  for (unsigned i = 0; i < count; ++i) {
+    if (i > 0) *out++ = '\t';
+    if (fields[i] == nullptr) {
+      *out++ = '\\';
+      *out++ = 'N';
+    } else {
+      out = write_field(out, fields[i], lengths[i]);
+    }
   }
-  while (i < n && kEscaped[static_cast<unsigned char>(p[i])] == 0) ++i;
-  return i;
+  *out++ = '\n';
+  return out;
 }
 
 }  // namespace
 
 void append_field(std::string& out, const char* data, size_t length) {
-  size_t done = 0;
-  while (done < length) {
-    const size_t run = plain_prefix(data + done, length - done);
-    out.append(data + done, run);
-    done += run;
-    if (done == length) break;
-    const char escaped[2] = {'\\', kEscaped[static_cast<unsigned char>(data[done])]};
-    out.append(escaped, 2);
-    ++done;
-  }
+  const size_t start = out.size();
+  out.resize(start + 2 * length);
+  out.resize(static_cast<size_t>(write_field(out.data() + start, data, length) - out.data()));
 }
 
 void append_null(std::string& out) {
@@ -64,15 +102,21 @@ void append_null(std::string& out) {
 }
 
 void append_row(std::string& out, const char* const* fields, const unsigned long* lengths, unsigned count) {
-  for (unsigned i = 0; i < count; ++i) {
-    if (i > 0) out += '\t';
-    if (fields[i] == nullptr) {
-      append_null(out);
-    } else {
-      append_field(out, fields[i], lengths[i]);
-    }
+  const size_t start = out.size();
+  out.resize(start + row_bound(lengths, count));
+  out.resize(static_cast<size_t>(write_row(out.data() + start, fields, lengths, count) - out.data()));
+}
+
+void RowTextBuffer::append_row(const char* const* fields, const unsigned long* lengths, unsigned count) {
+  const size_t bound = row_bound(lengths, count);
+  if (capacity_ - size_ < bound) {
+    const size_t capacity = std::max(2 * capacity_, size_ + bound);
+    std::unique_ptr<char[]> bigger(new char[capacity]);  // not zeroed: every byte is written before use
+    if (size_ > 0) std::memcpy(bigger.get(), data_.get(), size_);
+    data_ = std::move(bigger);
+    capacity_ = capacity;
   }
-  out += '\n';
+  size_ = static_cast<size_t>(write_row(data_.get() + size_, fields, lengths, count) - data_.get());
 }
 
 RowTextReader::RowTextReader(InputStream& in) : in_(&in), where_(in.name()), chunk_(256 * 1024) {}

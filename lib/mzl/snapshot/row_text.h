@@ -7,7 +7,9 @@
 // "\\N") are three different fields.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +19,7 @@
 
 namespace mzl::snapshot {
 
-// Appends one field's value, escaped (no separator). The dump's hot path: plain runs are copied whole.
+// Appends one field's value, escaped (no separator).
 void append_field(std::string& out, const char* data, size_t length);
 inline void append_field(std::string& out, std::string_view value) {
   append_field(out, value.data(), value.size());
@@ -28,6 +30,21 @@ void append_null(std::string& out);
 // mysql_fetch_row()/mysql_fetch_lengths()). count must be >= 1 (a row of 0 fields would read back as one
 // empty field).
 void append_row(std::string& out, const char* const* fields, const unsigned long* lengths, unsigned count);
+
+// The dump's batch of rows: append_row() without std::string's zeroing of the room it reserves.
+class RowTextBuffer {
+ public:
+  void append_row(const char* const* fields, const unsigned long* lengths, unsigned count);
+  std::span<const uint8_t> bytes() const { return {reinterpret_cast<const uint8_t*>(data_.get()), size_}; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void clear() { size_ = 0; }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
 
 // Splits text written by append_row() back into rows, for verify and tests. Reads an InputStream in chunks
 // (memory: one chunk plus the current row) or a buffer in memory.

@@ -261,8 +261,7 @@ class DumpJob {
     std::string path;
     uint64_t part_rows = 0;
     unsigned part = 0;
-    std::string buffer;
-    buffer.reserve(kWriteBatch + (64 << 10));
+    RowTextBuffer buffer;
 
     auto flush = [&]() -> Status {
       if (buffer.empty()) return ok_status();
@@ -270,7 +269,7 @@ class DumpJob {
         path = part_path(table, chunk.chunk_index, part);
         MZL_TRY(writer, sink_.open(path));
       }
-      MZL_CHECK(writer->write(buffer));
+      MZL_CHECK(writer->write(buffer.bytes()));
       progress_add(0, buffer.size());
       buffer.clear();
       return ok_status();
@@ -290,7 +289,7 @@ class DumpJob {
 
     uint64_t rows_since_report = 0;
     while (MYSQL_ROW row = mysql_fetch_row(result)) {
-      append_row(buffer, row, mysql_fetch_lengths(result), field_count);
+      buffer.append_row(row, mysql_fetch_lengths(result), field_count);
       ++part_rows;
       ++rows_since_report;
       if (buffer.size() >= kWriteBatch) {
