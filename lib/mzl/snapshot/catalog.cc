@@ -436,6 +436,20 @@ Status read_views(net::ServerConnection& server, const std::vector<std::string>&
   return ok_status();
 }
 
+// SHOW CREATE PROCEDURE|FUNCTION|TRIGGER|EVENT: sql_mode in column 1, the statement in `sql_column`, then
+// character_set_client and collation_connection.
+Status add_stored_program(net::ServerConnection& server, std::string_view keyword, size_t sql_column,
+                          SchemaObject object, std::vector<SchemaObject>& out) {
+  const std::string what = fmt::format("{} {}", keyword, qualified_name(object.database, object.name));
+  MZL_TRY(auto created, show_create(server, what, sql_column + 3));
+  MZL_TRY(object.sql, statement(server, created, sql_column, what));
+  object.sql_mode = text(created, 1);
+  object.character_set_client = text(created, sql_column + 1);
+  object.collation_connection = text(created, sql_column + 2);
+  out.push_back(std::move(object));
+  return ok_status();
+}
+
 Status read_routines(net::ServerConnection& server, const std::vector<std::string>& databases,
                      const CatalogFilter& filter, std::vector<SchemaObject>& out) {
   MZL_TRY(auto rows, server.query(fmt::format(
@@ -447,15 +461,8 @@ Status read_routines(net::ServerConnection& server, const std::vector<std::strin
     const bool procedure = text(row, 2) == "PROCEDURE";
     SchemaObject routine = schema_object(procedure ? "procedure" : "function", text(row, 0), text(row, 1));
     if (object_excluded(filter, routine.database, routine.name)) continue;
-    const std::string what =
-        (procedure ? "PROCEDURE " : "FUNCTION ") + qualified_name(routine.database, routine.name);
     // Procedure, sql_mode, Create Procedure, character_set_client, collation_connection, Database Collation
-    MZL_TRY(auto created, show_create(server, what, 5));
-    MZL_TRY(routine.sql, statement(server, created, 2, what));
-    routine.sql_mode = text(created, 1);
-    routine.character_set_client = text(created, 3);
-    routine.collation_connection = text(created, 4);
-    out.push_back(std::move(routine));
+    MZL_CHECK(add_stored_program(server, procedure ? "PROCEDURE" : "FUNCTION", 2, std::move(routine), out));
   }
   return ok_status();
 }
@@ -480,14 +487,8 @@ Status read_triggers(net::ServerConnection& server, const std::vector<TableInfo>
     if (!dumped.count({text(row, 2), text(row, 3)})) continue;
     SchemaObject trigger = schema_object("trigger", text(row, 0), text(row, 1));
     if (object_excluded(filter, trigger.database, trigger.name)) continue;
-    const std::string what = "TRIGGER " + qualified_name(trigger.database, trigger.name);
     // Trigger, sql_mode, SQL Original Statement, character_set_client, collation_connection, ...
-    MZL_TRY(auto created, show_create(server, what, 5));
-    MZL_TRY(trigger.sql, statement(server, created, 2, what));
-    trigger.sql_mode = text(created, 1);
-    trigger.character_set_client = text(created, 3);
-    trigger.collation_connection = text(created, 4);
-    out.push_back(std::move(trigger));
+    MZL_CHECK(add_stored_program(server, "TRIGGER", 2, std::move(trigger), out));
   }
   return ok_status();
 }
@@ -501,14 +502,8 @@ Status read_events(net::ServerConnection& server, const std::vector<std::string>
   for (const auto& row : rows) {
     SchemaObject event = schema_object("event", text(row, 0), text(row, 1));
     if (object_excluded(filter, event.database, event.name)) continue;
-    const std::string what = "EVENT " + qualified_name(event.database, event.name);
     // Event, sql_mode, time_zone, Create Event, character_set_client, collation_connection, ...
-    MZL_TRY(auto created, show_create(server, what, 6));
-    MZL_TRY(event.sql, statement(server, created, 3, what));
-    event.sql_mode = text(created, 1);
-    event.character_set_client = text(created, 4);
-    event.collation_connection = text(created, 5);
-    out.push_back(std::move(event));
+    MZL_CHECK(add_stored_program(server, "EVENT", 3, std::move(event), out));
   }
   return ok_status();
 }
