@@ -60,4 +60,21 @@ std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier) {
   return jobs;
 }
 
+Status finish_load(SchemaPhase& schema, const std::vector<snapshot::SchemaObject>& objects,
+                   const DataLoadTotals& totals, LoadProgressTracker& progress, LoadStats& stats) {
+  progress.set_phase("objects");
+  const double objects_start = progress.seconds();
+  MZL_CHECK(schema.applier->create_objects_after_data(objects));
+  stats.objects_seconds = progress.seconds() - objects_start;
+  stats.databases = schema.applier->databases();
+  stats.tables = schema.applier->tables();
+  stats.objects = schema.applier->objects();
+  stats.files = totals.files;
+  stats.rows = totals.rows;
+  stats.raw_bytes = totals.raw_bytes;
+  stats.seconds = progress.seconds();
+  progress.set_phase("done");
+  return ok_status();
+}
+
 }  // namespace mzl::restore

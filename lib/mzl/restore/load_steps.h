@@ -7,6 +7,7 @@
 
 #include "mzl/net/server_connection.h"
 #include "mzl/restore/data_load_pool.h"
+#include "mzl/restore/load_progress_tracker.h"
 #include "mzl/restore/load_selection.h"
 #include "mzl/restore/schema_applier.h"
 #include "mzl/restore/snapshot_loader.h"
@@ -40,5 +41,11 @@ Result<std::unique_ptr<SchemaPhase>> create_databases_and_tables(
 
 // The ALTER TABLE ... ADD KEY jobs of the tables created without some keys.
 std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier);
+
+// The last step: creates the objects that come after the data (phase "objects", timed into
+// stats.objects_seconds), then fills stats' counts from the applier and `totals`, stats.seconds, and sets
+// phase "done". An object that fails to be created is returned as the error, stats left partly filled.
+Status finish_load(SchemaPhase& schema, const std::vector<snapshot::SchemaObject>& objects,
+                   const DataLoadTotals& totals, LoadProgressTracker& progress, LoadStats& stats);
 
 }  // namespace mzl::restore

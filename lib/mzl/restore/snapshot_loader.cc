@@ -87,19 +87,7 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
   MZL_TRY(DataLoadTotals totals, pool->finish());
   stats.data_seconds = progress.seconds() - data_start;
 
-  progress.set_phase("objects");
-  const double objects_start = progress.seconds();
-  MZL_CHECK(schema->applier->create_objects_after_data(objects));
-  stats.objects_seconds = progress.seconds() - objects_start;
-
-  stats.databases = schema->applier->databases();
-  stats.tables = schema->applier->tables();
-  stats.objects = schema->applier->objects();
-  stats.files = totals.files;
-  stats.rows = totals.rows;
-  stats.raw_bytes = totals.raw_bytes;
-  stats.seconds = progress.seconds();
-  progress.set_phase("done");
+  MZL_CHECK(finish_load(*schema, objects, totals, progress, stats));
   return stats;
 }
 

@@ -233,18 +233,7 @@ Result<LoadStats> StreamLoad::run() {
   }
   MZL_CHECK(check_against_manifest());
 
-  progress_.set_phase("objects");
-  const double objects_start = progress_.seconds();
-  MZL_CHECK(schema_->applier->create_objects_after_data(objects_));
-  stats_.objects_seconds = progress_.seconds() - objects_start;
-  stats_.databases = schema_->applier->databases();
-  stats_.tables = schema_->applier->tables();
-  stats_.objects = schema_->applier->objects();
-  stats_.files = totals.files;
-  stats_.rows = totals.rows;
-  stats_.raw_bytes = totals.raw_bytes;
-  stats_.seconds = progress_.seconds();
-  progress_.set_phase("done");
+  MZL_CHECK(finish_load(*schema_, objects_, totals, progress_, stats_));
   return std::move(stats_);
 }
 
