@@ -1,6 +1,8 @@
 #include "mzl/snapshot/manifest.h"
 
 #include <array>
+#include <concepts>
+#include <type_traits>
 
 #include <fmt/format.h>
 
@@ -12,6 +14,15 @@ namespace {
 
 constexpr std::string_view kManifestWhat = "manifest";
 constexpr std::string_view kSchemaWhat = "schema object";
+
+struct CompressionNames {
+  Compression compression;
+  std::string_view name;
+  std::string_view suffix;
+};
+constexpr CompressionNames kCompressionNames[] = {{Compression::kNone, "none", ""},
+                                                  {Compression::kLz4, "lz4", ".lz4"},
+                                                  {Compression::kZstd, "zstd", ".zst"}};
 
 // Text that is not UTF-8 (a schema object's SQL may hold a binary literal) cannot be a JSON string without
 // losing bytes: such a field is written as "<key>_base64" instead, and read back from either key.
@@ -107,35 +118,224 @@ Status read_text_list(const JsonFields& f, std::string_view key, std::vector<std
   return f.get(key, out);
 }
 
-Result<const JsonObject*> object_at(const JsonFields& f, std::string_view key, const JsonArray& array,
-                                    size_t i) {
-  const JsonObject* object = array[i].as_object();
-  if (!object) return f.wrong(fmt::format("{}[{}]", key, i), "is not an object");
-  return object;
+// Each part of a manifest and a schema object lists its fields once, in JSON order, for both directions:
+// `io` is a FieldWriter (encode) or a FieldReader (decode). Only the reader uses `required`.
+template <class T, class U>
+concept FieldsOf = std::same_as<std::remove_const_t<T>, U>;
+constexpr bool kRequired = true;
+constexpr bool kOnePerLine = true;
+
+void visit_fields(auto& io, FieldsOf<SnapshotServer> auto& s) {
+  io.field("address", s.address);
+  io.field("source", s.source);
+  io.field("server_uuid", s.server_uuid);
+  io.field("server_id", s.server_id);
+  io.field("flavour", s.flavour);
+  io.field("version", s.version);
 }
 
-Status decode_table(const JsonFields& t, TableEntry& table) {
-  MZL_CHECK(read_text(t, "database", table.database, true));
-  MZL_CHECK(read_text(t, "name", table.name, true));
-  MZL_CHECK(t.get("engine", table.engine));
-  MZL_CHECK(t.get("rows", table.rows));
-  MZL_CHECK(read_text_list(t, "columns", table.columns));
-  MZL_CHECK(read_text(t, "load_columns", table.load_columns));
-  MZL_CHECK(read_text(t, "load_set", table.load_set));
-  MZL_TRY(const JsonArray* files, t.array("files"));
-  if (files) {
-    for (size_t i = 0; i < files->size(); ++i) {
-      MZL_TRY(const JsonObject* object, object_at(t, "files", *files, i));
-      JsonFields f(*object, t.where(), kManifestWhat, fmt::format("{}.files[{}]", t.context(), i));
-      DataFile file;
-      MZL_CHECK(f.get("path", file.path, true));
-      MZL_CHECK(f.get("rows", file.rows));
-      MZL_CHECK(f.get("raw_bytes", file.raw_bytes));
-      table.files.push_back(std::move(file));
+void visit_fields(auto& io, FieldsOf<BinlogCoordinates> auto& b) {
+  io.field("file", b.file);
+  io.field("position", b.position);
+  io.field("gtid", b.gtid);
+}
+
+void visit_fields(auto& io, FieldsOf<LockInfo> auto& l) {
+  io.field("method", l.method);
+  io.field("seconds", l.seconds);
+  io.field("attempts", l.attempts);
+}
+
+void visit_fields(auto& io, FieldsOf<DataFile> auto& f) {
+  io.field("path", f.path, kRequired);
+  io.field("rows", f.rows);
+  io.field("raw_bytes", f.raw_bytes);
+}
+
+void visit_fields(auto& io, FieldsOf<TableEntry> auto& t) {
+  io.text("database", t.database, kRequired);
+  io.text("name", t.name, kRequired);
+  io.field("engine", t.engine);
+  io.field("rows", t.rows);
+  io.text("columns", t.columns);
+  io.text("load_columns", t.load_columns);
+  io.text("load_set", t.load_set);
+  io.array("files", t.files, !kOnePerLine);
+}
+
+void visit_fields(auto& io, FieldsOf<SnapshotFile> auto& f) {
+  io.field("path", f.path, kRequired);
+  io.field("size", f.size);
+  io.field("sha256", f.sha256, kRequired);
+}
+
+// All but "format", which comes first and is checked before anything else is read.
+void visit_fields(auto& io, FieldsOf<Manifest> auto& m) {
+  io.field("id", m.id, kRequired);
+  io.field("tool_version", m.tool_version);
+  io.line_break();
+  io.object("server", m.server);
+  io.line_break();
+  io.object("binlog", m.binlog);
+  io.line_break();
+  io.field("started_at", m.started_at);
+  io.field("finished_at", m.finished_at);
+  io.object("lock", m.lock);
+  io.line_break();
+  io.field("compression", m.compression);
+  io.field("threads", m.threads);
+  io.field("includes_users", m.includes_users);
+  io.text("databases", m.databases);
+  io.line_break();
+  io.array("tables", m.tables, kOnePerLine);
+  io.line_break();
+  io.array("files", m.files, kOnePerLine);
+}
+
+void visit_fields(auto& io, FieldsOf<SchemaObject> auto& o) {
+  io.field("kind", o.kind, kRequired);
+  io.text("database", o.database);
+  io.text("name", o.name);
+  io.text("sql", o.sql, kRequired);
+  io.field("sql_mode", o.sql_mode);
+  io.field("character_set_client", o.character_set_client);
+  io.field("collation_connection", o.collation_connection);
+  // Written for tables only (where either is set); read whenever present.
+  if (io.kReading || !o.load_columns.empty() || !o.load_set.empty()) {
+    io.text("load_columns", o.load_columns);
+    io.text("load_set", o.load_set);
+  }
+}
+
+class FieldWriter {
+ public:
+  static constexpr bool kReading = false;
+  explicit FieldWriter(JsonWriter& w) : w_(w) {}
+
+  template <class T>
+  void field(std::string_view key, const T& value, bool /*required*/ = false) {
+    if constexpr (std::is_same_v<T, Compression>) {
+      w_.field(key, compression_name(value));
+    } else {
+      w_.field(key, value);
     }
   }
-  return ok_status();
-}
+  void text(std::string_view key, const std::string& value, bool /*required*/ = false) {
+    write_text(w_, key, value);
+  }
+  void text(std::string_view key, const std::vector<std::string>& values) {
+    write_text_list(w_, key, values);
+  }
+  template <class T>
+  void object(std::string_view key, const T& value) {
+    w_.plain_key(key);
+    write_object(value);
+  }
+  template <class T>
+  void array(std::string_view key, const std::vector<T>& values, bool one_per_line) {
+    w_.plain_key(key);
+    w_.begin_array();
+    for (const T& value : values) {
+      if (one_per_line) w_.out() += "\n  ";
+      write_object(value);
+    }
+    w_.end_array();
+  }
+  // A line break (and the indent of a top-level key) before the next key.
+  void line_break() { w_.out() += "\n "; }
+
+  template <class T>
+  void write_object(const T& value) {
+    w_.begin_object();
+    visit_fields(*this, value);
+    w_.end_object();
+  }
+
+ private:
+  JsonWriter& w_;
+};
+
+// Reads until the first error, which status() then holds; what follows it is left as it was.
+class FieldReader {
+ public:
+  static constexpr bool kReading = true;
+  explicit FieldReader(const JsonFields& f) : f_(f) {}
+
+  const Status& status() const { return status_; }
+
+  template <class T>
+  void field(std::string_view key, T& out, bool required = false) {
+    if (!status_.ok()) return;
+    if constexpr (std::is_same_v<T, Compression>) {
+      status_ = read_compression(key, out);
+    } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      status_ = f_.get_int(key, out, required);
+    } else {
+      status_ = f_.get(key, out, required);
+    }
+  }
+  void text(std::string_view key, std::string& out, bool required = false) {
+    if (status_.ok()) status_ = read_text(f_, key, out, required);
+  }
+  void text(std::string_view key, std::vector<std::string>& out) {
+    if (status_.ok()) status_ = read_text_list(f_, key, out);
+  }
+  template <class T>
+  void object(std::string_view key, T& out) {
+    if (!status_.ok()) return;
+    Result<const JsonObject*> object = f_.object(key);
+    if (!object.ok()) {
+      status_ = std::move(object).error();
+    } else if (*object) {
+      read_object(**object, key, out);
+    }
+  }
+  template <class T>
+  void array(std::string_view key, std::vector<T>& out, bool /*one_per_line*/) {
+    if (!status_.ok()) return;
+    Result<const JsonArray*> array = f_.array(key);
+    if (!array.ok()) {
+      status_ = std::move(array).error();
+      return;
+    }
+    if (!*array) return;
+    for (size_t i = 0; i < (*array)->size() && status_.ok(); ++i) {
+      const std::string item_key = fmt::format("{}[{}]", key, i);
+      const JsonObject* object = (**array)[i].as_object();
+      if (!object) {
+        status_ = f_.wrong(item_key, "is not an object");
+        return;
+      }
+      T item;
+      read_object(*object, item_key, item);
+      out.push_back(std::move(item));
+    }
+  }
+  void line_break() {}
+
+ private:
+  template <class T>
+  void read_object(const JsonObject& object, std::string_view key, T& out) {
+    const std::string context =
+        f_.context().empty() ? std::string(key) : fmt::format("{}.{}", f_.context(), key);
+    const JsonFields fields(object, f_.where(), f_.what(), context);
+    FieldReader reader(fields);
+    visit_fields(reader, out);
+    status_ = reader.status();
+  }
+
+  Status read_compression(std::string_view key, Compression& out) {
+    std::string name = std::string(compression_name(out));
+    MZL_CHECK(f_.get(key, name));
+    Result<Compression> parsed = parse_compression(name);
+    if (!parsed) return f_.wrong(key, fmt::format("is not lz4, zstd or none: \"{}\"", name));
+    out = *parsed;
+    return ok_status();
+  }
+
+  const JsonFields& f_;
+  Status status_;
+};
 
 // JsonWriter puts the comma before the next item, i.e. after the line break inserted before it; move it to
 // the end of the previous line. Every raw LF of the output is one of those breaks (strings escape theirs).
@@ -161,32 +361,22 @@ std::string commas_before_line_breaks(const std::string& json) {
 }  // namespace
 
 std::string_view compression_name(Compression c) {
-  switch (c) {
-    case Compression::kNone:
-      return "none";
-    case Compression::kLz4:
-      return "lz4";
-    case Compression::kZstd:
-      return "zstd";
+  for (const CompressionNames& n : kCompressionNames) {
+    if (n.compression == c) return n.name;
   }
   return "none";
 }
 
 std::string_view compression_suffix(Compression c) {
-  switch (c) {
-    case Compression::kNone:
-      return "";
-    case Compression::kLz4:
-      return ".lz4";
-    case Compression::kZstd:
-      return ".zst";
+  for (const CompressionNames& n : kCompressionNames) {
+    if (n.compression == c) return n.suffix;
   }
   return "";
 }
 
 Result<Compression> parse_compression(std::string_view name) {
-  for (Compression c : {Compression::kNone, Compression::kLz4, Compression::kZstd}) {
-    if (name == compression_name(c)) return c;
+  for (const CompressionNames& n : kCompressionNames) {
+    if (n.name == name) return n.compression;
   }
   return Error{ErrorCode::kInvalidArgument,
                fmt::format("unknown compression \"{}\" (expected lz4, zstd or none)", name)};
@@ -197,77 +387,8 @@ std::string encode_manifest(const Manifest& m) {
   JsonWriter w(out);
   w.begin_object();
   w.field("format", m.format);
-  w.field("id", m.id);
-  w.field("tool_version", m.tool_version);
-  out += "\n ";
-  w.plain_key("server");
-  w.begin_object();
-  w.field("address", m.server.address);
-  w.field("source", m.server.source);
-  w.field("server_uuid", m.server.server_uuid);
-  w.field("server_id", uint64_t{m.server.server_id});
-  w.field("flavour", m.server.flavour);
-  w.field("version", m.server.version);
-  w.end_object();
-  out += "\n ";
-  w.plain_key("binlog");
-  w.begin_object();
-  w.field("file", m.binlog.file);
-  w.field("position", m.binlog.position);
-  w.field("gtid", m.binlog.gtid);
-  w.end_object();
-  out += "\n ";
-  w.field("started_at", m.started_at);
-  w.field("finished_at", m.finished_at);
-  w.plain_key("lock");
-  w.begin_object();
-  w.field("method", m.lock.method);
-  w.field("seconds", m.lock.seconds);
-  w.field("attempts", m.lock.attempts);
-  w.end_object();
-  out += "\n ";
-  w.field("compression", compression_name(m.compression));
-  w.field("threads", m.threads);
-  w.field("includes_users", m.includes_users);
-  write_text_list(w, "databases", m.databases);
-  out += "\n ";
-  w.plain_key("tables");
-  w.begin_array();
-  for (const TableEntry& t : m.tables) {
-    out += "\n  ";
-    w.begin_object();
-    write_text(w, "database", t.database);
-    write_text(w, "name", t.name);
-    w.field("engine", t.engine);
-    w.field("rows", t.rows);
-    write_text_list(w, "columns", t.columns);
-    write_text(w, "load_columns", t.load_columns);
-    write_text(w, "load_set", t.load_set);
-    w.plain_key("files");
-    w.begin_array();
-    for (const DataFile& f : t.files) {
-      w.begin_object();
-      w.field("path", f.path);
-      w.field("rows", f.rows);
-      w.field("raw_bytes", f.raw_bytes);
-      w.end_object();
-    }
-    w.end_array();
-    w.end_object();
-  }
-  w.end_array();
-  out += "\n ";
-  w.plain_key("files");
-  w.begin_array();
-  for (const SnapshotFile& f : m.files) {
-    out += "\n  ";
-    w.begin_object();
-    w.field("path", f.path);
-    w.field("size", f.size);
-    w.field("sha256", f.sha256);
-    w.end_object();
-  }
-  w.end_array();
+  FieldWriter writer(w);
+  visit_fields(writer, m);
   w.end_object();
   out += '\n';
   return commas_before_line_breaks(out);
@@ -288,84 +409,16 @@ Result<Manifest> decode_manifest(std::string_view json, const std::string& where
         .at_r(where);
   }
   m.format = static_cast<int>(format);
-  MZL_CHECK(fields.get("id", m.id, true));
-  MZL_CHECK(fields.get("tool_version", m.tool_version));
-  MZL_TRY(const JsonObject* server, fields.object("server"));
-  if (server) {
-    JsonFields s(*server, where, kManifestWhat, "server");
-    MZL_CHECK(s.get("address", m.server.address));
-    MZL_CHECK(s.get("source", m.server.source));
-    MZL_CHECK(s.get("server_uuid", m.server.server_uuid));
-    MZL_CHECK(s.get_int("server_id", m.server.server_id));
-    MZL_CHECK(s.get("flavour", m.server.flavour));
-    MZL_CHECK(s.get("version", m.server.version));
-  }
-  MZL_TRY(const JsonObject* binlog, fields.object("binlog"));
-  if (binlog) {
-    JsonFields b(*binlog, where, kManifestWhat, "binlog");
-    MZL_CHECK(b.get("file", m.binlog.file));
-    MZL_CHECK(b.get("position", m.binlog.position));
-    MZL_CHECK(b.get("gtid", m.binlog.gtid));
-  }
-  MZL_CHECK(fields.get("started_at", m.started_at));
-  MZL_CHECK(fields.get("finished_at", m.finished_at));
-  MZL_TRY(const JsonObject* lock, fields.object("lock"));
-  if (lock) {
-    JsonFields l(*lock, where, kManifestWhat, "lock");
-    MZL_CHECK(l.get("method", m.lock.method));
-    MZL_CHECK(l.get("seconds", m.lock.seconds));
-    MZL_CHECK(l.get_int("attempts", m.lock.attempts));
-  }
-  std::string compression = std::string(compression_name(m.compression));
-  MZL_CHECK(fields.get("compression", compression));
-  Result<Compression> parsed = parse_compression(compression);
-  if (!parsed)
-    return fields.wrong("compression", fmt::format("is not lz4, zstd or none: \"{}\"", compression));
-  m.compression = *parsed;
-  MZL_CHECK(fields.get_int("threads", m.threads));
-  MZL_CHECK(fields.get("includes_users", m.includes_users));
-  MZL_CHECK(read_text_list(fields, "databases", m.databases));
-  MZL_TRY(const JsonArray* tables, fields.array("tables"));
-  if (tables) {
-    for (size_t i = 0; i < tables->size(); ++i) {
-      MZL_TRY(const JsonObject* table_object, object_at(fields, "tables", *tables, i));
-      TableEntry table;
-      MZL_CHECK(
-          decode_table(JsonFields(*table_object, where, kManifestWhat, fmt::format("tables[{}]", i)), table));
-      m.tables.push_back(std::move(table));
-    }
-  }
-  MZL_TRY(const JsonArray* files, fields.array("files"));
-  if (files) {
-    for (size_t i = 0; i < files->size(); ++i) {
-      MZL_TRY(const JsonObject* file_object, object_at(fields, "files", *files, i));
-      JsonFields f(*file_object, where, kManifestWhat, fmt::format("files[{}]", i));
-      SnapshotFile file;
-      MZL_CHECK(f.get("path", file.path, true));
-      MZL_CHECK(f.get("size", file.size));
-      MZL_CHECK(f.get("sha256", file.sha256, true));
-      m.files.push_back(std::move(file));
-    }
-  }
+  FieldReader reader(fields);
+  visit_fields(reader, m);
+  MZL_CHECK(reader.status());
   return m;
 }
 
 std::string encode_schema_object(const SchemaObject& o) {
   std::string out;
   JsonWriter w(out);
-  w.begin_object();
-  w.field("kind", o.kind);
-  write_text(w, "database", o.database);
-  write_text(w, "name", o.name);
-  write_text(w, "sql", o.sql);
-  w.field("sql_mode", o.sql_mode);
-  w.field("character_set_client", o.character_set_client);
-  w.field("collation_connection", o.collation_connection);
-  if (!o.load_columns.empty() || !o.load_set.empty()) {
-    write_text(w, "load_columns", o.load_columns);
-    write_text(w, "load_set", o.load_set);
-  }
-  w.end_object();
+  FieldWriter(w).write_object(o);
   out += '\n';
   return out;
 }
@@ -374,17 +427,11 @@ Result<SchemaObject> decode_schema_object(std::string_view line, const std::stri
   MZL_TRY(JsonValue root, parse_json(line, where, kSchemaWhat));
   const JsonObject* object = root.as_object();
   if (!object) return Error{ErrorCode::kCorrupt, "bad schema object: not a JSON object"}.at_r(where);
-  JsonFields f(*object, where, kSchemaWhat);
   SchemaObject o;
-  MZL_CHECK(f.get("kind", o.kind, true));
-  MZL_CHECK(read_text(f, "database", o.database));
-  MZL_CHECK(read_text(f, "name", o.name));
-  MZL_CHECK(read_text(f, "sql", o.sql, true));
-  MZL_CHECK(f.get("sql_mode", o.sql_mode));
-  MZL_CHECK(f.get("character_set_client", o.character_set_client));
-  MZL_CHECK(f.get("collation_connection", o.collation_connection));
-  MZL_CHECK(read_text(f, "load_columns", o.load_columns));
-  MZL_CHECK(read_text(f, "load_set", o.load_set));
+  const JsonFields fields(*object, where, kSchemaWhat);
+  FieldReader reader(fields);
+  visit_fields(reader, o);
+  MZL_CHECK(reader.status());
   return o;
 }
 
