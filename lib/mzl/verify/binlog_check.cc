@@ -1,0 +1,376 @@
+#include "mzl/verify/binlog_check.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "mzl/archive/archive_state.h"
+#include "mzl/archive/binlog_file_list.h"
+#include "mzl/archive/transaction_tracker.h"
+#include "mzl/codec/binlog_file_reader.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/rotate_event.h"
+#include "mzl/util/input_stream.h"
+#include "mzl/verify/gtid_continuity.h"
+
+namespace mzl::verify {
+namespace {
+
+using codec::EventType;
+
+constexpr int kMaxProblemsPerFile = 100;
+constexpr std::string_view kFetchAgain = "fetch this file again from the server or another archive copy";
+
+struct FileEntry {
+  std::filesystem::path path;
+  std::string where;
+};
+
+// What state.json says about the archive, for check_binlog_source().
+struct ArchiveFacts {
+  std::string current_file;
+  uint64_t durable_position = 0;
+  std::map<std::string, uint64_t> closed_sizes;
+};
+
+// The server's name of an archived file ("x.000002.lz4" is "x.000002").
+std::string server_name(const std::filesystem::path& path) {
+  std::string name = path.filename().string();
+  constexpr std::string_view kLz4 = ".lz4";
+  if (name.size() > kLz4.size() && name.ends_with(kLz4)) name.resize(name.size() - kLz4.size());
+  return name;
+}
+
+// "x.000002" with its number replaced by `number`, keeping the width of the suffix.
+std::string with_sequence_number(const std::string& name, uint64_t number) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string::npos) return name;
+  const size_t width = name.size() - dot - 1;
+  return fmt::format("{}.{:0{}}", name.substr(0, dot), number, width);
+}
+
+std::string base_name(const std::string& name) {
+  return name.substr(0, name.rfind('.'));
+}
+
+class SequenceCheck {
+ public:
+  SequenceCheck(const BinlogCheckOptions& options, const ArchiveFacts* facts, BinlogCheckReport& report)
+      : options_(options),
+        facts_(facts),
+        report_(report),
+        gtids_(options.start_gtid),
+        problems_before_(report.problems.size()) {}
+
+  Status check_file(const FileEntry& file, const std::string* next_name);
+
+ private:
+  void problem(const std::string& where, std::optional<uint64_t> offset, std::string what) {
+    report_.problems.push_back(Problem{where, offset, std::move(what)});
+  }
+  void follow_transaction(const codec::RawEvent& event, const codec::FormatDescription& fd,
+                          const std::string& where);
+  void drop_transaction();
+
+  const BinlogCheckOptions& options_;
+  const ArchiveFacts* facts_;
+  BinlogCheckReport& report_;
+  GtidContinuity gtids_;
+  archive::TransactionTracker tracker_;
+  std::optional<TransactionPoint> pending_;
+  size_t problems_before_;  // problems of state.json, found before the files are read
+};
+
+void SequenceCheck::drop_transaction() {
+  pending_.reset();
+  auto fresh = archive::TransactionTracker::at_boundary(tracker_.flavour(), tracker_.gtid_position());
+  tracker_ = fresh.ok() ? std::move(fresh).value() : archive::TransactionTracker();
+}
+
+void SequenceCheck::follow_transaction(const codec::RawEvent& event, const codec::FormatDescription& fd,
+                                       const std::string& where) {
+  const bool was_open = tracker_.in_transaction();
+  auto step = tracker_.add(event, fd);
+  if (!step.ok()) {
+    problem(where, event.offset,
+            fmt::format("the event body does not decode ({}): the archive copy is damaged; {}",
+                        step.error().message, kFetchAgain));
+    drop_transaction();
+    return;
+  }
+  if (!was_open && tracker_.in_transaction()) pending_ = TransactionPoint{where, event.offset, 0, 0, ""};
+  if (!step->boundary || !was_open || !pending_) return;
+  pending_->end = event.offset + event.data.size();
+  pending_->timestamp = event.header.timestamp;
+  pending_->gtid = step->ended_gtid;
+  if (!report_.first) report_.first = pending_;
+  report_.last = pending_;
+  if (report_.problems.size() == problems_before_) report_.last_before_problem = pending_;
+  pending_.reset();
+}
+
+Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_name) {
+  const std::string& where = file.where;
+  const std::string name = server_name(file.path);
+  const bool is_current = facts_ && name == facts_->current_file;
+  MZL_TRY(auto input, open_input(file.path.string()));
+  codec::BinlogFileReader reader(std::move(input),
+                                 {.verify_checksums = true, .buffer_size = options_.buffer_size});
+  ++report_.files;
+  if (tracker_.in_transaction()) drop_transaction();  // the previous file ended inside a transaction
+
+  bool chain_known = true;
+  int64_t shift = 0;
+  bool first_event = true;
+  bool damaged = false;    // framing stopped early: the end of the file is unknown
+  bool truncated = false;  // the file ends inside an event
+  uint64_t end = codec::kBinlogMagicSize;
+  std::optional<std::pair<uint64_t, std::string>> last_rotate;  // offset, new file name
+  int file_problems = 0;
+
+  for (;;) {
+    auto next = reader.next();
+    if (!next.ok()) {
+      Error error = std::move(next).error();
+      const uint64_t at = error.offset.value_or(reader.offset());
+      if (error.code == ErrorCode::kIo || error.code == ErrorCode::kNotFound) return error;
+      drop_transaction();
+      last_rotate.reset();
+      if (error.code == ErrorCode::kNeedMoreData) {
+        truncated = true;
+        end = at;
+        const bool torn_tail = is_current && at >= facts_->durable_position;
+        if (!torn_tail) {
+          problem(
+              where, at,
+              fmt::format("truncated: {}; the events from here on are missing (the copy was cut short); {}",
+                          error.message, kFetchAgain));
+        }
+        break;
+      }
+      if (error.code == ErrorCode::kChecksumMismatch) {
+        problem(where, at, fmt::format("event CRC32 mismatch: the archive copy is damaged; {}", kFetchAgain));
+        chain_known = false;
+        if (++file_problems < kMaxProblemsPerFile) continue;
+        problem(where, std::nullopt, "too many damaged events: the rest of the file is not checked");
+        damaged = true;
+        break;
+      }
+      problem(where, at,
+              fmt::format("{}: the events from here on cannot be read; {}", error.message, kFetchAgain));
+      damaged = true;
+      break;
+    }
+    if (!*next) {
+      end = reader.offset();
+      break;
+    }
+    const codec::RawEvent& event = **next;
+    const uint8_t type = event.header.type_code;
+    ++report_.events;
+    if (first_event) {
+      first_event = false;
+      if (type != code(EventType::kFormatDescription)) {
+        problem(where, event.offset,
+                fmt::format("the file starts with a {} event, not a FORMAT_DESCRIPTION: its beginning is "
+                            "missing or damaged; {}",
+                            codec::event_type_name(type), kFetchAgain));
+      }
+    }
+    if (event.header.log_pos != 0) {
+      const int64_t event_end = static_cast<int64_t>(event.offset + event.data.size());
+      const int64_t s = static_cast<int64_t>(event.header.log_pos) - event_end;
+      if (chain_known && s != shift) {
+        const int64_t delta = s - shift;
+        const std::string gap = delta > 0
+                                    ? fmt::format("{} bytes are missing before it", delta)
+                                    : fmt::format("{} bytes before it are not in the server's file", -delta);
+        problem(where, event.offset,
+                fmt::format("header chain broken: log_pos {} disagrees with the events before it: {} (or its "
+                            "header is damaged); {}",
+                            event.header.log_pos, gap, kFetchAgain));
+      }
+      shift = s;
+      chain_known = true;
+    }
+    if (type == code(EventType::kFormatDescription) && report_.flavour.empty()) {
+      report_.flavour = reader.format().flavour == codec::Flavour::kMariaDB ? "mariadb" : "mysql";
+    }
+    last_rotate.reset();
+    if (type == code(EventType::kRotate)) {
+      ByteReader body(event.body);
+      auto rotate = codec::decode_rotate_event(body, reader.format());
+      if (rotate.ok()) last_rotate.emplace(event.offset, rotate->new_log_ident);
+    }
+    auto hole = gtids_.add(event, reader.format());
+    if (!hole.ok()) {
+      if (hole.error().code == ErrorCode::kInvalidArgument) return std::move(hole).error();
+      problem(where, event.offset,
+              fmt::format("the GTID event does not decode ({}): the archive copy is damaged; {}",
+                          hole.error().message, kFetchAgain));
+    } else if (*hole) {
+      problem(where, event.offset, std::move(**hole));
+    }
+    follow_transaction(event, reader.format(), where);
+  }
+  report_.bytes += end;
+
+  if (next_name && !damaged && !truncated) {
+    if (!last_rotate) {
+      problem(where, end,
+              fmt::format("the file ends without a ROTATE event although {} follows: its last events may be "
+                          "missing; {}",
+                          *next_name, kFetchAgain));
+    } else if (last_rotate->second != *next_name) {
+      problem(where, last_rotate->first,
+              fmt::format("ROTATE names {} but the next file is {}: the files in between are missing or this "
+                          "file belongs to another sequence",
+                          last_rotate->second, *next_name));
+    }
+  }
+  if (facts_ && !damaged && !truncated) {
+    auto closed = facts_->closed_sizes.find(name);
+    if (closed != facts_->closed_sizes.end() && closed->second != end) {
+      problem(where, std::nullopt,
+              fmt::format("the file holds {} bytes but state.json records {} for it: the copy is damaged; {}",
+                          end, closed->second, kFetchAgain));
+    }
+  }
+  if (is_current && end < facts_->durable_position && !damaged && !truncated) {
+    problem(where, end,
+            fmt::format("the file ends at {} but state.json says {} bytes of it were durable: archived "
+                        "transactions are lost; {}",
+                        end, facts_->durable_position, kFetchAgain));
+  }
+  return {};
+}
+
+Result<BinlogCheckReport> check_sequence(const std::vector<FileEntry>& files,
+                                         const BinlogCheckOptions& options, const ArchiveFacts* facts,
+                                         BinlogCheckReport report = {}) {
+  SequenceCheck check(options, facts, report);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const std::string name = server_name(files[i].path);
+    if (i > 0) {
+      const std::string previous = server_name(files[i - 1].path);
+      auto a = archive::binlog_sequence_number(previous);
+      auto b = archive::binlog_sequence_number(name);
+      if (a && b && *b > *a + 1 && base_name(previous) == base_name(name)) {
+        const std::string missing = with_sequence_number(previous, *a + 1);
+        const auto where = std::filesystem::path(files[i - 1].where).parent_path() / missing;
+        report.problems.push_back(Problem{
+            where.string(), std::nullopt,
+            *b - *a == 2
+                ? fmt::format("missing: the file between {} and {} is not there; the transactions in it "
+                              "cannot be restored (fetch it from the server or another archive copy)",
+                              previous, name)
+                : fmt::format("missing: the {} files {} to {} between {} and {} are not there; the "
+                              "transactions in them cannot be restored (fetch them from the server or "
+                              "another archive copy)",
+                              *b - *a - 1, missing, with_sequence_number(previous, *b - 1), previous, name)});
+      }
+    }
+    const std::string next = i + 1 < files.size() ? server_name(files[i + 1].path) : std::string();
+    MZL_CHECK(check.check_file(files[i], i + 1 < files.size() ? &next : nullptr));
+  }
+  return report;
+}
+
+}  // namespace
+
+Result<BinlogCheckReport> check_binlog_files(const std::vector<std::filesystem::path>& files,
+                                             const BinlogCheckOptions& options) {
+  if (files.empty()) return Error{ErrorCode::kInvalidArgument, "no binlog file to check"};
+  std::vector<FileEntry> entries;
+  for (const auto& path : files) entries.push_back(FileEntry{path, path.string()});
+  return check_sequence(entries, options, nullptr);
+}
+
+Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo, const std::string& source,
+                                              const BinlogCheckOptions& options) {
+  const std::filesystem::path relative_dir = std::filesystem::path("binlogs") / source;
+  const std::filesystem::path dir = repo / relative_dir;
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return Error{ErrorCode::kNotFound, "no binlog archive for this source"}.at_r(dir.string());
+  }
+  BinlogCheckReport report;
+  ArchiveFacts facts;
+  const std::string state_where = (relative_dir / "state.json").string();
+  if (std::filesystem::exists(dir / "state.json", ec)) {
+    MZL_TRY(auto in, open_plain_input((dir / "state.json").string()));
+    MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
+    auto state = archive::decode_archive_state(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), state_where);
+    if (state.ok()) {
+      facts.current_file = state->current_file;
+      facts.durable_position = state->durable_position;
+      for (const auto& closed : state->closed_files) facts.closed_sizes[closed.name] = closed.size;
+    } else {
+      report.problems.push_back(Problem{
+          state_where, std::nullopt,
+          fmt::format("state.json cannot be read ({}): the archive cannot resume; the files are checked "
+                      "without it",
+                      state.error().message)});
+    }
+  } else {
+    report.problems.push_back(Problem{state_where, std::nullopt,
+                                      "state.json is missing: the archive cannot resume; the files are "
+                                      "checked without it"});
+  }
+
+  std::vector<FileEntry> entries;
+  auto paths = archive::expand_binlog_paths({dir.string()});
+  if (!paths.ok() && paths.error().code != ErrorCode::kNotFound) return std::move(paths).error();
+  std::set<std::string> present;
+  if (paths.ok()) {
+    for (const auto& path : *paths) {
+      entries.push_back(FileEntry{path, (relative_dir / path.filename()).string()});
+      present.insert(server_name(path));
+    }
+  }
+  // Files state.json names that the sequence check cannot see missing (before the first or after the last).
+  std::optional<uint64_t> first_number, last_number;
+  if (!entries.empty()) {
+    first_number = archive::binlog_sequence_number(server_name(entries.front().path));
+    last_number = archive::binlog_sequence_number(server_name(entries.back().path));
+  }
+  auto inside = [&](const std::string& name) {
+    auto n = archive::binlog_sequence_number(name);
+    return n && first_number && last_number && *n > *first_number && *n < *last_number;
+  };
+  for (const auto& [name, size] : facts.closed_sizes) {
+    if (present.count(name) || inside(name)) continue;
+    report.problems.push_back(
+        Problem{(relative_dir / name).string(), std::nullopt,
+                "missing: state.json lists this closed file but it is not in the "
+                "archive; its transactions cannot be restored (fetch it from the server "
+                "or another archive copy)"});
+  }
+  if (!facts.current_file.empty() && facts.durable_position > codec::kBinlogMagicSize &&
+      !present.count(facts.current_file) && !inside(facts.current_file)) {
+    report.problems.push_back(Problem{
+        (relative_dir / facts.current_file).string(), std::nullopt,
+        fmt::format("missing: state.json says {} bytes of this current file are durable but it is not in "
+                    "the archive; its transactions cannot be restored",
+                    facts.durable_position)});
+  }
+  if (entries.empty()) return report;
+  return check_sequence(entries, options, &facts, std::move(report));
+}
+
+std::string format_window(const BinlogCheckReport& report) {
+  const auto& end = report.last_before_problem;
+  if (!report.first || !end) return "nothing restorable: no complete transaction";
+  auto point = [](const TransactionPoint& p) {
+    const std::string time =
+        fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(p.timestamp)));
+    return p.gtid.empty() ? time : fmt::format("{} ({})", time, p.gtid);
+  };
+  return fmt::format("restorable from {} to {}", point(*report.first), point(*end));
+}
+
+}  // namespace mzl::verify
