@@ -20,41 +20,13 @@
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/row_text.h"
 #include "sandbox.h"
+#include "snapshot_test_support.h"
 
 namespace mzl::test {
 namespace {
 
 using snapshot::CatalogFilter;
 using snapshot::TableInfo;
-
-net::ConnectionOptions primary_options(bool local_infile = false) {
-  OptionFileSet files;
-  REQUIRE(files.read(primary_server().defaults_file, true).ok());
-  auto options = net::resolve_connection_options({}, files, option_groups("mzl-test", ""));
-  REQUIRE(options.ok());
-  options->local_infile = local_infile;
-  return *options;
-}
-
-net::ServerConnection connect_primary(bool local_infile = false) {
-  auto c = net::ServerConnection::connect(primary_options(local_infile));
-  INFO((c.ok() ? "" : c.error().to_string()));
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-
-void run(net::ServerConnection& c, const std::string& sql) {
-  auto s = c.execute(sql);
-  INFO(sql << ": " << (s.ok() ? "" : s.error().to_string()));
-  REQUIRE(s.ok());
-}
-
-std::vector<net::SqlRow> rows_of(net::ServerConnection& c, const std::string& sql) {
-  auto r = c.query(sql);
-  INFO(sql << ": " << (r.ok() ? "" : r.error().to_string()));
-  REQUIRE(r.ok());
-  return *r;
-}
 
 std::string scalar_of(net::ServerConnection& c, const std::string& sql) {
   auto r = c.scalar(sql);

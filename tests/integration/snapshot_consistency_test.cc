@@ -21,37 +21,10 @@
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
 #include "sandbox.h"
+#include "snapshot_test_support.h"
 
 namespace mzl::test {
 namespace {
-
-net::ConnectionOptions primary_options() {
-  OptionFileSet files;
-  REQUIRE(files.read(primary_server().defaults_file, true).ok());
-  auto options = net::resolve_connection_options({}, files, option_groups("mzl-test", ""));
-  REQUIRE(options.ok());
-  return *options;
-}
-
-net::ServerConnection connect_primary() {
-  auto c = net::ServerConnection::connect(primary_options());
-  INFO((c.ok() ? "" : c.error().to_string()));
-  REQUIRE(c.ok());
-  return std::move(*c);
-}
-
-void run(net::ServerConnection& c, const std::string& sql) {
-  auto s = c.execute(sql);
-  INFO(sql << ": " << (s.ok() ? "" : s.error().to_string()));
-  REQUIRE(s.ok());
-}
-
-std::vector<net::SqlRow> rows_of(net::ServerConnection& c, const std::string& sql) {
-  auto r = c.query(sql);
-  INFO(sql << ": " << (r.ok() ? "" : r.error().to_string()));
-  REQUIRE(r.ok());
-  return *r;
-}
 
 uint64_t number_of(net::ServerConnection& c, const std::string& sql) {
   auto r = c.scalar(sql);
