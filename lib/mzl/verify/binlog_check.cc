@@ -66,11 +66,17 @@ class SequenceCheck {
         problems_before_(report.problems.size()) {}
 
   Status check_file(const FileEntry& file, const std::string* next_name);
+  // The last complete transaction before the first problem found in the files.
+  void finish() {
+    if (report_.problems.size() == problems_before_) report_.last_before_problem = report_.last;
+  }
 
- private:
   void problem(const std::string& where, std::optional<uint64_t> offset, std::string what) {
+    finish();
     report_.problems.push_back(Problem{where, offset, std::move(what)});
   }
+
+ private:
   void follow_transaction(const codec::RawEvent& event, const codec::FormatDescription& fd,
                           const std::string& where);
   void drop_transaction();
@@ -80,12 +86,12 @@ class SequenceCheck {
   BinlogCheckReport& report_;
   GtidContinuity gtids_;
   archive::TransactionTracker tracker_;
-  std::optional<TransactionPoint> pending_;
-  size_t problems_before_;  // problems of state.json, found before the files are read
+  std::optional<uint64_t> pending_offset_;  // the first event of the open transaction, in the current file
+  size_t problems_before_;                  // problems of state.json, found before the files are read
 };
 
 void SequenceCheck::drop_transaction() {
-  pending_.reset();
+  pending_offset_.reset();
   auto fresh = archive::TransactionTracker::at_boundary(tracker_.flavour(), tracker_.gtid_position());
   tracker_ = fresh.ok() ? std::move(fresh).value() : archive::TransactionTracker();
 }
@@ -101,15 +107,16 @@ void SequenceCheck::follow_transaction(const codec::RawEvent& event, const codec
     drop_transaction();
     return;
   }
-  if (!was_open && tracker_.in_transaction()) pending_ = TransactionPoint{where, event.offset, 0, 0, ""};
-  if (!step->boundary || !was_open || !pending_) return;
-  pending_->end = event.offset + event.data.size();
-  pending_->timestamp = event.header.timestamp;
-  pending_->gtid = step->ended_gtid;
-  if (!report_.first) report_.first = pending_;
-  report_.last = pending_;
-  if (report_.problems.size() == problems_before_) report_.last_before_problem = pending_;
-  pending_.reset();
+  if (!was_open && tracker_.in_transaction()) pending_offset_ = event.offset;
+  if (!step->boundary || !was_open || !pending_offset_) return;
+  TransactionPoint& last = report_.last ? *report_.last : report_.last.emplace();
+  if (last.file != where) last.file = where;
+  last.offset = *pending_offset_;
+  last.end = event.offset + event.data.size();
+  last.timestamp = event.header.timestamp;
+  last.gtid = std::move(step->ended_gtid);
+  if (!report_.first) report_.first = last;
+  pending_offset_.reset();
 }
 
 Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_name) {
@@ -261,7 +268,7 @@ Result<BinlogCheckReport> check_sequence(const std::vector<FileEntry>& files,
       if (a && b && *b > *a + 1 && base_name(previous) == base_name(name)) {
         const std::string missing = with_sequence_number(previous, *a + 1);
         const auto where = std::filesystem::path(files[i - 1].where).parent_path() / missing;
-        report.problems.push_back(Problem{
+        check.problem(
             where.string(), std::nullopt,
             *b - *a == 2
                 ? fmt::format("missing: the file between {} and {} is not there; the transactions in it "
@@ -270,12 +277,13 @@ Result<BinlogCheckReport> check_sequence(const std::vector<FileEntry>& files,
                 : fmt::format("missing: the {} files {} to {} between {} and {} are not there; the "
                               "transactions in them cannot be restored (fetch them from the server or "
                               "another archive copy)",
-                              *b - *a - 1, missing, with_sequence_number(previous, *b - 1), previous, name)});
+                              *b - *a - 1, missing, with_sequence_number(previous, *b - 1), previous, name));
       }
     }
     const std::string next = i + 1 < files.size() ? server_name(files[i + 1].path) : std::string();
     MZL_CHECK(check.check_file(files[i], i + 1 < files.size() ? &next : nullptr));
   }
+  check.finish();
   return report;
 }
 

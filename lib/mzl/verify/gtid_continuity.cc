@@ -86,7 +86,6 @@ Result<std::optional<std::string>> GtidContinuity::add_maria(const codec::RawEve
   if (event.header.type_code != code(EventType::kMariaGtid)) return std::optional<std::string>();
   MZL_TRY(auto decoded, codec::decode_maria_gtid_event(body, fd));
   const gtid::MariaGtid gtid = gtid::maria_gtid_from(decoded, event.header.server_id);
-  last_gtid_ = gtid.to_string();
   std::optional<std::string> hole;
   if (maria_.check(gtid) == gtid::MariaGtidState::Continuity::kGap) {
     hole = maria_hole(*maria_.position().find(gtid.domain_id), gtid);
@@ -113,11 +112,7 @@ Result<std::optional<std::string>> GtidContinuity::add_mysql(const codec::RawEve
   }
   MZL_TRY(auto decoded, codec::decode_mysql_gtid_event(type, body, fd));
   MZL_TRY(auto gtid, gtid::mysql_gtid_from(decoded));
-  if (!gtid) {
-    last_gtid_.clear();
-    return std::optional<std::string>();
-  }
-  last_gtid_ = gtid->to_string();
+  if (!gtid) return std::optional<std::string>();
   const int64_t last = mysql_.last_gno(gtid->tsid);
   // A UUID first seen after a PREVIOUS_GTIDS (or a start set) starts at GNO 1; one already seen continues.
   const bool counted = last > 0 || list_seen_ || !start_text_.empty();

@@ -33,9 +33,6 @@ class GtidContinuity {
   // for the archive's flavour; kCorrupt when a GTID-family body does not decode.
   Result<std::optional<std::string>> add(const codec::RawEvent& event, const codec::FormatDescription& fd);
 
-  // The GTID of the last GTID event added ("" before the first, or for an anonymous MySQL transaction).
-  const std::string& last_gtid() const { return last_gtid_; }
-
  private:
   Status start(codec::Flavour flavour);
   Result<std::optional<std::string>> add_maria(const codec::RawEvent& event,
@@ -50,7 +47,6 @@ class GtidContinuity {
   gtid::MariaGtidPosition maria_start_;
   gtid::MariaGtidState maria_;
   gtid::MysqlGtidSet mysql_;
-  std::string last_gtid_;
 };
 
 }  // namespace mzl::verify
