@@ -9,7 +9,10 @@
 
 #include "archive/archive_test_support.h"
 #include "mzl/archive/archive_state.h"
+#include "mzl/archive/compress_binlog.h"
 #include "mzl/codec/event_header.h"
+#include "mzl/util/crc32.h"
+#include "mzl/util/durable_file.h"
 #include "test_support.h"
 
 namespace mzl::verify {
@@ -343,6 +346,30 @@ TEST_CASE("a MariaDB archive of three files") {
     CHECK(report.problems[0].where == archive.where(0));
     CHECK(mentions(report.problems[0], "state.json lists this closed file"));
   }
+  SECTION("closed files compressed to LZ4 verify like plain ones; a damaged frame is named") {
+    for (size_t i = 0; i < 2; ++i) {
+      const auto path = (archive.dir / archive.server.files()[i].name).string();
+      REQUIRE(archive::compress_closed_binlog(real_file_system(), path, archive.bytes(i).size(),
+                                              crc32(archive.bytes(i)))
+                  .ok());
+      REQUIRE(fs::exists(path + ".lz4"));
+      REQUIRE_FALSE(fs::exists(path));
+    }
+    auto report = archive.check();
+    CAPTURE(describe(report));
+    CHECK(report.problems.empty());
+    REQUIRE(report.last_before_problem);
+    CHECK(report.last_before_problem->gtid == "0-1-7");
+    CHECK(report.first->file == archive.where(0) + ".lz4");
+
+    auto lz4 = test::read_file(archive.dir / "mariadb-bin.000002.lz4");
+    lz4[lz4.size() / 2] ^= 0x01;
+    write_file(archive.dir / "mariadb-bin.000002.lz4", lz4);
+    report = archive.check();
+    CAPTURE(describe(report));
+    REQUIRE_FALSE(report.problems.empty());
+    CHECK(report.problems[0].where == archive.where(1) + ".lz4");
+  }
   SECTION("a size that differs from state.json") {
     archive.state.closed_files[1].size += 1;
     archive.write_state();
@@ -418,6 +445,44 @@ TEST_CASE("a start GTID before the archive's first GTID") {
   auto bad = check_binlog_files(files, {.start_gtid = "not a gtid"});
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.error().code == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("a file without event checksums is checked against the CRC-32 state.json recorded") {
+  const fs::path fixtures = test::fixtures_dir();
+  if (fixtures.empty()) return;
+  // MySQL 5.0.86, no checksums (events.tsv); BEGIN at 299 .. XID at 553, ..., BEGIN at 1302 .. COMMIT at
+  // 1556.
+  const auto bytes = test::read_file(fixtures / "mysql-5.5-and-older" / "binlog_transaction.000001");
+  test::TempRepo repo;
+  const fs::path dir = repo.path / "binlogs" / "old";
+  fs::create_directories(dir);
+  archive::ArchiveState state;
+  state.source = "old";
+  state.current_file = "binlog_transaction.000002";
+  state.closed_files.push_back({"binlog_transaction.000001", bytes.size(), crc32(bytes), "", ""});
+  const std::string json = archive::encode_archive_state(state);
+  write_file(dir / "state.json", std::vector<uint8_t>(json.begin(), json.end()));
+  write_file(dir / "binlog_transaction.000001", bytes);
+
+  auto report = check_binlog_source(repo.path, "old");
+  REQUIRE(report.ok());
+  CAPTURE(describe(*report));
+  CHECK(report->problems.empty());
+  const std::string where = "binlogs/old/binlog_transaction.000001";
+  REQUIRE(report->first);
+  CHECK(*report->first == TransactionPoint{where, 299, 580, 1253783037, ""});
+  CHECK(report->last == TransactionPoint{where, 1302, 1626, 1253783037, ""});
+  CHECK(format_window(*report) == "restorable from 2009-09-24 09:03:57 UTC to 2009-09-24 09:03:57 UTC");
+
+  auto damaged = bytes;
+  damaged[368 + 91] ^= 0x01;  // the last byte of "insert into t1 (a) values (1)"
+  write_file(dir / "binlog_transaction.000001", damaged);
+  report = check_binlog_source(repo.path, "old");
+  REQUIRE(report.ok());
+  CAPTURE(describe(*report));
+  REQUIRE(report->problems.size() == 1);
+  CHECK(report->problems[0].where == where);
+  CHECK(mentions(report->problems[0], "CRC-32"));
 }
 
 TEST_CASE("usage errors") {

@@ -13,6 +13,7 @@
 #include "mzl/codec/binlog_file_reader.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/rotate_event.h"
+#include "mzl/util/crc32.h"
 #include "mzl/util/input_stream.h"
 #include "mzl/verify/gtid_continuity.h"
 
@@ -33,7 +34,12 @@ struct FileEntry {
 struct ArchiveFacts {
   std::string current_file;
   uint64_t durable_position = 0;
-  std::map<std::string, uint64_t> closed_sizes;
+  uint32_t current_crc32 = 0;
+  struct Closed {
+    uint64_t size = 0;
+    uint32_t crc32 = 0;
+  };
+  std::map<std::string, Closed> closed;
 };
 
 // The server's name of an archived file ("x.000002.lz4" is "x.000002").
@@ -50,6 +56,13 @@ std::string with_sequence_number(const std::string& name, uint64_t number) {
   if (dot == std::string::npos) return name;
   const size_t width = name.size() - dot - 1;
   return fmt::format("{}.{:0{}}", name.substr(0, dot), number, width);
+}
+
+std::string crc_changed(uint32_t crc, uint32_t recorded) {
+  return fmt::format(
+      "the file's CRC-32 is {:08x} but state.json recorded {:08x} when it was archived: the copy was changed "
+      "(its events carry no checksum, so the damaged event is not known); {}",
+      crc, recorded, kFetchAgain);
 }
 
 std::string base_name(const std::string& name) {
@@ -137,6 +150,9 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
   uint64_t end = codec::kBinlogMagicSize;
   std::optional<std::pair<uint64_t, std::string>> last_rotate;  // offset, new file name
   int file_problems = 0;
+  bool whole_crc = false;
+  uint32_t file_crc = 0;
+  std::optional<uint32_t> durable_crc;  // of the current file's bytes up to durable_position
 
   for (;;) {
     auto next = reader.next();
@@ -178,8 +194,14 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
     const codec::RawEvent& event = **next;
     const uint8_t type = event.header.type_code;
     ++report_.events;
+    if (whole_crc) file_crc = crc32(event.data, file_crc);
     if (first_event) {
       first_event = false;
+      // Without event checksums only the CRC-32 state.json recorded for the whole file shows damage.
+      if (facts_ && !reader.format().has_crc32()) {
+        whole_crc = true;
+        file_crc = crc32(event.data, crc32(std::span<const uint8_t>(codec::kBinlogMagic)));
+      }
       if (type != code(EventType::kFormatDescription)) {
         problem(where, event.offset,
                 fmt::format("the file starts with a {} event, not a FORMAT_DESCRIPTION: its beginning is "
@@ -222,6 +244,7 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
       problem(where, event.offset, std::move(**hole));
     }
     follow_transaction(event, reader.format(), where);
+    if (is_current && event.offset + event.data.size() == facts_->durable_position) durable_crc = file_crc;
   }
   report_.bytes += end;
 
@@ -239,12 +262,17 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
     }
   }
   if (facts_ && !damaged && !truncated) {
-    auto closed = facts_->closed_sizes.find(name);
-    if (closed != facts_->closed_sizes.end() && closed->second != end) {
+    auto closed = facts_->closed.find(name);
+    if (closed != facts_->closed.end() && closed->second.size != end) {
       problem(where, std::nullopt,
               fmt::format("the file holds {} bytes but state.json records {} for it: the copy is damaged; {}",
-                          end, closed->second, kFetchAgain));
+                          end, closed->second.size, kFetchAgain));
+    } else if (closed != facts_->closed.end() && whole_crc && closed->second.crc32 != file_crc) {
+      problem(where, std::nullopt, crc_changed(file_crc, closed->second.crc32));
     }
+  }
+  if (is_current && whole_crc && durable_crc && *durable_crc != facts_->current_crc32) {
+    problem(where, std::nullopt, crc_changed(*durable_crc, facts_->current_crc32));
   }
   if (is_current && end < facts_->durable_position && !damaged && !truncated) {
     problem(where, end,
@@ -316,7 +344,8 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
     if (state.ok()) {
       facts.current_file = state->current_file;
       facts.durable_position = state->durable_position;
-      for (const auto& closed : state->closed_files) facts.closed_sizes[closed.name] = closed.size;
+      facts.current_crc32 = state->current_crc32;
+      for (const auto& closed : state->closed_files) facts.closed[closed.name] = {closed.size, closed.crc32};
     } else {
       report.problems.push_back(Problem{
           state_where, std::nullopt,
@@ -350,7 +379,7 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
     auto n = archive::binlog_sequence_number(name);
     return n && first_number && last_number && *n > *first_number && *n < *last_number;
   };
-  for (const auto& [name, size] : facts.closed_sizes) {
+  for (const auto& [name, closed] : facts.closed) {
     if (present.count(name) || inside(name)) continue;
     report.problems.push_back(
         Problem{(relative_dir / name).string(), std::nullopt,

@@ -69,7 +69,9 @@ Result<BinlogCheckReport> check_binlog_files(const std::vector<std::filesystem::
 // "binlogs/db1_3306/mariadb-bin.000042"). Beyond check_binlog_files(), uses state.json: a torn event in
 // the current file past its durable_position is not a problem (the archive truncates it when it is next
 // opened); a current file shorter than durable_position, a closed file that is missing or whose size
-// differs from the recorded one, and a missing or unreadable state.json are problems.
+// differs from the recorded one, and a missing or unreadable state.json are problems. For a file whose
+// events carry no CRC32 (binlog_checksum=NONE, servers before MySQL 5.6), the CRC-32 state.json records for
+// a closed file (and for the current file up to durable_position) is checked too.
 // Errors: kNotFound when the source directory does not exist; kIo when it cannot be read.
 Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo, const std::string& source,
                                               const BinlogCheckOptions& options = {});
