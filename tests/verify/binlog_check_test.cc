@@ -485,6 +485,26 @@ TEST_CASE("a file without event checksums is checked against the CRC-32 state.js
   CHECK(mentions(report->problems[0], "CRC-32"));
 }
 
+TEST_CASE("a MySQL start GTID set before the archive's first GTID") {
+  const fs::path fixtures = test::fixtures_dir();
+  if (fixtures.empty()) return;
+  // events.tsv: PREVIOUS_GTIDS 58cf6502-63db-11ed-8079-0242ac110002:1-52, then GTIDs :53 (at 194) to :62.
+  const fs::path file = fixtures / "mysql-5.7" / "mysql-bin.000080";
+  const std::string uuid = "58cf6502-63db-11ed-8079-0242ac110002";
+  auto report = check_binlog_files({file}, {.start_gtid = uuid + ":1-52"});
+  REQUIRE(report.ok());
+  CAPTURE(describe(*report));
+  CHECK(report->problems.empty());
+  REQUIRE(report->last);
+  CHECK(report->last->gtid == uuid + ":62");
+
+  report = check_binlog_files({file}, {.start_gtid = uuid + ":1-50"});
+  REQUIRE(report.ok());
+  REQUIRE(report->problems.size() == 1);
+  CHECK(report->problems[0].offset == 194);
+  CHECK(mentions(report->problems[0], uuid + ":51-52 (2 transactions) is missing before " + uuid + ":53"));
+}
+
 TEST_CASE("usage errors") {
   CHECK(check_binlog_files({}).error().code == ErrorCode::kInvalidArgument);
   test::TempRepo repo;

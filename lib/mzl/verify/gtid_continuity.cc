@@ -55,7 +55,8 @@ Status GtidContinuity::start(codec::Flavour flavour) {
       return Error{ErrorCode::kInvalidArgument, fmt::format("start GTID '{}' is not a MySQL GTID set: {}",
                                                             start_text_, set.error().message)};
     }
-    mysql_ = std::move(set).value();
+    mysql_start_ = std::move(set).value();
+    mysql_ = mysql_start_;
   }
   return {};
 }
@@ -103,7 +104,13 @@ Result<std::optional<std::string>> GtidContinuity::add_mysql(const codec::RawEve
     list_seen_ = true;
     MZL_TRY(auto previous, codec::decode_previous_gtids_event(body, fd));
     MZL_TRY(auto set, gtid::mysql_gtid_set_from(previous));
-    mysql_.add(set);
+    // A UUID the start set names continues from there: what the file's history holds beyond it is not in
+    // the archive.
+    for (const auto& [tsid, intervals] : set.intervals()) {
+      if (mysql_start_.intervals().count(tsid)) continue;
+      for (const auto& interval : intervals)
+        MZL_CHECK(mysql_.add_interval(tsid, interval.start, interval.end));
+    }
     return std::optional<std::string>();
   }
   if (type != code(EventType::kGtid) && type != code(EventType::kGtidTagged) &&

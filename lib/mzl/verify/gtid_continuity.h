@@ -6,7 +6,7 @@
 //    position (the oldest snapshot's) and, for the domains it does not name, from the first GTID_LIST.
 //  - MySQL (https://dev.mysql.com/doc/refman/8.4/en/replication-gtids-concepts.html): GNOs are counted per
 //    UUID (and tag); each GTID's GNO must follow the highest one seen for its UUID. The count starts from
-//    the start set joined with the first PREVIOUS_GTIDS event.
+//    the start set and, for the UUIDs it does not name, from the first PREVIOUS_GTIDS event.
 // Only the first file's GTID_LIST / PREVIOUS_GTIDS seeds the count: a later file's list already covers
 // what a missing file held, so using it would hide the hole.
 #include <cstdint>
@@ -46,6 +46,7 @@ class GtidContinuity {
   codec::Flavour flavour_ = codec::Flavour::kMySQL;
   gtid::MariaGtidPosition maria_start_;
   gtid::MariaGtidState maria_;
+  gtid::MysqlGtidSet mysql_start_;
   gtid::MysqlGtidSet mysql_;
 };
 
