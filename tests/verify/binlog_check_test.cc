@@ -309,6 +309,33 @@ TEST_CASE("a MariaDB archive of three files") {
     CHECK(report.problems[0].offset == offsets.back());
     CHECK(mentions(report.problems[0], "ROTATE names mariadb-bin.000009"));
   }
+  SECTION("a closed file cut cleanly before its ROTATE") {
+    auto bytes = archive.bytes(0);
+    const uint64_t rotate_at = event_offsets(bytes).back();
+    bytes.resize(rotate_at);
+    write_file(archive.dir / "mariadb-bin.000001", bytes);
+    archive.state.closed_files[0].size = rotate_at;
+    archive.write_state();
+    auto report = archive.check();
+    CAPTURE(describe(report));
+    REQUIRE(report.problems.size() == 1);
+    CHECK(report.problems[0].where == archive.where(0));
+    CHECK(report.problems[0].offset == rotate_at);
+    CHECK(mentions(report.problems[0], "ends without a ROTATE"));
+  }
+  SECTION("two missing files are named as a range") {
+    fs::rename(archive.dir / "mariadb-bin.000003", archive.dir / "mariadb-bin.000004");
+    auto report =
+        check_binlog_files({archive.dir / "mariadb-bin.000001", archive.dir / "mariadb-bin.000004"});
+    REQUIRE(report.ok());
+    CAPTURE(describe(*report));
+    bool named = false;
+    for (const auto& p : report->problems) {
+      named |= p.where == (archive.dir / "mariadb-bin.000002").string() &&
+               mentions(p, "the 2 files mariadb-bin.000002 to mariadb-bin.000003");
+    }
+    CHECK(named);
+  }
   SECTION("a closed file truncated") {
     auto bytes = archive.bytes(0);
     bytes.resize(bytes.size() - 10);  // inside the ROTATE

@@ -42,7 +42,8 @@ struct TransactionPoint {
 };
 
 struct BinlogCheckReport {
-  std::vector<Problem> problems;  // in file order
+  // In file order. In an .lz4 file, offsets are in its uncompressed content (the server's file).
+  std::vector<Problem> problems;
   // The point-in-time-recovery window: the first and the last transaction fully present (every event
   // there, checksums valid). last_before_problem is the last one before the first problem found in the
   // files (a restore replaying the archive stops there); it equals last when there is none.
