@@ -162,6 +162,7 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
       if (error.code == ErrorCode::kIo || error.code == ErrorCode::kNotFound) return error;
       drop_transaction();
       last_rotate.reset();
+      first_event = false;
       if (error.code == ErrorCode::kNeedMoreData) {
         truncated = true;
         end = at;
@@ -240,10 +241,11 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
       problem(where, event.offset,
               fmt::format("the GTID event does not decode ({}): the archive copy is damaged; {}",
                           hole.error().message, kFetchAgain));
-    } else if (*hole) {
-      problem(where, event.offset, std::move(**hole));
+      drop_transaction();
+    } else {
+      if (*hole) problem(where, event.offset, std::move(**hole));
+      follow_transaction(event, reader.format(), where);
     }
-    follow_transaction(event, reader.format(), where);
     if (is_current && event.offset + event.data.size() == facts_->durable_position) durable_crc = file_crc;
   }
   report_.bytes += end;
