@@ -230,6 +230,8 @@ TEST_CASE("the mariadb-10.5 fixture: window, a flipped byte, a truncation") {
     REQUIRE(damaged->first);
     CHECK(damaged->first->gtid == "0-1-2");
     CHECK_FALSE(damaged->last_before_problem);
+    CHECK(format_window(*damaged) ==
+          "nothing restorable: a problem comes before the first complete transaction");
   }
   SECTION("a truncation inside the WRITE_ROWS event at 984") {
     bytes.resize(1000);

@@ -403,7 +403,8 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
 
 std::string format_window(const BinlogCheckReport& report) {
   const auto& end = report.last_before_problem;
-  if (!report.first || !end) return "nothing restorable: no complete transaction";
+  if (!report.first) return "nothing restorable: no complete transaction";
+  if (!end) return "nothing restorable: a problem comes before the first complete transaction";
   auto point = [](const TransactionPoint& p) {
     const std::string time =
         fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(p.timestamp)));

@@ -78,8 +78,8 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
                                               const BinlogCheckOptions& options = {});
 
 // "restorable from 2022-04-20 22:18:04 UTC (0-1-1) to 2022-04-20 22:19:55 UTC (0-1-2)" (UTC; the GTID
-// left out when there is none), using last_before_problem as the end; "nothing restorable: no complete
-// transaction" when there is none.
+// left out when there is none), using last_before_problem as the end; "nothing restorable: ..." when there
+// is no complete transaction, or none before the first problem.
 std::string format_window(const BinlogCheckReport& report);
 
 }  // namespace mzl::verify
