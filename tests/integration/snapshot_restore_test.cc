@@ -14,6 +14,7 @@
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/input_stream.h"
 #include "sandbox.h"
+#include "snapshot_test_support.h"
 #include "tool_process.h"
 
 namespace mzl::test {
@@ -23,20 +24,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = sandbox_dir() / "snapshot-restore-tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
-}
-
-net::ConnectionOptions connection_to(const SandboxServer& server) {
-  net::ConnectionOptions c;
-  c.host = server.host;
-  c.port = server.port;
-  c.user = server.user;
-  c.password = server.password;
-  c.ssl_mode = net::SslMode::kDisabled;
-  return c;
+  return sandbox_scratch_dir("snapshot-restore-tests", name);
 }
 
 fs::path take_snapshot(const fs::path& repo, const fs::path& log, std::vector<std::string> more) {

@@ -19,6 +19,7 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "sandbox.h"
+#include "snapshot_test_support.h"
 #include "tool_process.h"
 
 namespace mzl::test {
@@ -28,10 +29,7 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 fs::path fresh_dir(const std::string& name) {
-  const fs::path dir = sandbox_dir() / "snapshot-tool-tests" / name;
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir;
+  return sandbox_scratch_dir("snapshot-tool-tests", name);
 }
 
 std::vector<std::string> snapshot_args(const fs::path& repo, std::initializer_list<std::string> more) {
