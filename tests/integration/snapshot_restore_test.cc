@@ -23,15 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-fs::path fresh_dir(const std::string& name) {
-  return sandbox_scratch_dir("snapshot-restore-tests", name);
-}
+constexpr const char* kScratch = "snapshot-restore-tests";
 
 fs::path take_snapshot(const fs::path& repo, const fs::path& log, std::vector<std::string> more) {
-  std::vector<std::string> args{"--defaults-file", primary_server().defaults_file.string(), "--repo",
-                                repo.string()};
-  args.insert(args.end(), more.begin(), more.end());
-  ToolResult run = run_program(tool_binary("mzl-snapshot"), args, log);
+  ToolResult run = run_program(tool_binary("mzl-snapshot"), snapshot_args(repo, std::move(more)), log);
   INFO(run.err);
   REQUIRE(run.exit_code == 0);
   auto ids = snapshot::list_snapshot_ids(repo.string());
@@ -68,7 +63,7 @@ TEST_CASE("mzl-snapshot under sysbench writes: equal to a replica stopped at the
   r.query("SET SESSION sql_log_bin = 0");
   p.query("DROP DATABASE IF EXISTS sbcons");
   p.query("CREATE DATABASE sbcons");
-  const fs::path dir = fresh_dir("consistency");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "consistency");
   REQUIRE(run_program("/usr/bin/sysbench", sysbench_args(primary, "sbcons", {"oltp_write_only", "prepare"}),
                       dir / "prepare")
               .exit_code == 0);
@@ -164,7 +159,7 @@ line', x'5c', x'00', '"\\N"', NULL, NULL, 1, 1))");
     ~ResetTimeZone() { db.query("SET GLOBAL time_zone = 'SYSTEM'"); }
   } reset_time_zone{p};
 
-  const fs::path dir = fresh_dir("types");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "types");
   const fs::path snap = take_snapshot(dir / "repo", dir / "take", {"--databases", "snap types"});
   // The same snapshot as a stream, written by the tool to stdout.
   ToolResult stream_run = run_program(tool_binary("mzl-snapshot"),

@@ -25,6 +25,54 @@ using mzl::snapshot::Compression;
 using mzl::snapshot::SchemaObject;
 using namespace mzl::test;
 
+TEST_CASE(
+    "snapshot loader: a stream member larger than the held-member limit loads straight from the stream") {
+  auto c = mzl::test::connect(mzl::test::primary_server());
+  const std::string db = "mzl_load_bigmember";
+  drop_database(c, db);
+  const fs::path dir = scratch_dir("big") / kSnapshotId;
+  fs::create_directories(dir);
+  TestSnapshot s;
+  s.database = db;
+  s.objects.push_back(object("database", db, db, fmt::format("CREATE DATABASE `{}`", db)));
+  TestTable big{
+      "big",
+      "CREATE TABLE `big` (`id` int NOT NULL PRIMARY KEY, `pad` varchar(255) NOT NULL) ENGINE=InnoDB",
+      "`id`,`pad`",
+      "",
+      Compression::kNone,
+      {},
+      {}};
+  std::string text;
+  const std::string pad(240, 'x');
+  uint64_t rows = 0;
+  while (text.size() < (65ull << 20)) {
+    ++rows;
+    text += fmt::format("{}\t{}\n", rows, pad);
+  }
+  big.files = {std::move(text)};
+  big.rows = {rows};
+  SchemaObject table = object("table", db, big.name, big.create_sql);
+  table.load_columns = big.load_columns;
+  s.objects.push_back(table);
+  s.tables = {std::move(big)};
+  const auto manifest = write_snapshot(s, dir);
+  const fs::path tar_path = dir.parent_path() / "big.tar";
+  {
+    std::vector<uint8_t> tar = tar_of(dir, manifest, true);
+    std::ofstream(tar_path, std::ios::binary).write(reinterpret_cast<const char*>(tar.data()), tar.size());
+  }
+  auto in = mzl::open_plain_input(tar_path.string());
+  REQUIRE(in.ok());
+  auto stats = mzl::restore::load_snapshot_stream(**in, load_options());
+  REQUIRE_OK(stats);
+  CHECK(stats->rows == rows);
+  CHECK(c.scalar(fmt::format("SELECT CONCAT(COUNT(*), ':', SUM(id), ':', MIN(LENGTH(pad))) FROM `{}`.big",
+                             db)) == fmt::format("{}:{}:240", rows, rows * (rows + 1) / 2));
+  drop_database(c, db);
+  fs::remove_all(dir.parent_path());
+}
+
 TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU tar) loads identically") {
   auto c = mzl::test::connect(mzl::test::primary_server());
   const std::string db = "mzl_load_tar";
@@ -100,52 +148,4 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
     CHECK(stats.error().code == ErrorCode::kCorrupt);
   }
   drop_database(c, db);
-}
-
-TEST_CASE(
-    "snapshot loader: a stream member larger than the held-member limit loads straight from the stream") {
-  auto c = mzl::test::connect(mzl::test::primary_server());
-  const std::string db = "mzl_load_bigmember";
-  drop_database(c, db);
-  const fs::path dir = scratch_dir("big") / kSnapshotId;
-  fs::create_directories(dir);
-  TestSnapshot s;
-  s.database = db;
-  s.objects.push_back(object("database", db, db, fmt::format("CREATE DATABASE `{}`", db)));
-  TestTable big{
-      "big",
-      "CREATE TABLE `big` (`id` int NOT NULL PRIMARY KEY, `pad` varchar(255) NOT NULL) ENGINE=InnoDB",
-      "`id`,`pad`",
-      "",
-      Compression::kNone,
-      {},
-      {}};
-  std::string text;
-  const std::string pad(240, 'x');
-  uint64_t rows = 0;
-  while (text.size() < (65ull << 20)) {
-    ++rows;
-    text += fmt::format("{}\t{}\n", rows, pad);
-  }
-  big.files = {std::move(text)};
-  big.rows = {rows};
-  SchemaObject table = object("table", db, big.name, big.create_sql);
-  table.load_columns = big.load_columns;
-  s.objects.push_back(table);
-  s.tables = {std::move(big)};
-  const auto manifest = write_snapshot(s, dir);
-  const fs::path tar_path = dir.parent_path() / "big.tar";
-  {
-    std::vector<uint8_t> tar = tar_of(dir, manifest, true);
-    std::ofstream(tar_path, std::ios::binary).write(reinterpret_cast<const char*>(tar.data()), tar.size());
-  }
-  auto in = mzl::open_plain_input(tar_path.string());
-  REQUIRE(in.ok());
-  auto stats = mzl::restore::load_snapshot_stream(**in, load_options());
-  REQUIRE_OK(stats);
-  CHECK(stats->rows == rows);
-  CHECK(c.scalar(fmt::format("SELECT CONCAT(COUNT(*), ':', SUM(id), ':', MIN(LENGTH(pad))) FROM `{}`.big",
-                             db)) == fmt::format("{}:{}:240", rows, rows * (rows + 1) / 2));
-  drop_database(c, db);
-  fs::remove_all(dir.parent_path());
 }

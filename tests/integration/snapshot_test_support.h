@@ -24,6 +24,15 @@ inline std::filesystem::path sandbox_scratch_dir(const std::string& group, const
   return dir;
 }
 
+// mzl-snapshot's arguments for the sandbox primary and `repo`, then `more`.
+inline std::vector<std::string> snapshot_args(const std::filesystem::path& repo,
+                                              std::vector<std::string> more) {
+  std::vector<std::string> args{"--defaults-file", primary_server().defaults_file.string(), "--repo",
+                                repo.string()};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 // `server` as the library's connection options (TCP, TLS off).
 inline net::ConnectionOptions connection_to(const SandboxServer& server) {
   net::ConnectionOptions c;

@@ -28,16 +28,7 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
-fs::path fresh_dir(const std::string& name) {
-  return sandbox_scratch_dir("snapshot-tool-tests", name);
-}
-
-std::vector<std::string> snapshot_args(const fs::path& repo, std::initializer_list<std::string> more) {
-  std::vector<std::string> args{"--defaults-file", primary_server().defaults_file.string(), "--repo",
-                                repo.string()};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
+constexpr const char* kScratch = "snapshot-tool-tests";
 
 // sha256sum's verdict on a file: an independent check of the manifest's digests.
 std::string sha256_of(const fs::path& file, const fs::path& log) {
@@ -83,7 +74,7 @@ TEST_CASE(
     "mzl-snapshot: the manifest describes exactly what the server holds, files private and checksummed") {
   auto db = connect(primary_server());
   create_basic_database(db);
-  const fs::path dir = fresh_dir("basic");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "basic");
   const fs::path repo = dir / "repo";
   ToolResult run = run_program(
       tool_binary("mzl-snapshot"),
@@ -160,7 +151,7 @@ TEST_CASE(
 TEST_CASE("mzl-snapshot --output -: a tar stream of the same files, manifest last, readable by GNU tar") {
   auto db = connect(primary_server());
   create_basic_database(db);
-  const fs::path dir = fresh_dir("stream");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "stream");
   ToolResult run = run_program(tool_binary("mzl-snapshot"),
                                {"--defaults-file", primary_server().defaults_file.string(), "--output", "-",
                                 "--databases", "snap_basic", "--chunk-rows", "1000", "--compress", "zstd"},
@@ -210,7 +201,7 @@ TEST_CASE("mzl-snapshot: SIGKILL or SIGTERM at any point never leaves a complete
     db.query(fmt::format(
         "INSERT INTO snap_kill.t{} SELECT seq, REPEAT(MD5(seq), 15) FROM snap_basic.seq_1_to_60000", t));
   }
-  const fs::path dir = fresh_dir("kill");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "kill");
   const fs::path repo = dir / "repo";
   const auto args = snapshot_args(repo, {"--databases", "snap_kill", "--threads", "2", "--chunk-rows",
                                          "10000", "--file-size", "1", "--compress", "none"});
@@ -268,7 +259,7 @@ fs::path write_cnf(const fs::path& path, unsigned port, const std::string& user,
 
 TEST_CASE(
     "mzl-snapshot: a wrong password or an unknown host is exit 3 naming the server; nothing is written") {
-  const fs::path dir = fresh_dir("errors");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "errors");
   const fs::path repo = dir / "repo";
   const auto primary = primary_server();
   ToolResult denied = run_program(
@@ -303,7 +294,7 @@ TEST_CASE("mzl-snapshot: a full disk is exit 4 naming the file and leaves no com
   db.query("CREATE DATABASE snap_full");
   db.query("CREATE TABLE snap_full.t (id INT PRIMARY KEY, pad VARCHAR(500)) ENGINE=InnoDB");
   db.query("INSERT INTO snap_full.t SELECT seq, REPEAT(MD5(seq), 15) FROM snap_full.seq_1_to_20000");
-  const fs::path dir = fresh_dir("full");
+  const fs::path dir = sandbox_scratch_dir(kScratch, "full");
   const fs::path repo = dir / "repo";
   TmpfsMount mount(repo, "2m");
   const auto args = snapshot_args(repo, {"--databases", "snap_full", "--compress", "none"});
