@@ -13,8 +13,9 @@
 //     text (row_text.h) with the row count the manifest lists and as many fields per row as the table's
 //     dumped columns.
 // A file is read once: the SHA-256 is taken over the bytes as they are read, and the same bytes are
-// decompressed and their rows parsed. Files are checked options.threads at a time (a stream: one member after
-// the other, as it arrives).
+// decompressed and their rows parsed. Files are checked options.threads at a time; a stream's members (up to
+// 128 MiB each; larger ones are checked as they are read) are held in memory and checked by options.threads
+// workers while the next ones are read (memory: up to 2 x threads members).
 //
 // What is found is a Problem (problem.h), never an Error: `where` is the path relative to the repository
 // ("snapshots/<id>/data/db/t.00000.000.tsv.lz4"; in a stream, the member's path "<id>/data/..."), `offset` a

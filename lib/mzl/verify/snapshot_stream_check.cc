@@ -1,5 +1,11 @@
 // check_snapshot_stream() of snapshot_check.h.
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -11,6 +17,69 @@ namespace mzl::verify {
 namespace {
 
 constexpr uint64_t kMaxManifestSize = 256ull << 20;
+// Members up to this size are read into memory and checked by a worker while the next ones are read; larger
+// ones are checked as they are read.
+constexpr uint64_t kMaxHeldMember = 128ull << 20;
+
+// Checks members held in memory on `threads` workers; at most that many more wait in the queue.
+class MemberPool {
+ public:
+  MemberPool(unsigned threads, bool check_rows) : check_rows_(check_rows) {
+    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+  }
+  ~MemberPool() { wait(); }
+  MemberPool(const MemberPool&) = delete;
+  MemberPool& operator=(const MemberPool&) = delete;
+
+  void add(std::string relative, std::vector<uint8_t> bytes, ContentCheck* out) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return queue_.size() < workers_.size(); });
+    queue_.push_back(Job{std::move(relative), std::move(bytes), out});
+    ready_.notify_one();
+  }
+  // Waits for every member added so far and ends the workers.
+  void wait() {
+    {
+      std::lock_guard lock(mutex_);
+      ending_ = true;
+    }
+    ready_.notify_all();
+    for (std::thread& worker : workers_) {
+      if (worker.joinable()) worker.join();
+    }
+  }
+
+ private:
+  struct Job {
+    std::string relative;
+    std::vector<uint8_t> bytes;
+    ContentCheck* out = nullptr;
+  };
+
+  void work() {
+    for (;;) {
+      Job job;
+      {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return ending_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        job = std::move(queue_.front());
+        queue_.pop_front();
+      }
+      room_.notify_one();
+      *job.out = check_content(make_memory_input(std::move(job.bytes), job.relative),
+                               compression_of_path(job.relative), content_kind_of(job.relative), check_rows_);
+    }
+  }
+
+  const bool check_rows_;
+  std::mutex mutex_;
+  std::condition_variable ready_;
+  std::condition_variable room_;
+  std::deque<Job> queue_;
+  bool ending_ = false;
+  std::vector<std::thread> workers_;
+};
 
 // A stream that is not a well-formed tar archive, or ends inside a member: the check cannot go on.
 bool is_stream_damage(const Error& error) {
@@ -20,14 +89,22 @@ bool is_stream_damage(const Error& error) {
 
 class StreamCheck {
  public:
-  StreamCheck(InputStream& in, const SnapshotCheckOptions& options) : in_(in), tar_(in), options_(options) {
+  StreamCheck(InputStream& in, const SnapshotCheckOptions& options)
+      : in_(in),
+        tar_(in),
+        options_(options),
+        pool_(options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()),
+              options.check_rows) {
     report_.where = in.name();
   }
 
   Result<SnapshotReport> run() {
-    MZL_CHECK(read_members());
+    Status read = read_members();
+    pool_.wait();
+    MZL_CHECK(read);
     report_.id = id_;
-    for (const auto& [path, content] : seen_) {
+    for (const auto& [path, held] : seen_) {
+      const ContentCheck& content = *held;
       ++report_.files_checked;
       report_.bytes_checked += content.size;
       report_.raw_bytes += content.raw_bytes;
@@ -106,14 +183,44 @@ class StreamCheck {
       return ok_status();
     }
     if (relative == snapshot::kManifestFileName) return read_manifest(member);
-    ContentCheck content = check_content(tar_.member_input(), compression_of_path(relative),
-                                         content_kind_of(relative), options_.check_rows);
-    if (content.source_error) {
-      if (!is_stream_damage(*content.source_error)) return *content.source_error;
-      stream_damage(*content.source_error);
+    auto content = std::make_unique<ContentCheck>();
+    ContentCheck* out = content.get();
+    if (member.size <= kMaxHeldMember) {
+      MZL_TRY(std::optional<std::vector<uint8_t>> bytes, read_whole(member));
+      if (!bytes) return ok_status();
+      seen_.emplace(relative, std::move(content));
+      pool_.add(relative, std::move(*bytes), out);
+      return ok_status();
+    }
+    *out = check_content(tar_.member_input(), compression_of_path(relative), content_kind_of(relative),
+                         options_.check_rows);
+    if (out->source_error) {
+      if (!is_stream_damage(*out->source_error)) return *out->source_error;
+      stream_damage(*out->source_error);
     }
     seen_.emplace(relative, std::move(content));
     return ok_status();
+  }
+
+  // The member's bytes; nullopt (after a Problem) when the stream ends inside it.
+  Result<std::optional<std::vector<uint8_t>>> read_whole(const snapshot::TarMember& member) {
+    std::vector<uint8_t> bytes(member.size);
+    size_t got = 0;
+    while (got < bytes.size()) {
+      Result<size_t> n = tar_.read(std::span<uint8_t>(bytes.data() + got, bytes.size() - got));
+      if (!n.ok()) {
+        if (!is_stream_damage(n.error())) return std::move(n).error();
+        stream_damage(n.error());
+        return std::optional<std::vector<uint8_t>>();
+      }
+      if (*n == 0) {
+        stream_damage(Error{ErrorCode::kCorrupt, fmt::format("the stream ends inside {}", member.path)}.at_r(
+            in_.name(), tar_.offset()));
+        return std::optional<std::vector<uint8_t>>();
+      }
+      got += *n;
+    }
+    return std::optional<std::vector<uint8_t>>(std::move(bytes));
   }
 
   Status read_manifest(const snapshot::TarMember& member) {
@@ -126,24 +233,9 @@ class StreamCheck {
       manifest_bad_size_ = true;
       return ok_status();
     }
-    std::string text(member.size, '\0');
-    size_t got = 0;
-    while (got < text.size()) {
-      Result<size_t> n =
-          tar_.read(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()) + got, text.size() - got));
-      if (!n.ok()) {
-        if (!is_stream_damage(n.error())) return std::move(n).error();
-        stream_damage(n.error());
-        return ok_status();
-      }
-      if (*n == 0) {
-        stream_damage(Error{ErrorCode::kCorrupt, "the stream ends inside manifest.json"}.at_r(in_.name(),
-                                                                                              tar_.offset()));
-        return ok_status();
-      }
-      got += *n;
-    }
-    manifest_text_ = std::move(text);
+    MZL_TRY(std::optional<std::vector<uint8_t>> text, read_whole(member));
+    if (!text) return ok_status();
+    manifest_text_ = std::string(text->begin(), text->end());
     return ok_status();
   }
 
@@ -176,7 +268,7 @@ class StreamCheck {
         }
         continue;
       }
-      judge_content(seen->second, listed, prefix + path, report_.problems);
+      judge_content(*seen->second, listed, prefix + path, report_.problems);
     }
     for (const auto& [path, content] : seen_) {
       if (index.count(path)) continue;
@@ -192,10 +284,12 @@ class StreamCheck {
   const SnapshotCheckOptions& options_;
   SnapshotReport report_;
   std::string id_;
-  std::map<std::string, ContentCheck> seen_;  // members read, by path relative to "<id>/"
+  // Members read, by path relative to "<id>/"; a held member's check is filled in by the pool.
+  std::map<std::string, std::unique_ptr<ContentCheck>> seen_;
   std::optional<std::string> manifest_text_;
   bool manifest_bad_size_ = false;
   bool broken_ = false;
+  MemberPool pool_;  // last: destroyed (its workers joined) first
 };
 
 }  // namespace
