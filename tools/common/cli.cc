@@ -20,7 +20,7 @@ void configure_app(CLI::App& app, std::string_view program) {
   app.get_formatter()->column_width(36);
 }
 
-int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& body) {
+int run_with_exit_code(CLI::App& app, int argc, char** argv, const std::function<Result<int>()>& body) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -30,12 +30,19 @@ int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& bod
     fmt::print(stderr, "{}: usage error: {}\nTry '{} --help'.\n", app.get_name(), e.what(), app.get_name());
     return kExitUsage;
   }
-  Status status = body();
-  if (!status.ok()) {
-    print_error(app.get_name(), status.error());
-    return exit_code_for(status.error());
+  Result<int> result = body();
+  if (!result.ok()) {
+    print_error(app.get_name(), result.error());
+    return exit_code_for(result.error());
   }
-  return kExitOk;
+  return *result;
+}
+
+int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& body) {
+  return run_with_exit_code(app, argc, argv, [&]() -> Result<int> {
+    MZL_CHECK(body());
+    return kExitOk;
+  });
 }
 
 }  // namespace mzl::tool

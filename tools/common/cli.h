@@ -16,6 +16,10 @@ namespace mzl::tool {
 // `--help` prints the help and returns 0. -h is left free for --host, as in the server's own clients.
 int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& body);
 
+// As run(), for a program whose body chooses the exit code when it succeeds (mzl-verify: 0 verified, 1
+// problems found).
+int run_with_exit_code(CLI::App& app, int argc, char** argv, const std::function<Result<int>()>& body);
+
 void print_error(std::string_view program, const Error& error);
 
 // A fresh CLI::App with the toolkit's help conventions (only --help prints help; footers point to the man

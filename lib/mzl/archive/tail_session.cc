@@ -15,6 +15,7 @@
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/prometheus_textfile.h"
 #include "mzl/util/stop_signal.h"
 
 namespace mzl::archive {
@@ -42,25 +43,25 @@ double unix_now() {
 
 Status write_metrics(const std::string& path, const std::string& source, const Metrics& m) {
   if (path.empty()) return ok_status();
-  const std::string labels = fmt::format("{{source=\"{}\"}}", source);
-  std::string out;
-  auto metric = [&](const char* name, const char* type, const char* help, auto value) {
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n{}{} {}\n", name, help, name, type, name, labels, value);
-  };
-  metric("mzl_binlog_tail_up", "gauge", "1 while connected to the server", m.connected ? 1 : 0);
-  metric("mzl_binlog_tail_last_event_timestamp_seconds", "gauge", "Timestamp of the last archived event",
-         m.last_event_timestamp);
-  metric("mzl_binlog_tail_lag_seconds", "gauge", "Seconds the archive is behind the server", m.lag_seconds);
-  metric("mzl_binlog_tail_events_total", "counter", "Events archived", m.events);
-  metric("mzl_binlog_tail_bytes_total", "counter", "Bytes archived", m.bytes);
-  metric("mzl_binlog_tail_reconnects_total", "counter", "Reconnections to the server", m.reconnects);
-  metric("mzl_binlog_tail_fsyncs_total", "counter", "fsync calls on the archive", m.fsyncs);
-  metric("mzl_binlog_tail_last_fsync_timestamp_seconds", "gauge", "Unix time of the last fsync",
-         m.last_fsync_unix);
-  metric("mzl_binlog_tail_semisync_acks_total", "counter", "Semi-sync ACKs sent", m.acks);
-  metric("mzl_binlog_tail_semisync_ack_latency_seconds", "gauge",
-         "Time from receiving the last acknowledged event to its ACK", m.last_ack_latency_seconds);
-  return atomic_write_file(path, std::span(reinterpret_cast<const uint8_t*>(out.data()), out.size()));
+  const std::string labels = prometheus_label("source", source);
+  PrometheusTextfile out;
+  out.metric("mzl_binlog_tail_up", "gauge", "1 while connected to the server", labels, m.connected ? 1 : 0);
+  out.metric("mzl_binlog_tail_last_event_timestamp_seconds", "gauge", "Timestamp of the last archived event",
+             labels, m.last_event_timestamp);
+  out.metric("mzl_binlog_tail_lag_seconds", "gauge", "Seconds the archive is behind the server", labels,
+             m.lag_seconds);
+  out.metric("mzl_binlog_tail_events_total", "counter", "Events archived", labels, m.events);
+  out.metric("mzl_binlog_tail_bytes_total", "counter", "Bytes archived", labels, m.bytes);
+  out.metric("mzl_binlog_tail_reconnects_total", "counter", "Reconnections to the server", labels,
+             m.reconnects);
+  out.metric("mzl_binlog_tail_fsyncs_total", "counter", "fsync calls on the archive", labels, m.fsyncs);
+  out.metric("mzl_binlog_tail_last_fsync_timestamp_seconds", "gauge", "Unix time of the last fsync", labels,
+             m.last_fsync_unix);
+  out.metric("mzl_binlog_tail_semisync_acks_total", "counter", "Semi-sync ACKs sent", labels, m.acks);
+  out.metric("mzl_binlog_tail_semisync_ack_latency_seconds", "gauge",
+             "Time from receiving the last acknowledged event to its ACK", labels,
+             m.last_ack_latency_seconds);
+  return out.write(path);
 }
 
 Result<ServerIdentity> query_identity(net::ServerConnection& connection) {

@@ -1,0 +1,144 @@
+#include "mzl/verify/repository_check.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+#include "mzl/snapshot/retention.h"
+
+namespace mzl::verify {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Result<std::vector<std::string>> archive_sources(const std::string& repo) {
+  std::vector<std::string> names;
+  const fs::path dir = fs::path(repo) / "binlogs";
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+      return Error{ErrorCode::kIo, fmt::format("cannot read: {}", ec.message())}.at_r(dir.string());
+    }
+    return names;
+  }
+  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (fs::is_directory(it->symlink_status(type_ec))) names.push_back(it->path().filename().string());
+  }
+  if (ec) return Error{ErrorCode::kIo, fmt::format("cannot list: {}", ec.message())}.at_r(dir.string());
+  return names;
+}
+
+std::string format_time(int64_t unix_time) {
+  return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(unix_time)));
+}
+
+std::string format_point(const WindowPoint& p) {
+  std::string inside = p.gtid;
+  if (!p.snapshot_id.empty()) {
+    inside += fmt::format("{}snapshot {}", inside.empty() ? "" : "; ", p.snapshot_id);
+  }
+  return inside.empty() ? format_time(p.unix_time) : fmt::format("{} ({})", format_time(p.unix_time), inside);
+}
+
+}  // namespace
+
+uint64_t RepositoryReport::problem_count() const {
+  uint64_t n = snapshots.problems.size();
+  for (const auto& s : snapshots.snapshots) n += s.problems.size();
+  for (const auto& s : sources) n += s.archive ? s.archive->problems.size() : 0;
+  return n;
+}
+
+Result<RepositoryReport> check_repository(const std::string& repo, const RepositoryCheckOptions& options) {
+  std::error_code ec;
+  if (!fs::is_directory(repo, ec)) {
+    return Error{ErrorCode::kNotFound,
+                 "no such repository directory (give the --repo of mzl-snapshot and "
+                 "mzl-binlog-tail)"}
+        .at_r(repo);
+  }
+  RepositoryReport report;
+  report.repo = repo;
+  MZL_TRY(report.snapshots, check_repository_snapshots(repo, options.snapshots));
+
+  // The oldest intact snapshot of each source (snapshots are oldest first).
+  std::map<std::string, RestoreBase> bases;
+  for (const SnapshotReport& s : report.snapshots.snapshots) {
+    if (!s.ok() || !s.manifest_read || s.source.empty() || bases.count(s.source)) continue;
+    bases[s.source] = RestoreBase{s.id, s.started_at, s.binlog.gtid};
+  }
+  MZL_TRY(auto names, archive_sources(repo));
+  for (const auto& [source, base] : bases) names.push_back(source);
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+
+  for (const std::string& name : names) {
+    SourceReport source;
+    source.source = name;
+    if (auto it = bases.find(name); it != bases.end()) source.base = it->second;
+    if (fs::is_directory(fs::path(repo) / "binlogs" / name, ec)) {
+      BinlogCheckOptions binlog;
+      binlog.buffer_size = options.binlog_buffer_size;
+      if (source.base) binlog.start_gtid = source.base->gtid;
+      MZL_TRY(source.archive, check_binlog_source(repo, name, binlog));
+    }
+    report.sources.push_back(std::move(source));
+  }
+  return report;
+}
+
+RestoreWindow restore_window(const SourceReport& source) {
+  RestoreWindow window;
+  if (!source.base) {
+    window.note = source.archive ? fmt::format(
+                                       "no intact snapshot of this source, so the archive ({}) has "
+                                       "nothing to be replayed onto: take a snapshot",
+                                       format_window(*source.archive))
+                                 : "no intact snapshot and no binlog archive";
+    return window;
+  }
+  WindowPoint base;
+  auto started = snapshot::parse_utc_time(source.base->started_at);
+  base.unix_time = started.ok() ? started->time_since_epoch().count() : 0;
+  base.gtid = source.base->gtid;
+  base.snapshot_id = source.base->snapshot_id;
+  window.from = base;
+  window.to = base;
+  if (!source.archive) {
+    window.note = "no binlog archive of this source: only the snapshot's own point can be restored";
+    return window;
+  }
+  const auto& end = source.archive->last_before_problem;
+  if (!end) {
+    window.note = source.archive->ok()
+                      ? "the archive holds no complete transaction"
+                      : "a problem in the archive comes before its first complete transaction";
+  } else if (end->timestamp < base.unix_time) {
+    window.note = source.archive->ok() ? "no transaction in the archive after the snapshot"
+                                       : "the archive does not continue past the snapshot without a problem";
+  } else {
+    window.to = WindowPoint{end->timestamp, end->gtid, {}};
+    if (!source.archive->ok()) window.note = "the window ends at the first problem in the archive";
+  }
+  return window;
+}
+
+std::string describe_window(const SourceReport& source) {
+  const RestoreWindow window = restore_window(source);
+  if (!window.from) return "nothing restorable: " + window.note;
+  const bool one_point = window.to->snapshot_id == window.from->snapshot_id;
+  std::string text =
+      one_point
+          ? fmt::format("restorable only to the snapshot's point, {}", format_point(*window.from))
+          : fmt::format("restorable from {} to {}", format_point(*window.from), format_point(*window.to));
+  if (!window.note.empty()) text += fmt::format(" ({})", window.note);
+  return text;
+}
+
+}  // namespace mzl::verify
