@@ -149,6 +149,7 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
   bool truncated = false;  // the file ends inside an event
   uint64_t end = codec::kBinlogMagicSize;
   std::optional<std::pair<uint64_t, std::string>> last_rotate;  // offset, new file name
+  bool ended_by_stop = false;                                   // the last event is a STOP
   int file_problems = 0;
   bool whole_crc = false;
   uint32_t file_crc = 0;
@@ -230,6 +231,7 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
       report_.flavour = reader.format().flavour == codec::Flavour::kMariaDB ? "mariadb" : "mysql";
     }
     last_rotate.reset();
+    ended_by_stop = type == code(EventType::kStop);
     if (type == code(EventType::kRotate)) {
       ByteReader body(event.body);
       auto rotate = codec::decode_rotate_event(body, reader.format());
@@ -250,13 +252,21 @@ Status SequenceCheck::check_file(const FileEntry& file, const std::string* next_
   }
   report_.bytes += end;
 
+  // A server that shut down ends its file with STOP and starts the next one when it comes back; one that
+  // crashed ends it with nothing, which only state.json (the size mzl-binlog-tail saw the server close it
+  // at) tells apart from a copy cut short.
+  auto closed_at_server_size = [&] {
+    if (!facts_) return false;
+    auto closed = facts_->closed.find(name);
+    return closed != facts_->closed.end() && closed->second.size == end;
+  };
   if (next_name && !damaged && !truncated) {
-    if (!last_rotate) {
+    if (!last_rotate && !ended_by_stop && !closed_at_server_size()) {
       problem(where, end,
               fmt::format("the file ends without a ROTATE event although {} follows: its last events may be "
                           "missing; {}",
                           *next_name, kFetchAgain));
-    } else if (last_rotate->second != *next_name) {
+    } else if (last_rotate && last_rotate->second != *next_name) {
       problem(where, last_rotate->first,
               fmt::format("ROTATE names {} but the next file is {}: the files in between are missing or this "
                           "file belongs to another sequence",
