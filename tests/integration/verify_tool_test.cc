@@ -224,6 +224,73 @@ TEST_CASE("mzl-verify: a missing binlog file and a damaged snapshot file are fou
   CHECK(one.exit_code == 1);
 }
 
+// Events of `file` whose type code is `type` (byte 4 of the v4 header), by offset.
+std::vector<uint64_t> events_of_type(const std::vector<uint8_t>& file, uint8_t type) {
+  std::vector<uint64_t> out;
+  for (uint64_t at : event_offsets(file)) {
+    if (file[at + 4] == type) out.push_back(at);
+  }
+  return out;
+}
+
+constexpr uint8_t kMariaGtidEvent = 162;
+
+TEST_CASE("mzl-verify: each kind of damage to a real repository is named, exit 1") {
+  const Repository r = build_repository("damage");
+  const fs::path binlogs = r.repo / "binlogs" / kSource;
+  const fs::path snapshot = r.repo / "snapshots" / r.snapshot_id;
+  std::string expect_where;
+  std::string expect_what;
+  SECTION("a truncated binlog") {
+    const fs::path victim = binlogs / r.archived[1];
+    fs::resize_file(victim, fs::file_size(victim) - 10);
+    expect_where = fmt::format("binlogs/{}/{}:", kSource, r.archived[1]);
+  }
+  SECTION("a GTID hole: one transaction's events cut out of a closed file") {
+    const fs::path victim = binlogs / r.archived[1];
+    auto bytes = read_file(victim);
+    const auto gtids = events_of_type(bytes, kMariaGtidEvent);
+    REQUIRE(gtids.size() >= 3);
+    bytes.erase(bytes.begin() + static_cast<std::ptrdiff_t>(gtids[1]),
+                bytes.begin() + static_cast<std::ptrdiff_t>(gtids[2]));
+    std::ofstream(victim, std::ios::binary | std::ios::trunc)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    expect_where = fmt::format("binlogs/{}/{}:{}: ", kSource, r.archived[1], gtids[1]);
+    expect_what = "GTID hole";
+  }
+  SECTION("a missing snapshot chunk") {
+    fs::path chunk;
+    for (const auto& e : fs::recursive_directory_iterator(snapshot / "data")) {
+      if (e.is_regular_file()) chunk = e.path();
+    }
+    fs::remove(chunk);
+    expect_where = fs::relative(chunk, r.repo).string() + ": ";
+    expect_what = "missing";
+  }
+  SECTION("an extra file in a snapshot") {
+    std::ofstream(snapshot / "notes.txt") << "left here by hand\n";
+    expect_where = fmt::format("snapshots/{}/notes.txt: ", r.snapshot_id);
+  }
+  SECTION("a manifest edited by hand (a table's row count)") {
+    const fs::path manifest = snapshot / "manifest.json";
+    const auto bytes = read_file(manifest);
+    std::string text(bytes.begin(), bytes.end());
+    const std::string from = "\"rows\":3005";
+    const size_t at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    text.replace(at, from.size(), "\"rows\":3004");
+    std::ofstream(manifest, std::ios::binary | std::ios::trunc) << text;
+    expect_where = fmt::format("snapshots/{}", r.snapshot_id);
+    expect_what = "3004";
+  }
+  ToolResult run = verify({"--repo", r.repo.string()}, r.dir / "verify");
+  INFO(run.out << run.err);
+  CHECK(run.exit_code == 1);
+  CHECK(run.out.find("\n  " + expect_where) != std::string::npos);
+  CHECK(run.out.find(expect_what) != std::string::npos);
+  CHECK(run.out.find("verified: no problem found") == std::string::npos);
+}
+
 TEST_CASE("mzl-verify: usage errors exit 2, a repository that is not there exits 1") {
   const fs::path dir = sandbox_scratch_dir(kScratch, "usage");
   CHECK(verify({}, dir / "none").exit_code == 2);
