@@ -27,16 +27,14 @@ void write_problems(JsonWriter& w, const std::vector<Problem>& problems) {
   w.begin_array();
   for (const Problem& p : problems) {
     w.begin_object();
-    w.plain_key("where");
-    w.value(p.where);
+    w.field("where", p.where);
     w.plain_key("offset");
     if (p.offset) {
       w.value(*p.offset);
     } else {
       w.null();
     }
-    w.plain_key("what");
-    w.value(p.what);
+    w.field("what", p.what);
     w.end_object();
   }
   w.end_array();
@@ -51,34 +49,20 @@ std::string snapshot_line(const SnapshotReport& s) {
 
 void write_snapshot(JsonWriter& w, const SnapshotReport& s) {
   w.begin_object();
-  w.plain_key("id");
-  w.value(s.id);
-  w.plain_key("where");
-  w.value(s.where);
-  w.plain_key("ok");
-  w.value(s.ok());
-  w.plain_key("manifest_read");
-  w.value(s.manifest_read);
-  w.plain_key("started_at");
-  w.value(s.started_at);
-  w.plain_key("finished_at");
-  w.value(s.finished_at);
-  w.plain_key("source");
-  w.value(s.source);
-  w.plain_key("binlog_file");
-  w.value(s.binlog.file);
-  w.plain_key("binlog_position");
-  w.value(s.binlog.position);
-  w.plain_key("gtid");
-  w.value(s.binlog.gtid);
-  w.plain_key("files");
-  w.value(s.files_checked);
-  w.plain_key("bytes");
-  w.value(s.bytes_checked);
-  w.plain_key("raw_bytes");
-  w.value(s.raw_bytes);
-  w.plain_key("rows");
-  w.value(s.rows_checked);
+  w.field("id", s.id);
+  w.field("where", s.where);
+  w.field("ok", s.ok());
+  w.field("manifest_read", s.manifest_read);
+  w.field("started_at", s.started_at);
+  w.field("finished_at", s.finished_at);
+  w.field("source", s.source);
+  w.field("binlog_file", s.binlog.file);
+  w.field("binlog_position", s.binlog.position);
+  w.field("gtid", s.binlog.gtid);
+  w.field("files", s.files_checked);
+  w.field("bytes", s.bytes_checked);
+  w.field("raw_bytes", s.raw_bytes);
+  w.field("rows", s.rows_checked);
   write_problems(w, s.problems);
   w.end_object();
 }
@@ -95,26 +79,18 @@ void write_point(JsonWriter& w, std::string_view key, const std::optional<Window
     return;
   }
   w.begin_object();
-  w.plain_key("time");
-  w.value(fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(p->unix_time))));
-  w.plain_key("unix_time");
-  w.value(p->unix_time);
-  w.plain_key("gtid");
-  w.value(p->gtid);
-  w.plain_key("snapshot");
-  w.value(p->snapshot_id);
+  w.field("time", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(p->unix_time))));
+  w.field("unix_time", p->unix_time);
+  w.field("gtid", p->gtid);
+  w.field("snapshot", p->snapshot_id);
   w.end_object();
 }
 
 void write_archive_counts(JsonWriter& w, const BinlogCheckReport& b) {
-  w.plain_key("flavour");
-  w.value(b.flavour);
-  w.plain_key("files");
-  w.value(b.files);
-  w.plain_key("events");
-  w.value(b.events);
-  w.plain_key("bytes");
-  w.value(b.bytes);
+  w.field("flavour", b.flavour);
+  w.field("files", b.files);
+  w.field("events", b.events);
+  w.field("bytes", b.bytes);
 }
 
 std::optional<WindowPoint> transaction_point(const std::optional<TransactionPoint>& t) {
@@ -130,12 +106,9 @@ std::string describe_repository_report(const RepositoryReport& report, bool json
   if (json) {
     JsonWriter w(out);
     w.begin_object();
-    w.plain_key("repo");
-    w.value(report.repo);
-    w.plain_key("ok");
-    w.value(problems == 0);
-    w.plain_key("problem_count");
-    w.value(problems);
+    w.field("repo", report.repo);
+    w.field("ok", problems == 0);
+    w.field("problem_count", problems);
     w.plain_key("snapshots");
     w.begin_array();
     for (const auto& s : report.snapshots.snapshots) write_snapshot(w, s);
@@ -148,24 +121,18 @@ std::string describe_repository_report(const RepositoryReport& report, bool json
     w.begin_array();
     for (const SourceReport& source : report.sources) {
       w.begin_object();
-      w.plain_key("source");
-      w.value(source.source);
-      w.plain_key("ok");
-      w.value(source.ok());
-      w.plain_key("archive");
-      w.value(source.archive.has_value());
+      w.field("source", source.source);
+      w.field("ok", source.ok());
+      w.field("archive", source.archive.has_value());
       if (source.archive) write_archive_counts(w, *source.archive);
       const RestoreWindow window = restore_window(source);
       w.plain_key("window");
       w.begin_object();
-      w.plain_key("restorable");
-      w.value(window.from.has_value());
+      w.field("restorable", window.from.has_value());
       write_point(w, "from", window.from);
       write_point(w, "to", window.to);
-      w.plain_key("note");
-      w.value(window.note);
-      w.plain_key("text");
-      w.value(describe_window(source));
+      w.field("note", window.note);
+      w.field("text", describe_window(source));
       w.end_object();
       write_problems(w, source.archive ? source.archive->problems : std::vector<Problem>{});
       w.end_object();
@@ -225,17 +192,14 @@ std::string describe_binlog_report(const BinlogCheckReport& report, bool json) {
   if (json) {
     JsonWriter w(out);
     w.begin_object();
-    w.plain_key("ok");
-    w.value(report.ok());
+    w.field("ok", report.ok());
     write_archive_counts(w, report);
     w.plain_key("window");
     w.begin_object();
-    w.plain_key("restorable");
-    w.value(report.first.has_value() && report.last_before_problem.has_value());
+    w.field("restorable", report.first.has_value() && report.last_before_problem.has_value());
     write_point(w, "from", report.last_before_problem ? transaction_point(report.first) : std::nullopt);
     write_point(w, "to", transaction_point(report.last_before_problem));
-    w.plain_key("text");
-    w.value(format_window(report));
+    w.field("text", format_window(report));
     w.end_object();
     write_problems(w, report.problems);
     w.end_object();
