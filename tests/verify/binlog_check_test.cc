@@ -324,7 +324,8 @@ TEST_CASE("a MariaDB archive of three files") {
     CHECK(mentions(report.problems[0], "ends without a ROTATE"));
     CHECK(mentions(report.problems[1], "state.json records"));
   }
-  SECTION("a closed file without ROTATE at the size state.json recorded: the server crashed, nothing is lost") {
+  SECTION(
+      "a closed file without ROTATE at the size state.json recorded: the server crashed, nothing is lost") {
     // A crashed server's file ends with its last event; mzl-binlog-tail records the size the server's dump
     // thread moved on to the next file at.
     auto bytes = archive.bytes(0);
@@ -544,6 +545,30 @@ TEST_CASE("a MySQL start GTID set before the archive's first GTID") {
   REQUIRE(report->problems.size() == 1);
   CHECK(report->problems[0].offset == 194);
   CHECK(mentions(report->problems[0], uuid + ":51-52 (2 transactions) is missing before " + uuid + ":53"));
+}
+
+TEST_CASE("a file a server closed with STOP (shutdown) needs no ROTATE before the next one") {
+  // events.tsv: bug27213339-bin.000001 ends with a STOP event at 11102 (23 bytes, to 11125).
+  const fs::path original = test::fixtures_dir() / "mysql-5.7" / "bug27213339-bin.000001";
+  const auto bytes = test::read_file(original);
+  REQUIRE(bytes.size() == 11125);
+  test::TempRepo repo;
+  write_file(repo.path / "s-bin.000001", bytes);
+  write_file(repo.path / "s-bin.000002", bytes);
+  auto report = check_binlog_files({repo.path / "s-bin.000001", repo.path / "s-bin.000002"});
+  REQUIRE(report.ok());
+  CAPTURE(describe(*report));
+  for (const Problem& p : report->problems) CHECK_FALSE(mentions(p, "ROTATE"));
+
+  // Without its STOP the first file looks cut short.
+  write_file(repo.path / "s-bin.000001", std::vector<uint8_t>(bytes.begin(), bytes.begin() + 11102));
+  auto cut = check_binlog_files({repo.path / "s-bin.000001", repo.path / "s-bin.000002"});
+  REQUIRE(cut.ok());
+  CAPTURE(describe(*cut));
+  bool named = false;
+  for (const Problem& p : cut->problems)
+    named = named || (p.offset == 11102u && mentions(p, "ends without a ROTATE"));
+  CHECK(named);
 }
 
 TEST_CASE("usage errors") {
