@@ -4,11 +4,38 @@
 
 #include "cli.h"
 #include "connection_flags.h"
+#include "mzl/net/dsn.h"
+#include "mzl/verify/server_compare.h"
 #include "mzl/verify/verify_command.h"
 
 namespace {
 
 constexpr const char* kProgram = "mzl-verify";
+
+struct TablesFlags {
+  std::string source, target;
+  std::vector<std::string> databases, tables, exclude;
+  unsigned threads = 2;
+  uint64_t chunk_rows = 100'000;
+  unsigned replica_wait = 300;
+};
+
+mzl::Result<int> tables_command(const TablesFlags& flags, const mzl::net::ConnectionOptions& connection,
+                                bool json) {
+  using namespace mzl;
+  verify::ServerCompareOptions options;
+  MZL_TRY(options.source, net::apply_dsn(connection, flags.source));
+  MZL_TRY(options.target, net::apply_dsn(connection, flags.target));
+  options.filter.databases = flags.databases;
+  options.filter.tables = flags.tables;
+  options.filter.exclude = flags.exclude;
+  options.threads = flags.threads;
+  options.chunk_rows = flags.chunk_rows;
+  options.replica_wait = std::chrono::seconds(flags.replica_wait);
+  MZL_TRY(auto report, verify::compare_servers(options));
+  fmt::print("{}", verify::describe_server_compare(report, json));
+  return report.ok() ? kExitOk : kExitProblem;
+}
 
 }  // namespace
 
@@ -43,13 +70,46 @@ int main(int argc, char** argv) {
   app.add_option("--metrics-file", request.metrics_file,
                  "Write Prometheus textfile metrics (result, problems, window per source) here");
 
+  TablesFlags tables;
+  auto* tables_cmd = app.add_subcommand(
+      "tables",
+      "Compare the rows of two live servers by chunked checksums over primary-key ranges, at one GTID of the "
+      "source (a replica target is run up to it)");
+  tables_cmd
+      ->add_option("--source", tables.source,
+                   "The source server: h=host,P=port,u=user,S=socket,F=file "
+                   "or host[:port]")
+      ->required();
+  tables_cmd->fallthrough();  // connection and option-file flags may follow "tables"
+  tables_cmd->add_option("--target", tables.target, "The server compared with it (often its replica)")
+      ->required();
+  tables_cmd->add_option("--databases", tables.databases, "Only these databases (comma-separated)")
+      ->delimiter(',');
+  tables_cmd->add_option("--tables", tables.tables, "Only these db.table (comma-separated, * and ? allowed)")
+      ->delimiter(',');
+  tables_cmd->add_option("--exclude", tables.exclude, "Leave out these db or db.table")->delimiter(',');
+  tables_cmd->add_option("--threads", tables.threads, "Connections per server (default 2)")
+      ->check(CLI::Range(1, 64));
+  tables_cmd->add_option("--chunk-rows", tables.chunk_rows, "Rows per checksum chunk (default 100000)")
+      ->check(CLI::Range(uint64_t{100}, uint64_t{1} << 40));
+  tables_cmd->add_option("--replica-wait", tables.replica_wait,
+                         "Seconds a replica target may take to reach the source's GTID (default 300)");
+  tables_cmd->add_flag("--json", request.json, "One JSON object on stdout instead of the report");
+
   mzl::tool::OptionFileFlags option_files;
   mzl::tool::add_option_file_flags(app, option_files);
+  mzl::net::ConnectionFlags connection_flags;
+  mzl::tool::add_connection_flags(app, connection_flags);
 
   return mzl::tool::run_with_exit_code(app, argc, argv, [&]() -> mzl::Result<int> {
     using namespace mzl;
     MZL_TRY(auto files, tool::load_option_files(option_files));
     MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
+    if (tables_cmd->parsed()) {
+      MZL_TRY(auto connection, tool::connection_options(connection_flags, files, kProgram,
+                                                        option_files.defaults_group_suffix));
+      return tables_command(tables, connection, request.json);
+    }
     request.stream = stdin_marker == "-";
     MZL_TRY(auto outcome, verify::run_verify(request));
     fmt::print("{}", outcome.report);
