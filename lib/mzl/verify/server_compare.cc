@@ -184,6 +184,20 @@ Status bring_replica_to(net::ServerConnection& target, const std::string& gtid, 
                              gtid, wait.count()))
         .at_r(target.server_name());
   }
+  // MariaDB stops both threads at an UNTIL master_gtid_pos; wait for that, or a START SLAVE issued while they
+  // are stopping does nothing and the replica stays stopped.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (true) {
+    MZL_TRY(auto status, target.query("SHOW SLAVE STATUS"));
+    // Slave_IO_Running and Slave_SQL_Running are the 11th and 12th columns.
+    if (status.empty() || status[0].size() < 12) break;
+    if (status[0][10] != "Yes" && status[0][10] != "Connecting" && status[0][11] != "Yes") break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error(ErrorCode::kServer, "the replica reached the GTID but its threads did not stop")
+          .at_r(target.server_name());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
   return ok_status();
 }
 
