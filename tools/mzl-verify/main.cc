@@ -18,6 +18,7 @@ struct TablesFlags {
   unsigned threads = 2;
   uint64_t chunk_rows = 100'000;
   unsigned replica_wait = 300;
+  bool chunks_only = false;
 };
 
 mzl::Result<int> tables_command(const TablesFlags& flags, const mzl::net::ConnectionOptions& connection,
@@ -32,6 +33,7 @@ mzl::Result<int> tables_command(const TablesFlags& flags, const mzl::net::Connec
   options.threads = flags.threads;
   options.chunk_rows = flags.chunk_rows;
   options.replica_wait = std::chrono::seconds(flags.replica_wait);
+  options.checksum_table_first = !flags.chunks_only;
   MZL_TRY(auto report, verify::compare_servers(options));
   fmt::print("{}", verify::describe_server_compare(report, json));
   return report.ok() ? kExitOk : kExitProblem;
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(uint64_t{100}, uint64_t{1} << 40));
   tables_cmd->add_option("--replica-wait", tables.replica_wait,
                          "Seconds a replica target may take to reach the source's GTID (default 300)");
+  tables_cmd->add_flag("--chunks-only", tables.chunks_only,
+                       "Skip the CHECKSUM TABLE pass: compare every table chunk by chunk");
   tables_cmd->add_flag("--json", request.json, "One JSON object on stdout instead of the report");
 
   mzl::tool::OptionFileFlags option_files;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <future>
 #include <map>
 #include <mutex>
@@ -151,6 +152,37 @@ Result<ChunkOutcome> compare_chunk(net::ServerConnection& source, net::ServerCon
   return out;
 }
 
+// CHECKSUM TABLE's value; nullopt when the server gives none (NULL).
+Result<std::optional<std::string>> table_checksum(net::ServerConnection& c, const TableInfo& t) {
+  MZL_TRY(auto rows, c.query("CHECKSUM TABLE " + snapshot::qualified_name(t.database, t.name)));
+  if (rows.size() != 1 || rows[0].size() != 2) return std::optional<std::string>();
+  return rows[0][1];
+}
+
+// Runs job(worker, i) for i in [0, jobs) on `threads` threads, worker being the thread's index (its pair of
+// connections); the first error stops the others from taking new jobs and is returned.
+Status run_on_workers(unsigned threads, size_t jobs, const std::function<Status(unsigned, size_t)>& job) {
+  std::atomic<size_t> next{0};
+  std::mutex mutex;
+  std::optional<Error> first_error;
+  std::vector<std::thread> workers;
+  for (unsigned w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] {
+      for (size_t i = next++; i < jobs; i = next++) {
+        Status s = job(w, i);
+        if (!s.ok()) {
+          std::lock_guard lock(mutex);
+          if (!first_error) first_error = s.error();
+          next = jobs;
+        }
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  if (first_error) return *first_error;
+  return ok_status();
+}
+
 // Stops a replica target's replication and starts it again when the comparison no longer needs it stopped
 // (or fails): mzl never leaves a replica stopped.
 class ReplicaPause {
@@ -268,25 +300,43 @@ Result<ServerCompareReport> compare_servers(const ServerCompareOptions& options)
 
   MZL_TRY(auto source_tables, snapshot::list_tables(source.workers[0], options.filter));
   MZL_TRY(auto target_tables, snapshot::list_tables(target.workers[0], options.filter));
-  const std::vector<TableInfo> tables = common_tables(source_tables, target_tables, report.problems);
-  report.tables = tables.size();
+  const std::vector<TableInfo> all_tables = common_tables(source_tables, target_tables, report.problems);
+  report.tables = all_tables.size();
+
+  // First CHECKSUM TABLE on both sides (the server's own row checksum, read in the open snapshots): a table
+  // whose checksums agree holds the same rows. The others (or all, when the storage formats differ and the
+  // checksums cannot agree) are compared chunk by chunk.
+  std::vector<std::optional<std::string>> source_sums(all_tables.size()), target_sums(all_tables.size());
+  const size_t checksummed = options.checksum_table_first ? all_tables.size() : 0;
+  MZL_CHECK(run_on_workers(options.threads, checksummed, [&](unsigned w, size_t t) -> Status {
+    auto on_target =
+        std::async(std::launch::async, [&] { return table_checksum(target.workers[w], all_tables[t]); });
+    auto on_source = table_checksum(source.workers[w], all_tables[t]);
+    auto theirs = on_target.get();
+    MZL_CHECK(on_source);
+    MZL_CHECK(theirs);
+    source_sums[t] = *on_source;
+    target_sums[t] = *theirs;
+    return ok_status();
+  }));
+  std::vector<TableInfo> tables;
+  for (size_t t = 0; t < all_tables.size(); ++t) {
+    if (options.checksum_table_first && source_sums[t] && source_sums[t] == target_sums[t]) {
+      ++report.tables_equal_by_checksum;
+    } else {
+      tables.push_back(all_tables[t]);
+    }
+  }
   MZL_TRY(auto chunks, snapshot::plan_chunks(source.workers[0], tables, options.chunk_rows));
   report.chunks = chunks.size();
 
   std::vector<std::optional<Result<ChunkOutcome>>> outcomes(chunks.size());
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::vector<std::thread> workers;
-  for (unsigned i = 0; i < options.threads; ++i) {
-    workers.emplace_back([&, i] {
-      for (size_t c = next++; c < chunks.size() && !failed; c = next++) {
-        outcomes[c] = compare_chunk(source.workers[i], target.workers[i], tables[chunks[c].table_index],
-                                    chunks[c], options.max_row_differences);
-        if (!outcomes[c]->ok()) failed = true;
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
+  MZL_CHECK(run_on_workers(options.threads, chunks.size(), [&](unsigned w, size_t c) -> Status {
+    outcomes[c] = compare_chunk(source.workers[w], target.workers[w], tables[chunks[c].table_index],
+                                chunks[c], options.max_row_differences);
+    if (!outcomes[c]->ok()) return outcomes[c]->error();
+    return ok_status();
+  }));
 
   std::map<std::string, uint64_t> rows_listed;  // per table, for max_row_differences
   for (auto& outcome : outcomes) {
@@ -318,6 +368,7 @@ std::string describe_server_compare(const ServerCompareReport& r, bool json) {
     w.field("gtid", r.gtid);
     w.field("target_is_replica", r.target_is_replica);
     w.field("tables", r.tables);
+    w.field("tables_equal_by_checksum", r.tables_equal_by_checksum);
     w.field("chunks", r.chunks);
     w.field("source_rows", r.source_rows);
     w.field("lock_seconds", r.lock_seconds);
@@ -355,10 +406,12 @@ std::string describe_server_compare(const ServerCompareReport& r, bool json) {
     out += '\n';
     return out;
   }
-  out +=
-      fmt::format("source {} and target {}{} compared at GTID {}: {} tables, {} chunks, {} rows\n", r.source,
-                  r.target, r.target_is_replica ? " (a replica, stopped there for a moment)" : "",
-                  r.gtid.empty() ? "(none)" : r.gtid, r.tables, r.chunks, r.source_rows);
+  out += fmt::format(
+      "source {} and target {}{} compared at GTID {}: {} tables, {} equal by CHECKSUM TABLE, the others in "
+      "{} "
+      "chunks ({} source rows)\n",
+      r.source, r.target, r.target_is_replica ? " (a replica, stopped there for a moment)" : "",
+      r.gtid.empty() ? "(none)" : r.gtid, r.tables, r.tables_equal_by_checksum, r.chunks, r.source_rows);
   for (const auto& p : r.problems) out += format_problem(p) + "\n";
   for (const auto& c : r.chunk_differences) {
     out += fmt::format("{}: rows differ in {} (source {} rows, target {})\n", c.table,
