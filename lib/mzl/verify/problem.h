@@ -9,6 +9,10 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
+#include "mzl/util/json.h"
+
 namespace mzl::verify {
 
 struct Problem {
@@ -22,6 +26,25 @@ struct Problem {
 inline std::string format_problem(const Problem& p) {
   return p.offset ? fmt::format("{}:{}: {}", p.where, *p.offset, p.what)
                   : fmt::format("{}: {}", p.where, p.what);
+}
+
+// "problems":[{"where":..., "offset":N or null, "what":...}, ...] as one key of the object being written.
+inline void write_problems(JsonWriter& w, const std::vector<Problem>& problems) {
+  w.plain_key("problems");
+  w.begin_array();
+  for (const Problem& p : problems) {
+    w.begin_object();
+    w.field("where", p.where);
+    w.plain_key("offset");
+    if (p.offset) {
+      w.value(*p.offset);
+    } else {
+      w.null();
+    }
+    w.field("what", p.what);
+    w.end_object();
+  }
+  w.end_array();
 }
 
 }  // namespace mzl::verify

@@ -393,15 +393,7 @@ std::string describe_server_compare(const ServerCompareReport& r, bool json) {
       w.end_object();
     }
     w.end_array();
-    w.plain_key("problems");
-    w.begin_array();
-    for (const auto& p : r.problems) {
-      w.begin_object();
-      w.field("where", p.where);
-      w.field("what", p.what);
-      w.end_object();
-    }
-    w.end_array();
+    write_problems(w, r.problems);
     w.end_object();
     out += '\n';
     return out;

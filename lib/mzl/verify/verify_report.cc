@@ -22,24 +22,6 @@ void append_problems(std::string& out, const std::vector<Problem>& problems) {
   for (const Problem& p : problems) out += fmt::format("  {}\n", format_problem(p));
 }
 
-void write_problems(JsonWriter& w, const std::vector<Problem>& problems) {
-  w.plain_key("problems");
-  w.begin_array();
-  for (const Problem& p : problems) {
-    w.begin_object();
-    w.field("where", p.where);
-    w.plain_key("offset");
-    if (p.offset) {
-      w.value(*p.offset);
-    } else {
-      w.null();
-    }
-    w.field("what", p.what);
-    w.end_object();
-  }
-  w.end_array();
-}
-
 std::string snapshot_line(const SnapshotReport& s) {
   std::string detail = fmt::format("{}, {} bytes, {}", plural(s.files_checked, "file"), s.bytes_checked,
                                    plural(s.rows_checked, "row"));
