@@ -97,7 +97,8 @@ TEST_CASE("mzl-verify tables: a replica compares equal, then every row changed b
   CHECK(diff.out.find(R"({"table":"`vt`.`strkey`","key":"k='zz'","what":"only on the target"})") !=
         std::string::npos);
   CHECK(diff.out.find(R"({"table":"`vt`.`strkey`","key":"k='a'","what":"differs"})") != std::string::npos);
-  CHECK(diff.out.find(R"("where":"`vt`.`extra`","offset":null,"what":"only on the target)") != std::string::npos);
+  CHECK(diff.out.find(R"("where":"`vt`.`extra`","offset":null,"what":"only on the target)") !=
+        std::string::npos);
   // Only the chunks holding id 5 and 777777 of the big table differ (it is split into 10 by --chunk-rows).
   const std::string big_chunk = R"({"table":"`vt`.`big`")";
   size_t chunks = 0;
