@@ -1,6 +1,7 @@
 #include "mzl/restore/data_load_pool.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "mzl/snapshot/catalog.h"
 
@@ -121,9 +122,21 @@ Status DataLoadPool::run(net::ServerConnection& connection, DataJob& job) {
     if (!job.statement_charset.empty()) MZL_CHECK(connection.execute("SET NAMES utf8mb4"));
     return ok_status();
   }
-  MZL_TRY(std::unique_ptr<InputStream> rows, job.open());
-  MZL_TRY(LoadDataResult result, load_data_file(connection, *rows, job.target, job.name, job.expected_rows,
-                                                [this](uint64_t bytes) { progress_.add_raw_bytes(bytes); }));
+  LoadDataResult result;
+  for (int attempt = 1;; ++attempt) {
+    MZL_TRY(std::unique_ptr<InputStream> rows, job.open());
+    // The progress bar may count a retried file's bytes twice; the totals below count the committed load.
+    auto loaded = load_data_file(connection, *rows, job.target, job.name, job.expected_rows,
+                                 [this](uint64_t bytes) { progress_.add_raw_bytes(bytes); });
+    if (loaded.ok()) {
+      result = *loaded;
+      break;
+    }
+    if (!job.reopenable || attempt == kLoadAttempts || !is_lock_conflict(loaded.error())) {
+      return std::move(loaded).error();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 * attempt));
+  }
   if (job.done) MZL_CHECK(job.done(result));
   progress_.file_done(job.size, result.rows);
   std::lock_guard lock(mutex_);

@@ -29,8 +29,13 @@ struct DataJob {
   bool held = false;  // its bytes are in memory: counted against the pool's memory budget until done
   LoadDataTarget target;
   std::optional<uint64_t> expected_rows;
-  // Opens the file's rows (decompressed, digest-checked at finish()); called on the loading thread.
+  // Opens the file's rows (decompressed, digest-checked at finish()); called on the loading thread, and
+  // again for each retry when `reopenable`.
   std::function<Result<std::unique_ptr<InputStream>>()> open;
+  // Whether open() can be called again after a load was rolled back. Two loads into one table can deadlock
+  // in InnoDB (1213) or time out on a lock (1205): the server rolls the file's transaction back, and the
+  // pool loads the file again, up to kLoadAttempts times.
+  bool reopenable = true;
   // Called on the loading thread after the file is committed (optional); an error fails the pool.
   std::function<Status(const LoadDataResult&)> done;
   // A statement job instead (open unused): runs `statement` on `target`'s table after its data, with
@@ -38,6 +43,8 @@ struct DataJob {
   std::string statement;
   std::string statement_charset;
 };
+
+inline constexpr int kLoadAttempts = 5;
 
 struct DataLoadTotals {
   uint64_t files = 0, rows = 0, raw_bytes = 0;

@@ -169,4 +169,9 @@ Result<LoadDataResult> load_data_file(net::ServerConnection& server, InputStream
   return result;
 }
 
+bool is_lock_conflict(const Error& error) {
+  return error.code == ErrorCode::kServer && (error.message.find("(error 1213)") != std::string::npos ||
+                                              error.message.find("(error 1205)") != std::string::npos);
+}
+
 }  // namespace mzl::restore

@@ -46,4 +46,8 @@ Result<LoadDataResult> load_data_file(net::ServerConnection& server, InputStream
                                       std::optional<uint64_t> expected_rows,
                                       const std::function<void(uint64_t)>& on_bytes = {});
 
+// Whether a failed load_data_file() was a lock conflict the server rolled back (ER_LOCK_DEADLOCK 1213,
+// ER_LOCK_WAIT_TIMEOUT 1205, as ServerConnection::last_error() words them): the file can be loaded again.
+bool is_lock_conflict(const Error& error);
+
 }  // namespace mzl::restore

@@ -108,6 +108,7 @@ Status StreamLoad::data_member(const snapshot::TarMember& member, const std::str
     job.open = [this, &seen, compression]() -> Result<std::unique_ptr<InputStream>> {
       return snapshot::open_data_file(make_hashing_input(tar_.member_input(), seen.digest), compression);
     };
+    job.reopenable = false;  // read from the stream as it loads: there is no second copy
     return pool_->run_here(std::move(job));
   }
   MZL_CHECK(pool_->wait_for_room(member.size));
@@ -118,9 +119,9 @@ Status StreamLoad::data_member(const snapshot::TarMember& member, const std::str
     seen.digest->sha256 = snapshot::sha256_hex(bytes);
   }
   job.held = true;
-  job.open = [data = std::make_shared<std::vector<uint8_t>>(std::move(bytes)), name = job.name,
+  job.open = [data = std::make_shared<const std::vector<uint8_t>>(std::move(bytes)), name = job.name,
               compression]() -> Result<std::unique_ptr<InputStream>> {
-    return snapshot::open_data_file(make_memory_input(std::move(*data), name), compression);
+    return snapshot::open_data_file(make_memory_input(data, name), compression);
   };
   return pool_->submit(std::move(job));
 }

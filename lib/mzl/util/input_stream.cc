@@ -114,19 +114,19 @@ class Lz4InputStream final : public InputStream {
 
 class MemoryInputStream final : public InputStream {
  public:
-  MemoryInputStream(std::vector<uint8_t> data, std::string name)
+  MemoryInputStream(std::shared_ptr<const std::vector<uint8_t>> data, std::string name)
       : data_(std::move(data)), name_(std::move(name)) {}
 
   Result<size_t> read(std::span<uint8_t> out) override {
-    const size_t n = std::min(out.size(), data_.size() - pos_);
-    std::copy_n(data_.begin() + static_cast<ptrdiff_t>(pos_), n, out.begin());
+    const size_t n = std::min(out.size(), data_->size() - pos_);
+    std::copy_n(data_->begin() + static_cast<ptrdiff_t>(pos_), n, out.begin());
     pos_ += n;
     return n;
   }
   const std::string& name() const override { return name_; }
 
  private:
-  std::vector<uint8_t> data_;
+  std::shared_ptr<const std::vector<uint8_t>> data_;
   size_t pos_ = 0;
   std::string name_;
 };
@@ -171,6 +171,11 @@ std::unique_ptr<InputStream> make_lz4_input(std::unique_ptr<InputStream> source)
 }
 
 std::unique_ptr<InputStream> make_memory_input(std::vector<uint8_t> data, std::string name) {
+  return make_memory_input(std::make_shared<const std::vector<uint8_t>>(std::move(data)), std::move(name));
+}
+
+std::unique_ptr<InputStream> make_memory_input(std::shared_ptr<const std::vector<uint8_t>> data,
+                                               std::string name) {
   return std::make_unique<MemoryInputStream>(std::move(data), std::move(name));
 }
 

@@ -43,6 +43,9 @@ std::unique_ptr<InputStream> make_lz4_input(std::unique_ptr<InputStream> source)
 
 // Reads from a copy of `data`; for tests and for bytes already in memory.
 std::unique_ptr<InputStream> make_memory_input(std::vector<uint8_t> data, std::string name = "<memory>");
+// Reads `data` without copying it; several streams may read the same bytes (e.g. a load that is retried).
+std::unique_ptr<InputStream> make_memory_input(std::shared_ptr<const std::vector<uint8_t>> data,
+                                               std::string name = "<memory>");
 
 // Reads the whole stream (tests, small files). Do not use for binlogs: BinlogFileReader streams them.
 Result<std::vector<uint8_t>> read_all(InputStream& in);
