@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
       "file\n"
       "missing, no GTID hole since the oldest snapshot), then print the window each source can be restored "
       "in.\n"
-      "--snapshot ID, --binlog FILE... or - (a snapshot stream on stdin) check one piece.",
+      "--snapshot ID, --binlog FILE... or - (a snapshot stream on stdin) check one piece; 'tables' compares "
+      "two\nlive servers' rows.",
       kProgram};
   mzl::tool::configure_app(app, kProgram);
 
