@@ -70,7 +70,7 @@ TEST_CASE("mzl-snapshot under sysbench writes: equal to a replica stopped at the
   wait_replica_caught_up(2);
   r.query("STOP SLAVE");
 
-  // Writes go on during both snapshots; the second forces the lock path (no lock-free attempt).
+  // Writes go on during both snapshots (commits are blocked for a moment while each opens its transactions).
   ToolProcess load(
       "/usr/bin/sysbench",
       sysbench_args(primary, "sbcons",
