@@ -2,11 +2,11 @@
 // `mzl-verify tables`: do two live servers hold the same rows? (man/mzl-verify.1, TABLES)
 //
 // Both sides are read at one instant of the source. The source opens `threads` transactions WITH CONSISTENT
-// SNAPSHOT at one binlog point (snapshot/consistent_start.h: no lock in the usual case) and its GTID position
-// is read. When the target is a replica (SHOW SLAVE STATUS has a row), it was stopped (STOP SLAVE) before
-// that, and is then run up to exactly that GTID (START SLAVE UNTIL master_gtid_pos; MASTER_GTID_WAIT), its
-// own transactions opened there, and started again (START SLAVE) right away, also when anything fails: the
-// replica applies nothing for a moment, but replication lag is never reported as a difference. Any other
+// SNAPSHOT at one binlog point (snapshot/consistent_start.h: commits blocked for a few ms) and its GTID
+// position is read. When the target is a replica (SHOW SLAVE STATUS has a row), it was stopped (STOP SLAVE)
+// before that, and is then run up to exactly that GTID (START SLAVE UNTIL master_gtid_pos; MASTER_GTID_WAIT),
+// its own transactions opened there, and started again (START SLAVE) right away, also when anything fails:
+// the replica applies nothing for a moment, but replication lag is never reported as a difference. Any other
 // target is read as it is (it should not be written to meanwhile).
 //
 // First both sides run CHECKSUM TABLE (in the open snapshots) on every table: equal checksums mean equal
