@@ -150,9 +150,18 @@ void wait_replica_caught_up(int i, int timeout_seconds) {
   std::string waited =
       replica.scalar("SELECT MASTER_GTID_WAIT('" + position + "', " + std::to_string(timeout_seconds) + ")");
   if (waited != "0") {
+    // SHOW SLAVE STATUS columns: 10 Slave_IO_Running, 11 Slave_SQL_Running, 35 Last_IO_Error,
+    // 37 Last_SQL_Error (0-based); they say whether the replica stopped or is only slow.
+    std::string status = "no SHOW SLAVE STATUS row";
+    const auto rows = replica.query("SHOW SLAVE STATUS");
+    if (!rows.empty() && rows[0].size() > 37) {
+      status = "IO running " + rows[0][10] + ", SQL running " + rows[0][11] + ", last IO error '" +
+               rows[0][35] + "', last SQL error '" + rows[0][37] + "'";
+    }
     FAIL("replica " << i << " did not reach the primary's gtid_binlog_pos " << position << " within "
                     << timeout_seconds << "s (MASTER_GTID_WAIT returned " << waited
-                    << "); its gtid_slave_pos is " << replica.scalar("SELECT @@global.gtid_slave_pos"));
+                    << "); its gtid_slave_pos is " << replica.scalar("SELECT @@global.gtid_slave_pos") << "; "
+                    << status);
   }
 }
 
