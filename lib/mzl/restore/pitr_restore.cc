@@ -1,0 +1,252 @@
+#include "mzl/restore/pitr_restore.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "mzl/archive/binlog_file_list.h"
+#include "mzl/codec/binlog_file_reader.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/gtid_events.h"
+#include "mzl/gtid/maria_gtid.h"
+#include "mzl/net/server_connection.h"
+#include "mzl/snapshot/snapshot_directory.h"
+#include "mzl/util/json.h"
+
+namespace mzl::restore {
+namespace {
+
+std::string archive_dir_of(const std::string& repo, const snapshot::Manifest& m) {
+  return repo + "/binlogs/" + m.server.source;
+}
+
+// The archive file holding `name` (plain or .lz4), if any.
+std::optional<std::filesystem::path> archived_file(const std::string& archive_dir, const std::string& name) {
+  for (const char* suffix : {"", ".lz4"}) {
+    std::filesystem::path p = std::filesystem::path(archive_dir) / (name + suffix);
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(p, ec)) return p;
+  }
+  return std::nullopt;
+}
+
+// The timestamp of the last transaction (GTID event) before `position` in `file`, or nullopt when none.
+Result<std::optional<int64_t>> last_transaction_time(const std::filesystem::path& file, uint64_t position) {
+  MZL_TRY(auto reader, codec::BinlogFileReader::open(file.string()));
+  std::optional<int64_t> last;
+  while (reader.offset() < position) {
+    MZL_TRY(auto next, reader.next());
+    if (!next) break;
+    const uint8_t type = next->header.type_code;
+    if (type == codec::code(codec::EventType::kMariaGtid) || type == codec::code(codec::EventType::kGtid) ||
+        type == codec::code(codec::EventType::kGtidTagged) ||
+        type == codec::code(codec::EventType::kAnonymousGtid)) {
+      last = next->header.timestamp;
+    }
+  }
+  return last;
+}
+
+Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest& m) {
+  const ReplayStop& stop = options.stop;
+  const std::string dir = archive_dir_of(options.repo, m);
+  auto start = archived_file(dir, m.binlog.file);
+  if (!start) return false;
+  switch (stop.kind) {
+    case ReplayStop::Kind::kLatest:
+      return true;
+    case ReplayStop::Kind::kDatetime: {
+      MZL_TRY(auto last, last_transaction_time(*start, m.binlog.position));
+      // None in this file: the GTID_LIST at its start follows the previous file's last transaction, which
+      // is older than the file's own FORMAT_DESCRIPTION; that event's time bounds it.
+      if (!last) {
+        MZL_TRY(auto reader, codec::BinlogFileReader::open(start->string()));
+        MZL_TRY(auto first, reader.next());
+        if (first) last = first->header.timestamp;
+      }
+      return last && *last < stop.datetime;
+    }
+    case ReplayStop::Kind::kGtid: {
+      auto target = gtid::MariaGtid::parse(stop.gtid);
+      if (!target.ok()) {
+        return Error(ErrorCode::kInvalidArgument,
+                     fmt::format("choosing a snapshot for the MySQL GTID {} is not supported: name one with "
+                                 "--snapshot",
+                                 stop.gtid));
+      }
+      MZL_TRY(auto position, gtid::MariaGtidPosition::parse(m.binlog.gtid));
+      auto mine = position.find(target->domain_id);
+      return !mine || mine->seq_no < target->seq_no;
+    }
+    case ReplayStop::Kind::kPosition: {
+      if (m.binlog.file == stop.file) return m.binlog.position <= stop.position;
+      const auto here = archive::binlog_sequence_number(m.binlog.file);
+      const auto there = archive::binlog_sequence_number(stop.file);
+      return here && there && *here < *there;
+    }
+  }
+  return false;
+}
+
+Status check_target(const PitrOptions& options, const PitrPlan& plan) {
+  if (options.force) return ok_status();
+  MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
+  MZL_TRY(auto replica, connection.query("SHOW SLAVE STATUS"));
+  auto refuse = [&](const std::string& why) {
+    return Error(ErrorCode::kInvalidArgument, why + "; --force restores anyway").at_r(connection.server_name());
+  };
+  if (!replica.empty()) {
+    return refuse("the target is a replica (SHOW SLAVE STATUS): the restore would fight its replication");
+  }
+  MZL_TRY(auto id, connection.scalar("SELECT @@server_id"));
+  const snapshot::SnapshotServer& source = plan.snapshot.server;
+  bool same = id && *id == std::to_string(source.server_id);
+  if (!source.server_uuid.empty()) {
+    MZL_TRY(auto uuid, connection.scalar("SELECT @@server_uuid"));
+    same = uuid && *uuid == source.server_uuid;
+  }
+  if (same) {
+    return refuse(fmt::format("the target has the identity of the snapshot's source (server_id {}{}): restoring "
+                              "into the source itself is almost always a mistake",
+                              source.server_id, source.server_uuid.empty() ? "" : ", " + source.server_uuid));
+  }
+  return ok_status();
+}
+
+CollationNames read_collations(net::ServerConnection& connection) {
+  CollationNames names;
+  auto rows = connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
+  if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
+  for (const auto& row : *rows) {
+    if (row.size() == 3 && row[0] && row[1] && row[2]) names[std::stoul(*row[0])] = {*row[1], *row[2]};
+  }
+  return names;
+}
+
+ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
+  ReplayOptions r;
+  r.archive_dir = plan.archive_dir;
+  r.start_file = plan.snapshot.binlog.file;
+  r.start_position = plan.snapshot.binlog.position;
+  r.stop = options.stop;
+  r.preserve_gtids = options.preserve_gtids;
+  r.progress = options.replay_progress;
+  return r;
+}
+
+}  // namespace
+
+Result<PitrPlan> plan_pitr(const PitrOptions& options) {
+  MZL_TRY(std::vector<std::string> ids, snapshot::list_snapshot_ids(options.repo));
+  if (!options.snapshot_id.empty()) {
+    PitrPlan plan;
+    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, options.snapshot_id);
+    MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
+    if (plan.snapshot.binlog.file.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "the snapshot was taken from a server without a binary log: it cannot be rolled forward")
+          .at_r(plan.snapshot_dir);
+    }
+    plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
+    return plan;
+  }
+  // Newest first (ids sort by time).
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    PitrPlan plan;
+    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, *it);
+    MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
+    if (plan.snapshot.binlog.file.empty()) continue;
+    MZL_TRY(bool fits, snapshot_fits(options, plan.snapshot));
+    if (!fits) continue;
+    plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
+    return plan;
+  }
+  return Error(ErrorCode::kNotFound,
+               fmt::format("none of the repository's {} snapshots lies before the stop point with its binlog "
+                           "file in the archive (mzl-snapshot list shows them; --snapshot picks one)",
+                           ids.size()))
+      .at_r(options.repo);
+}
+
+Result<PitrResult> run_pitr(const PitrOptions& options) {
+  PitrResult result;
+  MZL_TRY(result.plan, plan_pitr(options));
+  MZL_CHECK(check_target(options, result.plan));
+  MZL_TRY(result.load, load_snapshot_directory(result.plan.snapshot_dir, options.load));
+  MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
+  if (!options.load.write_binlog) MZL_CHECK(connection.execute("SET SESSION sql_log_bin = 0"));
+  ReplayOptions replay = replay_options(options, result.plan);
+  replay.collations = read_collations(connection);
+  MZL_TRY(auto sink, ServerStatementSink::create(connection));
+  const auto started = std::chrono::steady_clock::now();
+  MZL_TRY(result.replay, replay_archive(replay, *sink));
+  result.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan_out) {
+  MZL_TRY(PitrPlan plan, plan_pitr(options));
+  TextStatementSink sink(out);
+  MZL_TRY(ReplayStats stats, replay_archive(replay_options(options, plan), sink));
+  MZL_CHECK(out.flush());
+  if (plan_out) *plan_out = std::move(plan);
+  return stats;
+}
+
+Result<int64_t> parse_stop_datetime(const std::string& text) {
+  std::tm tm{};
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &used) != 6) {
+    used = -1;
+  }
+  const std::string rest = used < 0 ? "" : text.substr(static_cast<size_t>(used));
+  if (used < 0 || (rest != "" && rest != "Z" && rest != " UTC") || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+      tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("'{}' is not a time 'YYYY-MM-DD HH:MM:SS' (local time; a trailing Z or ' UTC' for UTC)",
+                             text));
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  const time_t t = rest.empty() ? std::mktime(&tm) : timegm(&tm);
+  return static_cast<int64_t>(t);
+}
+
+std::string describe_pitr(const PitrResult& r, bool json) {
+  const ReplayStats& s = r.replay;
+  if (json) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("snapshot", r.plan.snapshot.id);
+    w.field("snapshot_gtid", r.plan.snapshot.binlog.gtid);
+    w.field("rows_loaded", r.load.rows);
+    w.field("load_seconds", r.load.seconds);
+    w.field("transactions_replayed", s.transactions);
+    w.field("binlog_bytes_replayed", s.bytes);
+    w.field("replay_seconds", r.replay_seconds);
+    w.field("last_gtid", s.last_gtid);
+    w.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
+    w.field("end_file", s.end_file);
+    w.field("end_position", s.end_position);
+    w.field("stop_reached", s.stop_reached);
+    w.field("rolled_back_partial_transaction", s.rolled_back);
+    w.end_object();
+    return out + "\n";
+  }
+  return fmt::format(
+      "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
+      "replayed {} transactions ({} bytes of binlog) in {:.1f} s, up to {}:{}; last GTID {}\n{}",
+      r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file, r.plan.snapshot.binlog.position,
+      r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions, s.bytes,
+      r.replay_seconds, s.end_file, s.end_position, s.last_gtid.empty() ? "(none)" : s.last_gtid,
+      s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n" : "");
+}
+
+}  // namespace mzl::restore

@@ -1,0 +1,70 @@
+#pragma once
+// mzl-pitr-restore (man/mzl-pitr-restore.1): restore a snapshot of the repository into a target server, then
+// replay the source's binlog archive from the snapshot's exact coordinates to the stop point.
+//
+// The snapshot: --snapshot ID, or the newest one that lies before the stop point and whose binlog file is in
+// the archive of its source (binlogs/<manifest source>/):
+//  - kLatest: the newest.
+//  - kDatetime: the newest whose last transaction (the last GTID event before its coordinates, read from
+//    the archive) is stamped before the stop time.
+//  - kGtid (MariaDB): the newest whose GTID position is below the stop GTID's sequence number in its domain
+//    (a MySQL stop GTID needs --snapshot).
+//  - kPosition: the newest whose coordinates are at or before FILE:POS.
+// Safety, unless force: the target must not be a replica (SHOW SLAVE STATUS), and must not be the source
+// itself (same server_id, and for MySQL the same server_uuid, as the snapshot's server); the snapshot loader
+// refuses databases that already hold tables (snapshot_loader.h).
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "mzl/restore/replay_archive.h"
+#include "mzl/restore/snapshot_loader.h"
+#include "mzl/snapshot/manifest.h"
+#include "mzl/util/output_stream.h"
+#include "mzl/util/result.h"
+
+namespace mzl::restore {
+
+struct PitrOptions {
+  std::string repo;
+  std::string snapshot_id;  // empty: chosen as above
+  ReplayStop stop;
+  LoadOptions load;  // target connection, threads, filters, write_binlog (the replay follows write_binlog too)
+  bool preserve_gtids = true;
+  bool force = false;
+  std::function<void(const ReplayProgress&)> replay_progress;
+};
+
+struct PitrPlan {
+  snapshot::Manifest snapshot;
+  std::string snapshot_dir;
+  std::string archive_dir;  // REPO/binlogs/<source>
+};
+
+struct PitrResult {
+  PitrPlan plan;
+  LoadStats load;
+  ReplayStats replay;
+  double replay_seconds = 0;
+};
+
+// Chooses the snapshot and the archive (no server is contacted). kNotFound when no snapshot fits, naming
+// what the repository holds.
+Result<PitrPlan> plan_pitr(const PitrOptions& options);
+
+// Plans, checks the target (safety, above), loads the snapshot and replays the archive to the stop point.
+// Errors: those of plan_pitr, load_snapshot_directory and replay_archive; kInvalidArgument for a refused
+// target, naming why and --force.
+Result<PitrResult> run_pitr(const PitrOptions& options);
+
+// Only the replay, as SQL text on `out` (TextStatementSink): `mzl-pitr-restore --sql | mariadb`.
+Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan = nullptr);
+
+// "YYYY-MM-DD HH:MM:SS" in the local time zone (TZ), as mariadb-binlog --stop-datetime reads it, or with a
+// trailing "Z" / " UTC" in UTC: seconds since the epoch. kInvalidArgument otherwise.
+Result<int64_t> parse_stop_datetime(const std::string& text);
+
+// Text or JSON summary of a finished restore, for the tool's stdout.
+std::string describe_pitr(const PitrResult& result, bool json);
+
+}  // namespace mzl::restore

@@ -1,0 +1,77 @@
+#pragma once
+// Turns binlog events into the SQL that applies them on another server, as the server's own mariadb-binlog
+// does (MariaDB client/mysqlbinlog.cc, sql/log_event_client.cc):
+//  - FORMAT_DESCRIPTION, TABLE_MAP and the ROWS events go to the server's own row applier as
+//    `BINLOG '<base64 of the events' bytes>'` (the format description first: it tells the applier how to
+//    read the rest). The TABLE_MAP and ROWS events of one statement share a BINLOG statement, cut at event
+//    boundaries when it grows past ~1 MiB of events (the applier keeps its table maps across BINLOG
+//    statements of the session until the statement's last ROWS event, STMT_END_F).
+//  - QUERY events run as SQL after the session state they were logged with: `SET TIMESTAMP`, the
+//    pseudo thread id (temporary tables), flags2 (foreign_key_checks, unique_checks, autocommit,
+//    sql_auto_is_null, check_constraint_checks), sql_mode, auto_increment_*, the character sets and
+//    collations, time_zone, lc_time_names, the default database; only what changed is set again.
+//  - INTVAR, RAND and USER_VAR become SET INSERT_ID / LAST_INSERT_ID, SET @@RAND_SEED1/2, SET @var.
+//  - A MariaDB GTID starts a transaction (BEGIN, unless the GTID is standalone: a DDL statement) and, with
+//    preserve_gtids, sets gtid_domain_id, server_id and gtid_seq_no first so the target logs the
+//    transaction under its original GTID; XID is COMMIT. A MySQL GTID sets gtid_next (preserve_gtids).
+//  - ROTATE, GTID_LIST, BINLOG_CHECKPOINT, PREVIOUS_GTIDS, STOP, ANNOTATE_ROWS and ROWS_QUERY need nothing.
+// Refused (kUnsupported naming file:offset): XA transactions, LOAD DATA events, MySQL TRANSACTION_PAYLOAD
+// (compressed transactions), encrypted binlogs, INCIDENT (the source itself says its replicas may have
+// diverged from here on), and any other event this does not know how to apply.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "mzl/codec/decoder_context.h"
+#include "mzl/codec/raw_event.h"
+#include "mzl/restore/statement_sink.h"
+#include "mzl/util/result.h"
+
+namespace mzl::restore {
+
+// Collation id -> (character set name, collation name), for USER_VAR string values (the event stores the
+// id; SQL needs the names). From the target's information_schema.COLLATIONS.
+using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
+
+class ReplayTranslator {
+ public:
+  ReplayTranslator(StatementSink& sink, bool preserve_gtids, CollationNames collations = {})
+      : sink_(sink), preserve_gtids_(preserve_gtids), collations_(std::move(collations)) {}
+
+  // Translates one event of `file` (framed with the format description in force, `format`).
+  // kCorrupt for an event that does not decode, kUnsupported as above.
+  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file);
+
+  // Whether a transaction was begun and not yet committed or rolled back.
+  bool in_transaction() const { return in_transaction_; }
+
+  // Ends the replay: a transaction still open (the archive ends inside it) is rolled back, so that a
+  // transaction is applied whole or not at all. Then flushes the sink.
+  Status finish();
+
+ private:
+  Status add_query(const codec::RawEvent& raw, const codec::FormatDescription& format, const EventPlace& at);
+  Status add_row_event(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                       const EventPlace& at);
+  Status flush_rows();
+  Status emit(std::string sql, const EventPlace& at);
+
+  StatementSink& sink_;
+  bool preserve_gtids_;
+  CollationNames collations_;
+  bool in_transaction_ = false;
+  bool mysql_gtid_next_set_ = false;
+  std::string pending_rows_;  // base64 of the TABLE_MAP / ROWS events not yet sent
+  EventPlace pending_from_;
+  // Session state last set on the target (unset: never set).
+  std::optional<uint32_t> thread_id_;
+  std::optional<uint32_t> flags2_;
+  std::optional<uint64_t> sql_mode_;
+  std::optional<std::pair<uint16_t, uint16_t>> auto_increment_;
+  std::optional<std::string> charsets_, time_zone_, db_;
+  std::optional<uint16_t> lc_time_names_, charset_database_;
+};
+
+}  // namespace mzl::restore
