@@ -18,7 +18,7 @@ struct Flags {
   bool to_latest = false, stop_before_gtid = false;
   unsigned threads = 2;
   std::vector<std::string> databases, tables, renames;
-  bool no_binlog = false, new_gtids = false, force = false, sql = false, dry_run = false, json = false;
+  bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
 
 mzl::Result<mzl::restore::ReplayStop> stop_point(const Flags& flags) {
@@ -80,7 +80,7 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
                  "filter yet, so they are refused rather than replaying other databases' changes");
   }
   options.load.write_binlog = !flags.no_binlog;
-  options.preserve_gtids = !flags.new_gtids;
+  options.preserve_gtids = flags.preserve_gtids;
   options.force = flags.force;
 
   if (flags.sql || flags.dry_run) {
@@ -143,8 +143,8 @@ int main(int argc, char** argv) {
   app.add_option("--rename-database", flags.renames, "(not yet: refused) OLD:NEW");
   app.add_flag("--no-binlog", flags.no_binlog,
                "Do not write the restore into the target's binary log (sql_log_bin=0; no replicas follow)");
-  app.add_flag("--new-gtids", flags.new_gtids,
-               "Let the target give replayed transactions its own GTIDs instead of the original ones");
+  app.add_flag("--preserve-gtids", flags.preserve_gtids,
+               "Log replayed transactions under their original GTIDs (the target's binlog must be behind)");
   app.add_flag("--force", flags.force, "Restore into a replica or into the snapshot's own source server");
   app.add_flag("--sql", flags.sql, "Write the replay as SQL to stdout (for | mariadb) instead of restoring");
   app.add_flag("--dry-run", flags.dry_run, "Print the plan (snapshot, binlog range, transactions), change nothing");

@@ -133,7 +133,7 @@ ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
   r.start_file = plan.snapshot.binlog.file;
   r.start_position = plan.snapshot.binlog.position;
   r.stop = options.stop;
-  r.preserve_gtids = options.preserve_gtids;
+  r.preserve_gtids = options.preserve_gtids && options.load.write_binlog;
   r.progress = options.replay_progress;
   return r;
 }
@@ -183,7 +183,16 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   replay.collations = read_collations(connection);
   MZL_TRY(auto sink, ServerStatementSink::create(connection));
   const auto started = std::chrono::steady_clock::now();
-  MZL_TRY(result.replay, replay_archive(replay, *sink));
+  auto replayed = replay_archive(replay, *sink);
+  if (!replayed.ok()) {
+    Error e = std::move(replayed).error();
+    if (e.message.find("(error 1950)") != std::string::npos) {
+      e.message += " (the target's binary log is already past this GTID in its domain: replay without "
+                   "--preserve-gtids, or into a server whose binlog is behind the source's)";
+    }
+    return e;
+  }
+  result.replay = std::move(*replayed);
   result.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;
 }

@@ -151,9 +151,9 @@ class ArchiveReplay {
     const std::string file = file_name_of(path);
     MZL_TRY(auto reader, codec::BinlogFileReader::open(path.string()));
     ++stats_.files;
+    stats_.end_file = file;
+    stats_.end_position = 4;
     while (true) {
-      stats_.end_file = file;
-      stats_.end_position = reader.offset();
       auto next = reader.next();
       if (!next.ok()) {
         Error e = std::move(next).error();
@@ -171,6 +171,7 @@ class ArchiveReplay {
       if (starts_transaction(type)) {
         MZL_TRY(bool stop, stops_before(raw, reader.format(), file));
         if (stop) {
+          stats_.end_position = raw.offset;
           stats_.stop_reached = true;
           return true;
         }
@@ -181,6 +182,7 @@ class ArchiveReplay {
       ++stats_.events;
       stats_.bytes += raw.data.size();
       MZL_CHECK(translator_.add(raw, reader.format(), file));
+      stats_.end_position = raw.offset + raw.data.size();
       report(file);
     }
   }

@@ -48,7 +48,7 @@ struct ReplayOptions {
   std::string start_file;   // the snapshot's binlog coordinates
   uint64_t start_position = 4;
   ReplayStop stop;
-  bool preserve_gtids = true;  // replay each transaction under its original GTID (replay_sql.h)
+  bool preserve_gtids = false;  // replay each transaction under its original GTID (replay_sql.h)
   CollationNames collations;
   // Called at most every ~100 ms, from the replaying thread.
   std::function<void(const ReplayProgress&)> progress;
