@@ -1,8 +1,10 @@
 #include "sandbox.h"
 
+#include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <fstream>
 #include <string_view>
 #include <utility>
 
@@ -163,6 +165,30 @@ void wait_replica_caught_up(int i, int timeout_seconds) {
                     << "); its gtid_slave_pos is " << replica.scalar("SELECT @@global.gtid_slave_pos") << "; "
                     << status);
   }
+}
+
+OwnSandbox::OwnSandbox(const std::string& name, unsigned port_offset)
+    : dir_(std::filesystem::path(MZL_BINARY_DIR) / name) {
+  const char* base = std::getenv("MZL_SANDBOX_PORT");
+  port_ = static_cast<unsigned>((base != nullptr ? std::atoi(base) : 23306)) + port_offset;
+  const std::string cmd =
+      fmt::format("'{}/scripts/sandbox' start --fresh --dir '{}' --servers 1 --base-port {} >'{}.log' 2>&1",
+                  MZL_SOURCE_DIR, dir_.string(), port_, dir_.string());
+  INFO(cmd);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
+OwnSandbox::~OwnSandbox() {
+  const std::string cmd = fmt::format("'{}/scripts/sandbox' stop --dir '{}' >>'{}.log' 2>&1", MZL_SOURCE_DIR,
+                                      dir_.string(), dir_.string());
+  (void)std::system(cmd.c_str());
+}
+
+pid_t OwnSandbox::server_pid() const {
+  std::ifstream in(dir_ / "1" / "mysqld.pid");
+  long pid = 0;
+  in >> pid;
+  return static_cast<pid_t>(pid);
 }
 
 }  // namespace mzl::test

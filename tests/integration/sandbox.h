@@ -7,6 +7,7 @@
 // A server that is not there is a test FAILURE (Catch2 REQUIRE), never a skip: these tests exist to run
 // against real servers. Every call below REQUIREs success unless it says otherwise.
 #include <mysql.h>
+#include <sys/types.h>
 
 #include <filesystem>
 #include <optional>
@@ -87,5 +88,26 @@ std::string flush_binary_logs();
 // Waits (up to timeout_seconds) until replica i has applied everything in the primary's gtid_binlog_pos,
 // using MASTER_GTID_WAIT; REQUIREs it to get there.
 void wait_replica_caught_up(int i, int timeout_seconds = 60);
+
+// A one-server sandbox of a test's own (a server whose state the test may change, or a restore target):
+// scripts/sandbox in MZL_BINARY_DIR/<name>, port MZL_SANDBOX_PORT + port_offset (the shared sandbox uses the
+// first few ports). Started fresh on construction (REQUIREs it), stopped on destruction, also after a failed
+// REQUIRE. Its server_id is 1, like the shared primary's.
+class OwnSandbox {
+ public:
+  OwnSandbox(const std::string& name, unsigned port_offset);
+  ~OwnSandbox();
+  OwnSandbox(const OwnSandbox&) = delete;
+  OwnSandbox& operator=(const OwnSandbox&) = delete;
+
+  const std::filesystem::path& dir() const { return dir_; }
+  std::filesystem::path client_cnf() const { return dir_ / "client-1.cnf"; }
+  unsigned port() const { return port_; }
+  pid_t server_pid() const;
+
+ private:
+  std::filesystem::path dir_;
+  unsigned port_ = 0;
+};
 
 }  // namespace mzl::test

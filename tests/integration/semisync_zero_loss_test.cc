@@ -37,47 +37,6 @@ using namespace std::chrono_literals;
 
 constexpr int kClients = 4;
 
-unsigned semisync_port() {
-  const char* base = std::getenv("MZL_SANDBOX_PORT");
-  return static_cast<unsigned>((base != nullptr ? std::atoi(base) : 23306) + 10);
-}
-
-std::string sandbox_script() {
-  return std::string(MZL_SOURCE_DIR) + "/scripts/sandbox";
-}
-
-// Starts a fresh one-server sandbox on construction and stops it on destruction (also after a failed
-// REQUIRE).
-class OwnSandbox {
- public:
-  OwnSandbox() : dir_(fs::path(MZL_BINARY_DIR) / "sandbox-semisync") {
-    const std::string cmd =
-        fmt::format("'{}' start --fresh --dir '{}' --servers 1 --base-port {} >'{}.log' 2>&1",
-                    sandbox_script(), dir_.string(), semisync_port(), dir_.string());
-    INFO(cmd);
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  }
-  ~OwnSandbox() {
-    const std::string cmd =
-        fmt::format("'{}' stop --dir '{}' >>'{}.log' 2>&1", sandbox_script(), dir_.string(), dir_.string());
-    (void)std::system(cmd.c_str());
-  }
-  OwnSandbox(const OwnSandbox&) = delete;
-  OwnSandbox& operator=(const OwnSandbox&) = delete;
-
-  const fs::path& dir() const { return dir_; }
-  fs::path client_cnf() const { return dir_ / "client-1.cnf"; }
-  pid_t server_pid() const {
-    std::ifstream in(dir_ / "1" / "mysqld.pid");
-    long pid = 0;
-    in >> pid;
-    return static_cast<pid_t>(pid);
-  }
-
- private:
-  fs::path dir_;
-};
-
 // mzl-binlog-tail in archive mode as a child process; SIGKILLed on destruction if still running.
 class TailProcess {
  public:
@@ -220,7 +179,7 @@ std::set<std::string> archived_gtids(const std::string& json_lines) {
 
 TEST_CASE("semi-sync: every commit acknowledged before the primary was SIGKILLed is in the archive",
           "[semisync]") {
-  OwnSandbox sandbox;
+  OwnSandbox sandbox("sandbox-semisync", 10);
   const fs::path repo = sandbox.dir() / "repo";
   fs::remove_all(repo);
   fs::create_directories(repo);

@@ -35,20 +35,6 @@ fs::path take_snapshot(const fs::path& repo, const fs::path& log, std::vector<st
   return fs::path(snapshot::snapshot_dir(repo.string(), ids->back()));
 }
 
-std::vector<std::string> sysbench_args(const SandboxServer& server, const std::string& db,
-                                       std::initializer_list<std::string> more) {
-  std::vector<std::string> args{"--db-driver=mysql",
-                                "--mysql-host=127.0.0.1",
-                                fmt::format("--mysql-port={}", server.port),
-                                fmt::format("--mysql-user={}", server.user),
-                                fmt::format("--mysql-password={}", server.password),
-                                "--mysql-db=" + db,
-                                "--tables=4",
-                                "--table-size=20000"};
-  args.insert(args.end(), more.begin(), more.end());
-  return args;
-}
-
 std::string checksum(MysqlConnection& db, const std::string& table) {
   return db.query("CHECKSUM TABLE " + table + " EXTENDED").at(0).at(1);
 }
@@ -64,18 +50,20 @@ TEST_CASE("mzl-snapshot under sysbench writes: equal to a replica stopped at the
   p.query("DROP DATABASE IF EXISTS sbcons");
   p.query("CREATE DATABASE sbcons");
   const fs::path dir = sandbox_scratch_dir(kScratch, "consistency");
-  REQUIRE(run_program("/usr/bin/sysbench", sysbench_args(primary, "sbcons", {"oltp_write_only", "prepare"}),
+  REQUIRE(run_program("/usr/bin/sysbench",
+                      sysbench_args(primary, "sbcons",
+                                    {"--tables=4", "--table-size=20000", "oltp_write_only", "prepare"}),
                       dir / "prepare")
               .exit_code == 0);
   wait_replica_caught_up(2);
   r.query("STOP SLAVE");
 
   // Writes go on during both snapshots (commits are blocked for a moment while each opens its transactions).
-  ToolProcess load(
-      "/usr/bin/sysbench",
-      sysbench_args(primary, "sbcons",
-                    {"--threads=4", "--time=15", "--report-interval=0", "oltp_write_only", "run"}),
-      dir / "sysbench");
+  ToolProcess load("/usr/bin/sysbench",
+                   sysbench_args(primary, "sbcons",
+                                 {"--tables=4", "--table-size=20000", "--threads=4", "--time=15",
+                                  "--report-interval=0", "oltp_write_only", "run"}),
+                   dir / "sysbench");
   std::this_thread::sleep_for(milliseconds(2000));
   const fs::path repo = dir / "repo";
   std::vector<fs::path> snapshots;

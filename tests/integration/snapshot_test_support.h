@@ -74,4 +74,17 @@ inline std::vector<net::SqlRow> rows_of(net::ServerConnection& c, const std::str
   return *r;
 }
 
+// sysbench's arguments for `server` and database `db`, then `more` (tables, sizes, test name, command).
+inline std::vector<std::string> sysbench_args(const SandboxServer& server, const std::string& db,
+                                              std::initializer_list<std::string> more) {
+  std::vector<std::string> args{"--db-driver=mysql",
+                                "--mysql-host=127.0.0.1",
+                                "--mysql-port=" + std::to_string(server.port),
+                                "--mysql-user=" + server.user,
+                                "--mysql-password=" + server.password,
+                                "--mysql-db=" + db};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
 }  // namespace mzl::test

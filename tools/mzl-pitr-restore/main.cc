@@ -74,7 +74,8 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
     }
     options.load.rename_databases.emplace_back(r.substr(0, colon), r.substr(colon + 1));
   }
-  if (!options.load.databases.empty() || !options.load.tables.empty() || !options.load.rename_databases.empty()) {
+  if (!options.load.databases.empty() || !options.load.tables.empty() ||
+      !options.load.rename_databases.empty()) {
     return Error(ErrorCode::kUnsupported,
                  "--databases, --tables and --rename-database restore the snapshot only; the replay does not "
                  "filter yet, so they are refused rather than replaying other databases' changes");
@@ -101,7 +102,8 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   tool::ProgressBar bar("restore");
   if (bar.enabled()) {
     options.load.progress = [&bar](const restore::LoadProgress& p) {
-      bar.update(p.bytes_done, p.bytes_total, fmt::format("{} {}/{} files", p.phase, p.files_done, p.files_total));
+      bar.update(p.bytes_done, p.bytes_total,
+                 fmt::format("{} {}/{} files", p.phase, p.files_done, p.files_total));
     };
     options.replay_progress = [&bar](const restore::ReplayProgress& p) {
       bar.update(p.bytes, 0, fmt::format("replay {} transactions  {}", p.transactions, p.file));
@@ -147,7 +149,8 @@ int main(int argc, char** argv) {
                "Log replayed transactions under their original GTIDs (the target's binlog must be behind)");
   app.add_flag("--force", flags.force, "Restore into a replica or into the snapshot's own source server");
   app.add_flag("--sql", flags.sql, "Write the replay as SQL to stdout (for | mariadb) instead of restoring");
-  app.add_flag("--dry-run", flags.dry_run, "Print the plan (snapshot, binlog range, transactions), change nothing");
+  app.add_flag("--dry-run", flags.dry_run,
+               "Print the plan (snapshot, binlog range, transactions), change nothing");
   app.add_flag("--json", flags.json, "Machine-readable summary on stdout");
   mzl::tool::OptionFileFlags option_files;
   mzl::tool::add_option_file_flags(app, option_files);

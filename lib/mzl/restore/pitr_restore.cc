@@ -97,7 +97,8 @@ Status check_target(const PitrOptions& options, const PitrPlan& plan) {
   MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
   MZL_TRY(auto replica, connection.query("SHOW SLAVE STATUS"));
   auto refuse = [&](const std::string& why) {
-    return Error(ErrorCode::kInvalidArgument, why + "; --force restores anyway").at_r(connection.server_name());
+    return Error(ErrorCode::kInvalidArgument, why + "; --force restores anyway")
+        .at_r(connection.server_name());
   };
   if (!replica.empty()) {
     return refuse("the target is a replica (SHOW SLAVE STATUS): the restore would fight its replication");
@@ -110,16 +111,18 @@ Status check_target(const PitrOptions& options, const PitrPlan& plan) {
     same = uuid && *uuid == source.server_uuid;
   }
   if (same) {
-    return refuse(fmt::format("the target has the identity of the snapshot's source (server_id {}{}): restoring "
-                              "into the source itself is almost always a mistake",
-                              source.server_id, source.server_uuid.empty() ? "" : ", " + source.server_uuid));
+    return refuse(
+        fmt::format("the target has the identity of the snapshot's source (server_id {}{}): restoring "
+                    "into the source itself is almost always a mistake",
+                    source.server_id, source.server_uuid.empty() ? "" : ", " + source.server_uuid));
   }
   return ok_status();
 }
 
 CollationNames read_collations(net::ServerConnection& connection) {
   CollationNames names;
-  auto rows = connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
+  auto rows =
+      connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
   if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
   for (const auto& row : *rows) {
     if (row.size() == 3 && row[0] && row[1] && row[2]) names[std::stoul(*row[0])] = {*row[1], *row[2]};
@@ -152,6 +155,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
           .at_r(plan.snapshot_dir);
     }
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
+    MZL_CHECK(archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
     return plan;
   }
   // Newest first (ids sort by time).
@@ -163,6 +167,8 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
     MZL_TRY(bool fits, snapshot_fits(options, plan.snapshot));
     if (!fits) continue;
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
+    // A gap in the archive is found before anything is loaded.
+    MZL_CHECK(archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
     return plan;
   }
   return Error(ErrorCode::kNotFound,
@@ -187,8 +193,9 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   if (!replayed.ok()) {
     Error e = std::move(replayed).error();
     if (e.message.find("(error 1950)") != std::string::npos) {
-      e.message += " (the target's binary log is already past this GTID in its domain: replay without "
-                   "--preserve-gtids, or into a server whose binlog is behind the source's)";
+      e.message +=
+          " (the target's binary log is already past this GTID in its domain: replay without "
+          "--preserve-gtids, or into a server whose binlog is behind the source's)";
     }
     return e;
   }
@@ -209,16 +216,17 @@ Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& o
 Result<int64_t> parse_stop_datetime(const std::string& text) {
   std::tm tm{};
   int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &used) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d %2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6) {
     used = -1;
   }
   const std::string rest = used < 0 ? "" : text.substr(static_cast<size_t>(used));
   if (used < 0 || (rest != "" && rest != "Z" && rest != " UTC") || tm.tm_mon < 1 || tm.tm_mon > 12 ||
       tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("'{}' is not a time 'YYYY-MM-DD HH:MM:SS' (local time; a trailing Z or ' UTC' for UTC)",
-                             text));
+    return Error(
+        ErrorCode::kInvalidArgument,
+        fmt::format("'{}' is not a time 'YYYY-MM-DD HH:MM:SS' (local time; a trailing Z or ' UTC' for UTC)",
+                    text));
   }
   tm.tm_year -= 1900;
   tm.tm_mon -= 1;
@@ -252,7 +260,8 @@ std::string describe_pitr(const PitrResult& r, bool json) {
   return fmt::format(
       "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
       "replayed {} transactions ({} bytes of binlog) in {:.1f} s, up to {}:{}; last GTID {}\n{}",
-      r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file, r.plan.snapshot.binlog.position,
+      r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
+      r.plan.snapshot.binlog.position,
       r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions, s.bytes,
       r.replay_seconds, s.end_file, s.end_position, s.last_gtid.empty() ? "(none)" : s.last_gtid,
       s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n" : "");

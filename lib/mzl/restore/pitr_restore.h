@@ -29,7 +29,8 @@ struct PitrOptions {
   std::string repo;
   std::string snapshot_id;  // empty: chosen as above
   ReplayStop stop;
-  LoadOptions load;  // target connection, threads, filters, write_binlog (the replay follows write_binlog too)
+  LoadOptions
+      load;  // target connection, threads, filters, write_binlog (the replay follows write_binlog too)
   // Replay each transaction under its original GTID (replay_sql.h). Off by default: the target's binlog
   // must then be behind the source in every domain replayed, or gtid_strict_mode refuses (error 1950), and
   // the snapshot load itself logs transactions under the target's GTIDs. Without write_binlog nothing is

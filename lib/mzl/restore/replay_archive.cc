@@ -1,5 +1,6 @@
 #include "mzl/restore/replay_archive.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -63,8 +64,9 @@ Result<std::string> normalized_stop_gtid(const std::string& text) {
       return fmt::format("{}{}:{}", uuid->to_string(), tag.empty() ? "" : ":" + tag, std::stoll(number));
     }
   }
-  return Error(ErrorCode::kInvalidArgument,
-               fmt::format("'{}' is not a GTID (MariaDB domain-server-seq, or MySQL uuid[:tag]:number)", text));
+  return Error(
+      ErrorCode::kInvalidArgument,
+      fmt::format("'{}' is not a GTID (MariaDB domain-server-seq, or MySQL uuid[:tag]:number)", text));
 }
 
 class ArchiveReplay {
@@ -75,7 +77,8 @@ class ArchiveReplay {
         stop_gtid_(std::move(stop_gtid)) {}
 
   Result<ReplayStats> run() {
-    MZL_TRY(std::vector<std::filesystem::path> files, files_to_read());
+    MZL_TRY(std::vector<std::filesystem::path> files,
+            archive_files_from(options_.archive_dir, options_.start_file));
     stats_.stop_reached = options_.stop.kind == ReplayStop::Kind::kLatest;
     for (size_t i = 0; i < files.size(); ++i) {
       MZL_TRY(bool stopped, read_file(files[i], i == 0, i + 1 == files.size()));
@@ -95,31 +98,6 @@ class ArchiveReplay {
   }
 
  private:
-  // The archive's files from start_file on, checked to follow each other.
-  Result<std::vector<std::filesystem::path>> files_to_read() {
-    MZL_TRY(auto all, archive::expand_binlog_paths({options_.archive_dir}));
-    auto first = std::find_if(all.begin(), all.end(),
-                              [&](const auto& p) { return file_name_of(p) == options_.start_file; });
-    if (first == all.end()) {
-      return Error(ErrorCode::kNotFound,
-                   fmt::format("the archive has no file {} (where the snapshot's data ends); it holds {} to {}",
-                               options_.start_file, file_name_of(all.front()), file_name_of(all.back())))
-          .at_r(options_.archive_dir);
-    }
-    std::vector<std::filesystem::path> files(first, all.end());
-    for (size_t i = 1; i < files.size(); ++i) {
-      const auto previous = archive::binlog_sequence_number(file_name_of(files[i - 1]));
-      const auto current = archive::binlog_sequence_number(file_name_of(files[i]));
-      if (previous && current && *current != *previous + 1) {
-        return Error(ErrorCode::kCorrupt,
-                     fmt::format("binlog file number {} is missing between {} and {}: the archive has a gap",
-                                 *previous + 1, file_name_of(files[i - 1]), file_name_of(files[i])))
-            .at_r(options_.archive_dir);
-      }
-    }
-    return files;
-  }
-
   // Whether the transaction starting with `raw` ends the replay (it is not applied then).
   Result<bool> stops_before(const codec::RawEvent& raw, const codec::FormatDescription& format,
                             const std::string& file) {
@@ -204,6 +182,37 @@ class ArchiveReplay {
 };
 
 }  // namespace
+
+Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
+                                                              const std::string& start_file) {
+  MZL_TRY(auto all, archive::expand_binlog_paths({archive_dir}));
+  auto first =
+      std::find_if(all.begin(), all.end(), [&](const auto& p) { return file_name_of(p) == start_file; });
+  if (first == all.end()) {
+    return Error(ErrorCode::kNotFound,
+                 fmt::format("the archive has no file {} (where the snapshot's data ends); it holds {} to {}",
+                             start_file, file_name_of(all.front()), file_name_of(all.back())))
+        .at_r(archive_dir);
+  }
+  std::vector<std::filesystem::path> files(first, all.end());
+  for (size_t i = 1; i < files.size(); ++i) {
+    const auto previous = archive::binlog_sequence_number(file_name_of(files[i - 1]));
+    const auto current = archive::binlog_sequence_number(file_name_of(files[i]));
+    if (previous && current && *current != *previous + 1) {
+      // The missing name, numbered like its predecessor ("mariadb-bin.000041" -> "mariadb-bin.000042").
+      const std::string before = file_name_of(files[i - 1]);
+      const size_t dot = before.rfind('.');
+      const std::string missing =
+          fmt::format("{}.{:0{}}", before.substr(0, dot), *previous + 1, before.size() - dot - 1);
+      return Error(ErrorCode::kCorrupt,
+                   fmt::format("{} is missing between {} and {}: the archive has a gap, so no point after {} "
+                               "can be restored from it",
+                               missing, before, file_name_of(files[i]), before))
+          .at_r(archive_dir);
+    }
+  }
+  return files;
+}
 
 Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink) {
   std::string stop_gtid;

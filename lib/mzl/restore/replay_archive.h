@@ -17,8 +17,10 @@
 // (kCorrupt naming the missing file), each whole (a file other than the last that ends inside an event is
 // kCorrupt: truncated), every event's CRC32 checked (kChecksumMismatch naming file:offset).
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mzl/restore/replay_sql.h"
 #include "mzl/restore/statement_sink.h"
@@ -61,11 +63,17 @@ struct ReplayStats {
   uint64_t files = 0;         // files read
   std::string last_gtid;      // of the last transaction applied ("" when none)
   int64_t last_timestamp = 0;
-  std::string end_file;      // where the replay ended: the first event not applied, or the archive's end
+  std::string end_file;  // where the replay ended: the first event not applied, or the archive's end
   uint64_t end_position = 0;
   bool stop_reached = false;  // the stop point was found (kLatest: always true)
   bool rolled_back = false;   // the archive ended inside a transaction, which was rolled back
 };
+
+// The archive's files from `start_file` on, in order, checked to follow each other without a gap in their
+// numbers: kNotFound when there is no `start_file` (naming what the archive holds), kCorrupt naming a missing
+// file. replay_archive() reads these.
+Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
+                                                              const std::string& start_file);
 
 // Errors: kNotFound when the archive has no file `start_file` (naming what it has) or the stop GTID never
 // came; kCorrupt / kChecksumMismatch / kUnsupported naming file:offset; kInvalidArgument for a stop GTID that

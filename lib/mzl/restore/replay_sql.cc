@@ -19,8 +19,12 @@ namespace {
 
 using codec::EventType;
 
-// A BINLOG statement is sent once its events reach this many bytes (before base64), at an event boundary.
+// A BINLOG statement is ended after the last event of a row statement (STMT_END_F) once its events reach
+// kRowsStatementBytes (before base64), and after any event once they reach kRowsStatementMaxBytes: memory
+// stays bounded and the statement well below max_allowed_packet (16 MiB by default; base64 adds 1/3)
+// however large a transaction or a statement is.
 constexpr size_t kRowsStatementBytes = 1 << 20;
+constexpr size_t kRowsStatementMaxBytes = 4 << 20;
 
 // Query flags2 bits (MariaDB sql/sql_priv.h / MySQL sql/query_options.h; the same in both flavours, except
 // check constraints, which only MariaDB has).
@@ -81,6 +85,21 @@ Result<T> decode_body(const codec::RawEvent& raw, const EventPlace& at, Decode d
   return decoded;
 }
 
+// Collations every server numbers alike (MariaDB and MySQL strings/ctype-*.c), for a replay written as SQL
+// without a target server to ask.
+const std::pair<std::string, std::string>* well_known_collation(uint32_t id) {
+  static const std::map<uint32_t, std::pair<std::string, std::string>> kKnown{
+      {8, {"latin1", "latin1_swedish_ci"}},     {11, {"ascii", "ascii_general_ci"}},
+      {33, {"utf8mb3", "utf8mb3_general_ci"}},  {45, {"utf8mb4", "utf8mb4_general_ci"}},
+      {46, {"utf8mb4", "utf8mb4_bin"}},         {47, {"latin1", "latin1_bin"}},
+      {48, {"latin1", "latin1_general_ci"}},    {63, {"binary", "binary"}},
+      {83, {"utf8mb3", "utf8mb3_bin"}},         {192, {"utf8mb3", "utf8mb3_unicode_ci"}},
+      {224, {"utf8mb4", "utf8mb4_unicode_ci"}}, {255, {"utf8mb4", "utf8mb4_0900_ai_ci"}},
+  };
+  auto it = kKnown.find(id);
+  return it == kKnown.end() ? nullptr : &it->second;
+}
+
 // SET @name := value, from a USER_VAR event (MariaDB log_event_client.cc User_var_log_event::print).
 Result<std::string> user_var_statement(const codec::UserVarEvent& v, const CollationNames& collations,
                                        const EventPlace& at) {
@@ -89,13 +108,16 @@ Result<std::string> user_var_statement(const codec::UserVarEvent& v, const Colla
   ByteReader value(v.value);
   switch (v.value_type) {
     case 0: {  // STRING_RESULT: the bytes, in their character set and collation
-      auto known = collations.find(v.charset);
-      if (known == collations.end()) {
-        return unsupported(at, fmt::format("USER_VAR @{} is in collation {}, whose name is not known here",
+      auto from_server = collations.find(v.charset);
+      const auto* names =
+          from_server != collations.end() ? &from_server->second : well_known_collation(v.charset);
+      if (names == nullptr) {
+        return unsupported(at, fmt::format("USER_VAR @{} is in collation {}, whose name is not known here "
+                                           "(restore into a server, which is asked for it, instead of --sql)",
                                            v.name, v.charset));
       }
-      return fmt::format("{}_{} X'{}' COLLATE {}", target, known->second.first, hex(v.value),
-                         quote_identifier(known->second.second));
+      return fmt::format("{}_{} X'{}' COLLATE {}", target, names->first, hex(v.value),
+                         quote_identifier(names->second));
     }
     case 1: {  // REAL_RESULT: an 8-byte double
       const uint64_t bits = value.u64le();
@@ -120,8 +142,8 @@ Result<std::string> user_var_statement(const codec::UserVarEvent& v, const Colla
       return target + *text;
     }
     default:
-      return unsupported(at, fmt::format("USER_VAR @{} has value type {}, which cannot be replayed", v.name,
-                                         v.value_type));
+      return unsupported(
+          at, fmt::format("USER_VAR @{} has value type {}, which cannot be replayed", v.name, v.value_type));
   }
   return Error(ErrorCode::kCorrupt, fmt::format("USER_VAR @{}: value does not match its type", v.name))
       .at_r(at.file, at.offset);
@@ -129,7 +151,9 @@ Result<std::string> user_var_statement(const codec::UserVarEvent& v, const Colla
 
 }  // namespace
 
-Status ReplayTranslator::emit(std::string sql, const EventPlace& at) { return sink_.statement(sql, at); }
+Status ReplayTranslator::emit(std::string sql, const EventPlace& at) {
+  return sink_.statement(sql, at);
+}
 
 Status ReplayTranslator::flush_rows() {
   if (pending_rows_.empty()) return ok_status();
@@ -149,8 +173,12 @@ Status ReplayTranslator::add_row_event(const codec::RawEvent& raw, const codec::
     pending_rows_ += '\n';
   }
   pending_rows_ += base64(raw.data);
-  bool statement_end = false;
-  if (codec::is_rows_event(raw.header.type_code)) {
+  // The row events of a whole transaction share BINLOG statements (one round trip each, as a BINLOG
+  // statement ends its batch: statement_sink.h); the applier closes each row statement's tables at its
+  // STMT_END_F event and opens the next one's at its TABLE_MAP, within one BINLOG statement as across
+  // several (it keeps the table maps of the session between BINLOG statements).
+  if (pending_rows_.size() >= kRowsStatementMaxBytes) return flush_rows();
+  if (codec::is_rows_event(raw.header.type_code) && pending_rows_.size() >= kRowsStatementBytes) {
     // Post-header: table id (6 bytes, or 4 when the post-header is 6 bytes long: MySQL 5.1.x), flags u16.
     const size_t id_size = format.post_header_length(raw.header.type_code) == 6 ? 4 : 6;
     ByteReader body(raw.body);
@@ -159,9 +187,8 @@ Status ReplayTranslator::add_row_event(const codec::RawEvent& raw, const codec::
     if (!body.ok()) {
       return Error(ErrorCode::kCorrupt, "ROWS event shorter than its post-header").at_r(at.file, at.offset);
     }
-    statement_end = (flags & kStmtEndFlag) != 0;
+    if ((flags & kStmtEndFlag) != 0) return flush_rows();
   }
-  if (statement_end || pending_rows_.size() >= kRowsStatementBytes) return flush_rows();
   return ok_status();
 }
 
@@ -189,10 +216,11 @@ Status ReplayTranslator::add_query(const codec::RawEvent& raw, const codec::Form
   thread_id_ = q.thread_id;
   if (s.flags2 && flags2_ != s.flags2) {
     const uint32_t f = *s.flags2;
-    add(fmt::format("@@session.foreign_key_checks={}, @@session.sql_auto_is_null={}, @@session.unique_checks={}, "
-                    "@@session.autocommit={}",
-                    (f & kOptionNoForeignKeyChecks) ? 0 : 1, (f & kOptionAutoIsNull) ? 1 : 0,
-                    (f & kOptionRelaxedUniqueChecks) ? 0 : 1, (f & kOptionNotAutocommit) ? 0 : 1));
+    add(fmt::format(
+        "@@session.foreign_key_checks={}, @@session.sql_auto_is_null={}, @@session.unique_checks={}, "
+        "@@session.autocommit={}",
+        (f & kOptionNoForeignKeyChecks) ? 0 : 1, (f & kOptionAutoIsNull) ? 1 : 0,
+        (f & kOptionRelaxedUniqueChecks) ? 0 : 1, (f & kOptionNotAutocommit) ? 0 : 1));
     if (format.flavour == codec::Flavour::kMariaDB) {
       add(fmt::format("@@session.check_constraint_checks={}", (f & kOptionNoCheckConstraintChecks) ? 0 : 1));
     }
@@ -209,10 +237,10 @@ Status ReplayTranslator::add_query(const codec::RawEvent& raw, const codec::Form
     auto_increment_ = ai;
   }
   if (s.charset_client && s.collation_connection && s.collation_server) {
-    std::string charsets =
-        fmt::format("@@session.character_set_client={}, @@session.collation_connection={}, "
-                    "@@session.collation_server={}",
-                    *s.charset_client, *s.collation_connection, *s.collation_server);
+    std::string charsets = fmt::format(
+        "@@session.character_set_client={}, @@session.collation_connection={}, "
+        "@@session.collation_server={}",
+        *s.charset_client, *s.collation_connection, *s.collation_server);
     if (charsets_ != charsets) add(charsets);
     charsets_ = charsets;
   }
@@ -290,7 +318,8 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
               }));
       if (v.type == 1) return emit(fmt::format("SET LAST_INSERT_ID={}", v.value), at);
       if (v.type == 2) return emit(fmt::format("SET INSERT_ID={}", v.value), at);
-      return Error(ErrorCode::kCorrupt, fmt::format("INTVAR of unknown type {}", v.type)).at_r(file, raw.offset);
+      return Error(ErrorCode::kCorrupt, fmt::format("INTVAR of unknown type {}", v.type))
+          .at_r(file, raw.offset);
     }
     case EventType::kRand: {
       MZL_TRY(codec::RandEvent v, decode_body<codec::RandEvent>(raw, at, [&](ByteReader& body) {
@@ -317,10 +346,12 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
     case EventType::kIgnorable:
       return ok_status();
     case EventType::kIncident:
-      return unsupported(at, "INCIDENT event: the source server logged that its replicas may have diverged "
-                             "here (e.g. a non-transactional change was lost); replay cannot continue past it");
+      return unsupported(at,
+                         "INCIDENT event: the source server logged that its replicas may have diverged "
+                         "here (e.g. a non-transactional change was lost); replay cannot continue past it");
     case EventType::kMariaStartEncryption:
-      return unsupported(at, "the binlog is encrypted from here on (START_ENCRYPTION); it cannot be replayed");
+      return unsupported(at,
+                         "the binlog is encrypted from here on (START_ENCRYPTION); it cannot be replayed");
     case EventType::kTransactionPayload:
       return unsupported(at, "compressed MySQL transactions (TRANSACTION_PAYLOAD) cannot be replayed yet");
     case EventType::kXaPrepare:

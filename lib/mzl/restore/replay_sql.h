@@ -3,9 +3,8 @@
 // does (MariaDB client/mysqlbinlog.cc, sql/log_event_client.cc):
 //  - FORMAT_DESCRIPTION, TABLE_MAP and the ROWS events go to the server's own row applier as
 //    `BINLOG '<base64 of the events' bytes>'` (the format description first: it tells the applier how to
-//    read the rest). The TABLE_MAP and ROWS events of one statement share a BINLOG statement, cut at event
-//    boundaries when it grows past ~1 MiB of events (the applier keeps its table maps across BINLOG
-//    statements of the session until the statement's last ROWS event, STMT_END_F).
+//    read the rest). The TABLE_MAP and ROWS events of one transaction share a BINLOG statement, cut after a
+//    row statement's last event (STMT_END_F) past ~1 MiB of events and after any event past 4 MiB.
 //  - QUERY events run as SQL after the session state they were logged with: `SET TIMESTAMP`, the
 //    pseudo thread id (temporary tables), flags2 (foreign_key_checks, unique_checks, autocommit,
 //    sql_auto_is_null, check_constraint_checks), sql_mode, auto_increment_*, the character sets and

@@ -28,11 +28,13 @@ class StatementSink {
   virtual Status flush() = 0;
 };
 
-// Statements are sent to the server in batches (multi-statement queries of up to ~1 MiB, one round trip
-// each, instead of one per statement as `mariadb-binlog | mariadb` does); a batch is sent when it is full
-// and at flush(). The server runs a batch's statements in order and stops at the first that fails: the
-// error is kServer naming the server, the event (file:offset) the statement came from, and the start of
-// the statement. Turns on multi-statements for the session.
+// Statements are sent to the server in batches (multi-statement queries of up to ~512 KiB, one round trip
+// each, instead of one per statement as `mariadb-binlog | mariadb` does); a batch is sent when it is full,
+// after a BINLOG statement (which must end its batch: MariaDB silently drops what follows one in a
+// multi-statement query) and at flush(). A batch the server answered only in part without an error is
+// kInternal, never a silent partial replay. The server runs a batch's statements in order and stops at the
+// first that fails: the error is kServer naming the server, the event (file:offset) the statement came from,
+// and the start of the statement. Turns on multi-statements for the session.
 class ServerStatementSink : public StatementSink {
  public:
   static Result<std::unique_ptr<ServerStatementSink>> create(net::ServerConnection& connection);
