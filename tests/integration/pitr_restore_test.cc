@@ -29,7 +29,7 @@ using std::chrono::milliseconds;
 
 constexpr const char* kDb = "mzl_pitr";
 constexpr const char* kSource = "pitr-primary";
-constexpr const char* kTables[] = {"sbtest1", "sbtest2", "notes"};
+constexpr const char* kTables[] = {"sbtest1", "sbtest2", "notes", "wide"};  // wide: NULL until created
 
 using Checksums = std::map<std::string, std::string>;
 
@@ -185,6 +185,11 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
          dir / "sysbench-b");
   primary.query("FLUSH BINARY LOGS");
   primary.query(fmt::format("UPDATE {}.notes SET note = CONCAT(note, '!') WHERE id % 2 = 1", kDb));
+  // Row statements larger than one BINLOG statement carries (4 MiB of events): cut inside the statement.
+  primary.query(fmt::format("CREATE TABLE {}.wide (id INT PRIMARY KEY, pad CHAR(100))", kDb));
+  primary.query(
+      fmt::format("INSERT INTO {}.wide SELECT seq, REPEAT('x', 100) FROM test.seq_1_to_60000", kDb));
+  primary.query(fmt::format("UPDATE {}.wide SET pad = REPEAT('y', 100) WHERE id % 3 = 0", kDb));
   const Instant b = instant_of(primary);
 
   // The mistake, then more writes.

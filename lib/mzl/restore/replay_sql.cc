@@ -167,28 +167,39 @@ Status ReplayTranslator::add_row_event(const codec::RawEvent& raw, const codec::
   // One base64 block per event, as mariadb-binlog writes them: the applier decodes the text block after
   // block (my_base64_decode with MY_BASE64_DECODE_ALLOW_MULTIPLE_CHUNKS, sql/sql_binlog.cc), skipping the
   // newlines between them.
+  std::string block = base64(raw.data);
   if (pending_rows_.empty()) {
     pending_from_ = at;
   } else {
     pending_rows_ += '\n';
   }
-  pending_rows_ += base64(raw.data);
+  pending_rows_ += block;
+  if (!codec::is_rows_event(raw.header.type_code)) {  // a TABLE_MAP
+    if (!row_statement_open_) statement_maps_.clear();
+    row_statement_open_ = true;
+    statement_maps_ += (statement_maps_.empty() ? "" : "\n") + block;
+    return ok_status();
+  }
+  // Post-header: table id (6 bytes, or 4 when the post-header is 6 bytes long: MySQL 5.1.x), flags u16.
+  ByteReader body(raw.body);
+  body.skip(format.post_header_length(raw.header.type_code) == 6 ? 4 : 6);
+  const uint16_t flags = body.u16le();
+  if (!body.ok()) {
+    return Error(ErrorCode::kCorrupt, "ROWS event shorter than its post-header").at_r(at.file, at.offset);
+  }
+  row_statement_open_ = (flags & kStmtEndFlag) == 0;
   // The row events of a whole transaction share BINLOG statements (one round trip each, as a BINLOG
   // statement ends its batch: statement_sink.h); the applier closes each row statement's tables at its
-  // STMT_END_F event and opens the next one's at its TABLE_MAP, within one BINLOG statement as across
-  // several (it keeps the table maps of the session between BINLOG statements).
-  if (pending_rows_.size() >= kRowsStatementMaxBytes) return flush_rows();
-  if (codec::is_rows_event(raw.header.type_code) && pending_rows_.size() >= kRowsStatementBytes) {
-    // Post-header: table id (6 bytes, or 4 when the post-header is 6 bytes long: MySQL 5.1.x), flags u16.
-    const size_t id_size = format.post_header_length(raw.header.type_code) == 6 ? 4 : 6;
-    ByteReader body(raw.body);
-    body.skip(id_size);
-    const uint16_t flags = body.u16le();
-    if (!body.ok()) {
-      return Error(ErrorCode::kCorrupt, "ROWS event shorter than its post-header").at_r(at.file, at.offset);
-    }
-    if ((flags & kStmtEndFlag) != 0) return flush_rows();
-  }
+  // STMT_END_F event and opens the next one's at its TABLE_MAP.
+  if (!row_statement_open_) return pending_rows_.size() >= kRowsStatementBytes ? flush_rows() : ok_status();
+  if (pending_rows_.size() < kRowsStatementMaxBytes) return ok_status();
+  // A row statement too large for one BINLOG statement. At the end of a BINLOG statement the applier
+  // forgets its table maps, and a ROWS event of an unmapped table is skipped without an error (the way a
+  // replica skips filtered tables; seen on MariaDB 10.11): the next BINLOG statement starts with this row
+  // statement's TABLE_MAP events again.
+  MZL_CHECK(flush_rows());
+  pending_from_ = at;
+  pending_rows_ = statement_maps_;
   return ok_status();
 }
 

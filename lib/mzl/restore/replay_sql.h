@@ -4,7 +4,8 @@
 //  - FORMAT_DESCRIPTION, TABLE_MAP and the ROWS events go to the server's own row applier as
 //    `BINLOG '<base64 of the events' bytes>'` (the format description first: it tells the applier how to
 //    read the rest). The TABLE_MAP and ROWS events of one transaction share a BINLOG statement, cut after a
-//    row statement's last event (STMT_END_F) past ~1 MiB of events and after any event past 4 MiB.
+//    row statement's last event (STMT_END_F) past ~1 MiB of events, and inside a row statement past 4 MiB
+//    (the next BINLOG statement then starts with that statement's TABLE_MAP events again).
 //  - QUERY events run as SQL after the session state they were logged with: `SET TIMESTAMP`, the
 //    pseudo thread id (temporary tables), flags2 (foreign_key_checks, unique_checks, autocommit,
 //    sql_auto_is_null, check_constraint_checks), sql_mode, auto_increment_*, the character sets and
@@ -62,7 +63,9 @@ class ReplayTranslator {
   CollationNames collations_;
   bool in_transaction_ = false;
   bool mysql_gtid_next_set_ = false;
-  std::string pending_rows_;  // base64 of the TABLE_MAP / ROWS events not yet sent
+  std::string pending_rows_;         // base64 of the TABLE_MAP / ROWS events not yet sent
+  std::string statement_maps_;       // base64 of the TABLE_MAP events of the row statement being read
+  bool row_statement_open_ = false;  // a TABLE_MAP was read and its statement's STMT_END_F event not yet
   EventPlace pending_from_;
   // Session state last set on the target (unset: never set).
   std::optional<uint32_t> thread_id_;
