@@ -76,7 +76,7 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   }
   if (!options.load.databases.empty() || !options.load.tables.empty() ||
       !options.load.rename_databases.empty()) {
-    return Error(ErrorCode::kUnsupported,
+    return Error(ErrorCode::kInvalidArgument,
                  "--databases, --tables and --rename-database restore the snapshot only; the replay does not "
                  "filter yet, so they are refused rather than replaying other databases' changes");
   }
