@@ -2,8 +2,9 @@
 // archives it and mzl-snapshot takes a snapshot; the test records every table's CHECKSUM TABLE and the GTID
 // at several instants (after the load, after more writes, before a DELETE of half a table, at the end).
 // Each instant, restored into a server of the test's own (fresh databases each time) by time, GTID, GTID
-// before, binlog position, to the latest, and through `--sql | mariadb`, compares equal table by table; the
-// rows the DELETE removed come back. A repository with a binlog file missing in the middle is refused.
+// before, binlog position, to the latest (parallel replay with 4 and 8 sessions, and serial), and through
+// `--sql | mariadb`, compares equal table by table; the rows the DELETE removed come back. A repository with
+// a binlog file missing in the middle is refused.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -218,6 +219,9 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
       {"before-delete", {"--stop-gtid", delete_gtid, "--stop-before-gtid"}, &b},
       {"position", {"--stop-position", before_delete.at(0) + ":" + before_delete.at(1)}, &b},
       {"latest", {"--to-latest", "--threads", "3"}, &c},
+      // Parallel (the default, 4 sessions) and serial replay give the same data.
+      {"latest-serial", {"--to-latest", "--replay-threads", "1"}, &c},
+      {"latest-8-sessions", {"--to-latest", "--replay-threads", "8"}, &c},
   };
   for (const Case& test : cases) {
     INFO("restore by " << test.name);

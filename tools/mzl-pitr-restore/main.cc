@@ -17,6 +17,7 @@ struct Flags {
   std::string stop_datetime, stop_gtid, stop_position;
   bool to_latest = false, stop_before_gtid = false;
   unsigned threads = 2;
+  unsigned replay_threads = 4;
   std::vector<std::string> databases, tables, renames;
   bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
@@ -65,6 +66,7 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   MZL_TRY(options.stop, stop_point(flags));
   options.load.target = target;
   options.load.threads = flags.threads;
+  options.replay_threads = flags.replay_threads;
   options.load.databases = flags.databases;
   options.load.tables = flags.tables;
   for (const std::string& r : flags.renames) {
@@ -140,6 +142,9 @@ int main(int argc, char** argv) {
   stop->add_flag("--to-latest", flags.to_latest, "Replay everything archived");
   app.add_option("--threads", flags.threads, "Parallel connections loading the snapshot (default 2)")
       ->check(CLI::Range(1, 256));
+  app.add_option("--replay-threads", flags.replay_threads,
+                 "Sessions replaying independent transactions at once (default 4; 1: serial, binlog order)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--databases", flags.databases, "(not yet: refused) only these databases")->delimiter(',');
   app.add_option("--tables", flags.tables, "(not yet: refused) only these db.table")->delimiter(',');
   app.add_option("--rename-database", flags.renames, "(not yet: refused) OLD:NEW");

@@ -14,6 +14,7 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/restore/parallel_replay.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/json.h"
 
@@ -187,9 +188,22 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   if (!options.load.write_binlog) MZL_CHECK(connection.execute("SET SESSION sql_log_bin = 0"));
   ReplayOptions replay = replay_options(options, result.plan);
   replay.collations = read_collations(connection);
-  MZL_TRY(auto sink, ServerStatementSink::create(connection));
   const auto started = std::chrono::steady_clock::now();
-  auto replayed = replay_archive(replay, *sink);
+  Result<ReplayStats> replayed = ReplayStats{};
+  if (options.replay_threads > 1 && !replay.preserve_gtids) {
+    ParallelReplayOptions parallel;
+    parallel.target = options.load.target;
+    parallel.sessions = options.replay_threads;
+    parallel.write_binlog = options.load.write_binlog;
+    parallel.collations = replay.collations;
+    MZL_TRY(auto applier, ParallelApplier::create(parallel));
+    replayed = replay_archive(replay, *applier);
+    result.replay_threads = options.replay_threads;
+    result.replayed_alone = applier->stats().alone;
+  } else {
+    MZL_TRY(auto sink, ServerStatementSink::create(connection));
+    replayed = replay_archive(replay, *sink);
+  }
   if (!replayed.ok()) {
     Error e = std::move(replayed).error();
     if (e.message.find("(error 1950)") != std::string::npos) {
@@ -248,6 +262,8 @@ std::string describe_pitr(const PitrResult& r, bool json) {
     w.field("transactions_replayed", s.transactions);
     w.field("binlog_bytes_replayed", s.bytes);
     w.field("replay_seconds", r.replay_seconds);
+    w.field("replay_threads", static_cast<uint64_t>(r.replay_threads));
+    w.field("transactions_replayed_alone", r.replayed_alone);
     w.field("last_gtid", s.last_gtid);
     w.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
     w.field("end_file", s.end_file);
@@ -259,11 +275,13 @@ std::string describe_pitr(const PitrResult& r, bool json) {
   }
   return fmt::format(
       "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
-      "replayed {} transactions ({} bytes of binlog) in {:.1f} s, up to {}:{}; last GTID {}\n{}",
+      "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; last GTID "
+      "{}\n{}",
       r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
       r.plan.snapshot.binlog.position,
       r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions, s.bytes,
-      r.replay_seconds, s.end_file, s.end_position, s.last_gtid.empty() ? "(none)" : s.last_gtid,
+      r.replay_seconds, r.replay_threads, s.end_file, s.end_position,
+      s.last_gtid.empty() ? "(none)" : s.last_gtid,
       s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n" : "");
 }
 

@@ -36,6 +36,8 @@ struct PitrOptions {
   // the snapshot load itself logs transactions under the target's GTIDs. Without write_binlog nothing is
   // logged and GTIDs are not set.
   bool preserve_gtids = false;
+  // Sessions replaying at once (parallel_replay.h); 1, or preserve_gtids, replays serially in binlog order.
+  unsigned replay_threads = 4;
   bool force = false;
   std::function<void(const ReplayProgress&)> replay_progress;
 };
@@ -51,6 +53,8 @@ struct PitrResult {
   LoadStats load;
   ReplayStats replay;
   double replay_seconds = 0;
+  unsigned replay_threads = 1;  // sessions the replay used
+  uint64_t replayed_alone = 0;  // transactions that had to be applied alone (parallel replay)
 };
 
 // Chooses the snapshot and the archive (no server is contacted). kNotFound when no snapshot fits, naming

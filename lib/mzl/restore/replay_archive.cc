@@ -71,10 +71,8 @@ Result<std::string> normalized_stop_gtid(const std::string& text) {
 
 class ArchiveReplay {
  public:
-  ArchiveReplay(const ReplayOptions& options, StatementSink& sink, std::string stop_gtid)
-      : options_(options),
-        translator_(sink, options.preserve_gtids, options.collations),
-        stop_gtid_(std::move(stop_gtid)) {}
+  ArchiveReplay(const ReplayOptions& options, EventApplier& applier, std::string stop_gtid)
+      : options_(options), translator_(applier), stop_gtid_(std::move(stop_gtid)) {}
 
   Result<ReplayStats> run() {
     MZL_TRY(std::vector<std::filesystem::path> files,
@@ -174,7 +172,7 @@ class ArchiveReplay {
   }
 
   const ReplayOptions& options_;
-  ReplayTranslator translator_;
+  EventApplier& translator_;
   std::string stop_gtid_;
   bool stop_after_transaction_ = false;
   ReplayStats stats_;
@@ -214,13 +212,18 @@ Result<std::vector<std::filesystem::path>> archive_files_from(const std::string&
   return files;
 }
 
-Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink) {
+Result<ReplayStats> replay_archive(const ReplayOptions& options, EventApplier& applier) {
   std::string stop_gtid;
   if (options.stop.kind == ReplayStop::Kind::kGtid) {
     MZL_TRY(stop_gtid, normalized_stop_gtid(options.stop.gtid));
   }
-  ArchiveReplay replay(options, sink, std::move(stop_gtid));
+  ArchiveReplay replay(options, applier, std::move(stop_gtid));
   return replay.run();
+}
+
+Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink) {
+  ReplayTranslator translator(sink, options.preserve_gtids, options.collations);
+  return replay_archive(options, translator);
 }
 
 }  // namespace mzl::restore

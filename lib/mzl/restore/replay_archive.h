@@ -51,7 +51,7 @@ struct ReplayOptions {
   uint64_t start_position = 4;
   ReplayStop stop;
   bool preserve_gtids = false;  // replay each transaction under its original GTID (replay_sql.h)
-  CollationNames collations;
+  CollationNames collations;    // for the serial form
   // Called at most every ~100 ms, from the replaying thread.
   std::function<void(const ReplayProgress&)> progress;
 };
@@ -78,6 +78,8 @@ Result<std::vector<std::filesystem::path>> archive_files_from(const std::string&
 // Errors: kNotFound when the archive has no file `start_file` (naming what it has) or the stop GTID never
 // came; kCorrupt / kChecksumMismatch / kUnsupported naming file:offset; kInvalidArgument for a stop GTID that
 // does not parse; and the sink's errors (kServer naming the event that failed).
+Result<ReplayStats> replay_archive(const ReplayOptions& options, EventApplier& applier);
+// The same through one ReplayTranslator (serial) into `sink`.
 Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink);
 
 }  // namespace mzl::restore

@@ -35,21 +35,35 @@ namespace mzl::restore {
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
 using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
 
-class ReplayTranslator {
+// What the archive reader (replay_archive.h) hands each event to: one translator over one session
+// (ReplayTranslator), or the parallel applier over several (parallel_replay.h).
+class EventApplier {
+ public:
+  virtual ~EventApplier() = default;
+  // One event of `file`, framed with the format description in force, `format`.
+  virtual Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                     const std::string& file) = 0;
+  // Whether a transaction was begun and not yet committed or rolled back.
+  virtual bool in_transaction() const = 0;
+  // Ends the replay: a transaction still open is rolled back; everything is sent and answered.
+  virtual Status finish() = 0;
+};
+
+class ReplayTranslator : public EventApplier {
  public:
   ReplayTranslator(StatementSink& sink, bool preserve_gtids, CollationNames collations = {})
       : sink_(sink), preserve_gtids_(preserve_gtids), collations_(std::move(collations)) {}
 
   // Translates one event of `file` (framed with the format description in force, `format`).
   // kCorrupt for an event that does not decode, kUnsupported as above.
-  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file);
+  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
+             const std::string& file) override;
 
-  // Whether a transaction was begun and not yet committed or rolled back.
-  bool in_transaction() const { return in_transaction_; }
+  bool in_transaction() const override { return in_transaction_; }
 
   // Ends the replay: a transaction still open (the archive ends inside it) is rolled back, so that a
   // transaction is applied whole or not at all. Then flushes the sink.
-  Status finish();
+  Status finish() override;
 
  private:
   Status add_query(const codec::RawEvent& raw, const codec::FormatDescription& format, const EventPlace& at);
