@@ -15,12 +15,49 @@ constexpr const char* kProgram = "mzl-pitr-restore";
 struct Flags {
   std::string repo, snapshot;
   std::string stop_datetime, stop_gtid, stop_position;
+  std::string start_datetime, start_gtid, start_position, source;
+  bool flashback = false;
   bool to_latest = false, stop_before_gtid = false;
   unsigned threads = 2;
   unsigned replay_threads = 4;
   std::vector<std::string> databases, tables, renames;
   bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
+
+mzl::Result<std::pair<std::string, uint64_t>> file_position(const std::string& flag,
+                                                            const std::string& text) {
+  using namespace mzl;
+  const size_t colon = text.rfind(':');
+  const std::string pos = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (colon == 0 || pos.empty() || pos.find_first_not_of("0123456789") != std::string::npos) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("{} '{}' is not FILE:POSITION (e.g. mariadb-bin.000042:1234)", flag, text));
+  }
+  return std::make_pair(text.substr(0, colon), static_cast<uint64_t>(std::stoull(pos)));
+}
+
+// --flashback's start: exactly one of --start-datetime, --start-gtid, --start-position.
+mzl::Result<mzl::restore::ReplayStop> start_point(const Flags& flags) {
+  using namespace mzl;
+  using Kind = restore::ReplayStop::Kind;
+  restore::ReplayStop start;
+  if (!flags.start_datetime.empty() + !flags.start_gtid.empty() + !flags.start_position.empty() != 1) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--flashback needs exactly one of --start-datetime, --start-gtid or --start-position");
+  }
+  if (!flags.start_datetime.empty()) {
+    start.kind = Kind::kDatetime;
+    MZL_TRY(start.datetime, restore::parse_stop_datetime(flags.start_datetime));
+  } else if (!flags.start_gtid.empty()) {
+    start.kind = Kind::kGtid;
+    start.gtid = flags.start_gtid;
+  } else {
+    start.kind = Kind::kPosition;
+    MZL_TRY(auto fp, file_position("--start-position", flags.start_position));
+    std::tie(start.file, start.position) = fp;
+  }
+  return start;
+}
 
 mzl::Result<mzl::restore::ReplayStop> stop_point(const Flags& flags) {
   using namespace mzl;
@@ -44,22 +81,36 @@ mzl::Result<mzl::restore::ReplayStop> stop_point(const Flags& flags) {
     stop.before_gtid = flags.stop_before_gtid;
   } else if (!flags.stop_position.empty()) {
     stop.kind = Kind::kPosition;
-    const size_t colon = flags.stop_position.rfind(':');
-    const std::string pos = colon == std::string::npos ? "" : flags.stop_position.substr(colon + 1);
-    if (colon == 0 || pos.empty() || pos.find_first_not_of("0123456789") != std::string::npos) {
-      return Error(ErrorCode::kInvalidArgument,
-                   fmt::format("--stop-position '{}' is not FILE:POSITION (e.g. mariadb-bin.000042:1234)",
-                               flags.stop_position));
-    }
-    stop.file = flags.stop_position.substr(0, colon);
-    stop.position = std::stoull(pos);
+    MZL_TRY(auto fp, file_position("--stop-position", flags.stop_position));
+    std::tie(stop.file, stop.position) = fp;
   }
   return stop;
+}
+
+mzl::Status flashback_command(const Flags& flags, const mzl::net::ConnectionOptions& target) {
+  using namespace mzl;
+  restore::FlashbackOptions options;
+  MZL_TRY(options.start, start_point(flags));
+  MZL_TRY(options.stop, stop_point(flags));
+  options.databases = flags.databases;
+  options.tables = flags.tables;
+  std::unique_ptr<OutputStream> out;
+  if (flags.sql) {
+    MZL_TRY(out, open_output("-"));
+  }
+  MZL_TRY(auto stats, restore::run_flashback(flags.repo, flags.source, options, target, out.get()));
+  fmt::print(flags.sql ? stderr : stdout,
+             "flashback{}: {} transactions ({} row events, {} rows) undone, from {} back to {}\n",
+             flags.sql ? " (SQL on stdout)" : "", stats.transactions, stats.row_events, stats.rows,
+             stats.last_gtid.empty() ? "-" : stats.last_gtid,
+             stats.first_gtid.empty() ? "-" : stats.first_gtid);
+  return ok_status();
 }
 
 mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOptions& target) {
   using namespace mzl;
   if (flags.repo.empty()) return Error(ErrorCode::kInvalidArgument, "--repo DIR is required");
+  if (flags.flashback) return flashback_command(flags, target);
   restore::PitrOptions options;
   options.repo = flags.repo;
   options.snapshot_id = flags.snapshot;
@@ -145,8 +196,20 @@ int main(int argc, char** argv) {
   app.add_option("--replay-threads", flags.replay_threads,
                  "Sessions replaying independent transactions at once (default 4; 1: serial, binlog order)")
       ->check(CLI::Range(1, 64));
-  app.add_option("--databases", flags.databases, "(not yet: refused) only these databases")->delimiter(',');
-  app.add_option("--tables", flags.tables, "(not yet: refused) only these db.table")->delimiter(',');
+  app.add_option("--databases", flags.databases,
+                 "--flashback: only these databases (restore: not yet, refused)")
+      ->delimiter(',');
+  app.add_option("--tables", flags.tables, "--flashback: only these db.table (restore: not yet, refused)")
+      ->delimiter(',');
+  auto* undo = app.add_option_group("Flashback: undo a range of the archive in place");
+  undo->add_flag("--flashback", flags.flashback,
+                 "Apply (or with --sql print) the inverse of the range's row changes, newest first");
+  undo->add_option("--start-datetime", flags.start_datetime,
+                   "The range starts with the first transaction stamped at or after this time");
+  undo->add_option("--start-gtid", flags.start_gtid, "... with this transaction");
+  undo->add_option("--start-position", flags.start_position,
+                   "... with the first that starts at or after FILE:POS");
+  undo->add_option("--source", flags.source, "The archived source (default: the repository's only one)");
   app.add_option("--rename-database", flags.renames, "(not yet: refused) OLD:NEW");
   app.add_flag("--no-binlog", flags.no_binlog,
                "Do not write the restore into the target's binary log (sql_log_bin=0; no replicas follow)");

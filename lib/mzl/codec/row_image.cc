@@ -102,7 +102,8 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table) {
   return out;
 }
 
-Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table) {
+Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
+                                                  std::vector<RowImageSpans>* spans) {
   const std::string where = fmt::format("`{}`.`{}`", table.database, table.table);
   if (rows.type_code >= 20 && rows.type_code <= 22)
     return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}
@@ -126,22 +127,28 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
   while (!in.empty()) {
     const size_t row_start = in.position();
     RowChange change;
+    RowImageSpans span;
     switch (rows.kind()) {
       case RowsKind::kWrite: {
         MZL_TRY(change.after, read_image(in, rows.columns_before, ctx, {}));
+        span.after = {row_start, in.position()};
         break;
       }
       case RowsKind::kDelete: {
         MZL_TRY(change.before, read_image(in, rows.columns_before, ctx, {}));
+        span.before = {row_start, in.position()};
         break;
       }
       case RowsKind::kUpdate: {
         MZL_TRY(change.before, read_image(in, rows.columns_before, ctx, {}));
+        span.before = {row_start, in.position()};
         MZL_TRY(change.after, read_image(in, rows.columns_after, ctx, {}));
+        span.after = {span.before.second, in.position()};
         break;
       }
       case RowsKind::kPartialUpdate: {
         MZL_TRY(change.before, read_image(in, rows.columns_before, ctx, {}));
+        span.before = {row_start, in.position()};
         const uint64_t value_options = in.packed_uint();
         if (!in.ok() || value_options > kPartialJsonUpdates)
           return Error{ErrorCode::kCorrupt, "PARTIAL_UPDATE_ROWS value_options is bad"}.at_r(where);
@@ -152,12 +159,14 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
             return Error{ErrorCode::kCorrupt, "partial JSON bitmap runs past the event"}.at_r(where);
         }
         MZL_TRY(change.after, read_image(in, rows.columns_after, ctx, partial));
+        span.after = {span.before.second, in.position()};
         break;
       }
     }
     if (in.position() == row_start)
       return Error{ErrorCode::kCorrupt, "row images with no columns cannot fill the rows data"}.at_r(where);
     out.push_back(std::move(change));
+    if (spans) spans->push_back(span);
   }
   return out;
 }

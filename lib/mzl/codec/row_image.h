@@ -4,7 +4,9 @@
 // non-NULL values; PARTIAL_UPDATE_ROWS after images start with value_options (packed) and, when its
 // PARTIAL_JSON bit is set, one partial bit per JSON column of the table).
 // https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Rows__event.html
+#include <cstddef>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "mzl/codec/column_value.h"
@@ -35,6 +37,16 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
 // the table map or its table id differs, or a row takes no bytes (no column in its image); kUnsupported for a
 // column type we cannot read (the message names the type and the column) and for pre-GA rows events (types
 // 20-22, whose row format differs).
-Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table);
+// Where each row's images lie in RowsEvent::rows: [begin, end) byte offsets; an absent image is {0, 0}. For
+// an UPDATE the after image starts where the before image ends; PARTIAL_UPDATE's value_options and partial
+// bitmap belong to its after image.
+struct RowImageSpans {
+  std::pair<size_t, size_t> before{0, 0};
+  std::pair<size_t, size_t> after{0, 0};
+};
+
+// With `spans`, also where each row's images lie (one entry per returned RowChange).
+Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
+                                                  std::vector<RowImageSpans>* spans = nullptr);
 
 }  // namespace mzl::codec

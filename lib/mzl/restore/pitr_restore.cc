@@ -227,6 +227,37 @@ Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& o
   return stats;
 }
 
+Result<FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
+                                     FlashbackOptions options, const net::ConnectionOptions& target,
+                                     OutputStream* sql_out) {
+  std::string name = source;
+  const std::string binlogs = repo + "/binlogs";
+  if (name.empty()) {
+    std::vector<std::string> sources;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(binlogs, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_directory(ec)) sources.push_back(it->path().filename().string());
+    }
+    if (sources.size() != 1) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("the repository archives {} sources: name one with --source", sources.size()))
+          .at_r(binlogs);
+    }
+    name = sources.front();
+  }
+  options.archive_dir = binlogs + "/" + name;
+  if (!std::filesystem::is_directory(options.archive_dir)) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("no archived source {}", name)).at_r(binlogs);
+  }
+  if (sql_out) {
+    TextStatementSink sink(*sql_out);
+    return flashback(options, sink);
+  }
+  MZL_TRY(auto connection, net::ServerConnection::connect(target));
+  MZL_TRY(auto sink, ServerStatementSink::create(connection));
+  return flashback(options, *sink);
+}
+
 Result<int64_t> parse_stop_datetime(const std::string& text) {
   std::tm tm{};
   int used = 0;

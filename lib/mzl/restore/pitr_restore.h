@@ -17,6 +17,7 @@
 #include <functional>
 #include <string>
 
+#include "mzl/restore/flashback.h"
 #include "mzl/restore/replay_archive.h"
 #include "mzl/restore/snapshot_loader.h"
 #include "mzl/snapshot/manifest.h"
@@ -68,6 +69,13 @@ Result<PitrResult> run_pitr(const PitrOptions& options);
 
 // Only the replay, as SQL text on `out` (TextStatementSink): `mzl-pitr-restore --sql | mariadb`.
 Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan = nullptr);
+
+// --flashback: undoes options' range of the archive of `source` (empty: the repository's only source) on
+// `target`, or writes the SQL to `sql_out` when it is given. The range is REPO/binlogs/<source>/'s.
+// kInvalidArgument when the source is ambiguous or unknown.
+Result<FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
+                                     FlashbackOptions options, const net::ConnectionOptions& target,
+                                     OutputStream* sql_out);
 
 // "YYYY-MM-DD HH:MM:SS" in the local time zone (TZ), as mariadb-binlog --stop-datetime reads it, or with a
 // trailing "Z" / " UTC" in UTC: seconds since the epoch. kInvalidArgument otherwise.

@@ -1,7 +1,5 @@
 #include "mzl/restore/replay_sql.h"
 
-#include <openssl/evp.h>
-
 #include <cstring>
 
 #include <fmt/format.h>
@@ -13,6 +11,7 @@
 #include "mzl/codec/query_event.h"
 #include "mzl/codec/rows_event.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/util/base64.h"
 
 namespace mzl::restore {
 namespace {
@@ -35,14 +34,6 @@ constexpr uint32_t kOptionRelaxedUniqueChecks = 1u << 27;
 constexpr uint32_t kOptionNoCheckConstraintChecks = 1u << 30;
 // ROWS event flag: the last ROWS event of its statement (the applier then closes the statement's tables).
 constexpr uint16_t kStmtEndFlag = 1;
-
-std::string base64(Bytes data) {
-  std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                                static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
 
 std::string quote_string(std::string_view text) {
   std::string out = "'";
@@ -167,7 +158,7 @@ Status ReplayTranslator::add_row_event(const codec::RawEvent& raw, const codec::
   // One base64 block per event, as mariadb-binlog writes them: the applier decodes the text block after
   // block (my_base64_decode with MY_BASE64_DECODE_ALLOW_MULTIPLE_CHUNKS, sql/sql_binlog.cc), skipping the
   // newlines between them.
-  std::string block = base64(raw.data);
+  std::string block = base64_encode(raw.data);
   if (pending_rows_.empty()) {
     pending_from_ = at;
   } else {
@@ -287,7 +278,7 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
   switch (static_cast<EventType>(type)) {
     case EventType::kFormatDescription:
       // The applier reads the events after it with this description (checksums, post-header lengths).
-      return emit("BINLOG '" + base64(raw.data) + "'", at);
+      return emit("BINLOG '" + base64_encode(raw.data) + "'", at);
     case EventType::kQuery:
     case EventType::kMariaQueryCompressed:
       return add_query(raw, format, at);
