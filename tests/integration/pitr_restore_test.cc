@@ -3,7 +3,9 @@
 // at several instants (after the load, after more writes, before a DELETE of half a table, at the end).
 // Each instant, restored into a server of the test's own (fresh databases each time) by time, GTID, GTID
 // before, binlog position, to the latest (parallel replay with 4 and 8 sessions, and serial), and through
-// `--sql | mariadb`, compares equal table by table; the rows the DELETE removed come back. A repository with
+// `--sql | mariadb`, compares equal table by table; the rows the DELETE removed come back. A copy under
+// another name (--rename-database, also of one table with --tables) restores beside the live database, which
+// stays as it was. A repository with
 // a binlog file missing in the middle is refused.
 #include <catch2/catch.hpp>
 
@@ -39,10 +41,10 @@ struct Instant {
   Checksums checksums;
 };
 
-Checksums checksums_of(MysqlConnection& db) {
+Checksums checksums_of(MysqlConnection& db, const std::string& database = kDb) {
   Checksums out;
   for (const char* table : kTables) {
-    out[table] = db.query(fmt::format("CHECKSUM TABLE {}.{} EXTENDED", kDb, table)).at(0).at(1);
+    out[table] = db.query(fmt::format("CHECKSUM TABLE {}.{} EXTENDED", database, table)).at(0).at(1);
   }
   return out;
 }
@@ -81,13 +83,21 @@ class PitrTarget {
   ToolResult restore(const fs::path& repo, std::vector<std::string> stop, const fs::path& log) {
     MysqlConnection admin(sandbox_.client_cnf());
     admin.query(fmt::format("DROP DATABASE IF EXISTS {}", kDb));
+    admin.query("DROP DATABASE IF EXISTS mzl_pitr_copy");
+    admin.query("DROP DATABASE IF EXISTS mzl_pitr_part");
     std::vector<std::string> args{"--defaults-file", sandbox_.client_cnf().string(), "--repo", repo.string()};
     args.insert(args.end(), stop.begin(), stop.end());
     return run_program(tool_binary("mzl-pitr-restore"), args, log);
   }
-  Checksums checksums() {
+  // Restores into the target as it is (nothing dropped first).
+  ToolResult restore_beside(const fs::path& repo, std::vector<std::string> more, const fs::path& log) {
+    std::vector<std::string> args{"--defaults-file", sandbox_.client_cnf().string(), "--repo", repo.string()};
+    args.insert(args.end(), more.begin(), more.end());
+    return run_program(tool_binary("mzl-pitr-restore"), args, log);
+  }
+  Checksums checksums(const std::string& database = kDb) {
     MysqlConnection db(sandbox_.client_cnf());
-    return checksums_of(db);
+    return checksums_of(db, database);
   }
   std::string scalar(const std::string& sql) {
     MysqlConnection db(sandbox_.client_cnf());
@@ -128,6 +138,7 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
   MysqlConnection primary = connect(primary_server_info);
   primary.query(fmt::format("DROP DATABASE IF EXISTS {}", kDb));
   primary.query(fmt::format("CREATE DATABASE {}", kDb));
+  primary.query(fmt::format("USE {}", kDb));  // this session's statements have a default database
   const std::string first_file = primary.query("SHOW MASTER STATUS").at(0).at(0);
   run_ok("/usr/bin/sysbench",
          sysbench_args(primary_server_info, kDb,
@@ -193,6 +204,14 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
   primary.query(fmt::format("UPDATE {}.wide SET pad = REPEAT('y', 100) WHERE id % 3 = 0", kDb));
   const Instant b = instant_of(primary);
 
+  // A statement-logged write without a default database: a filtered replay cannot attribute it.
+  primary.query(fmt::format("CREATE TABLE {}.loose (id INT PRIMARY KEY)", kDb));
+  {
+    MysqlConnection no_database = connect(primary_server_info);
+    no_database.query("SET SESSION binlog_format = 'STATEMENT'");
+    no_database.query(fmt::format("INSERT INTO {}.loose VALUES (1)", kDb));
+  }
+
   // The mistake, then more writes.
   const auto before_delete = primary.query("SHOW MASTER STATUS").at(0);
   const std::string rows_before = primary.scalar(fmt::format("SELECT COUNT(*) FROM {}.sbtest1", kDb));
@@ -251,6 +270,31 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
                                   dir / "client", {}, milliseconds(120000), dir / "sql.out");
   INFO(client.err);
   REQUIRE(client.exit_code == 0);
+  CHECK(target.checksums() == b.checksums);
+
+  // Beside the live database (now at instant B), a renamed copy at the latest instant; the live one is not
+  // touched. The statement without a default database is skipped, with a warning (man page: partial
+  // restores).
+  ToolResult copy = target.restore_beside(
+      repo, {"--rename-database", std::string(kDb) + ":mzl_pitr_copy", "--to-latest", "--json"},
+      dir / "copy");
+  INFO(copy.err);
+  REQUIRE(copy.exit_code == 0);
+  CHECK(target.checksums() == b.checksums);
+  const Checksums copied = target.checksums("mzl_pitr_copy");
+  CHECK(copied == c.checksums);
+  CHECK(copy.out.find("\"statements_skipped_by_filter\":1}") != std::string::npos);
+  CHECK(target.scalar("SELECT COUNT(*) FROM mzl_pitr_copy.loose") == "0");
+  // One table, renamed: only it is restored and replayed.
+  ToolResult part = target.restore_beside(repo,
+                                          {"--tables", std::string(kDb) + ".sbtest2", "--rename-database",
+                                           std::string(kDb) + ":mzl_pitr_part", "--to-latest"},
+                                          dir / "part");
+  INFO(part.err);
+  REQUIRE(part.exit_code == 0);
+  CHECK(target.scalar("SELECT GROUP_CONCAT(TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "
+                      "'mzl_pitr_part'") == "sbtest2");
+  CHECK(target.checksums("mzl_pitr_part").at("sbtest2") == c.checksums.at("sbtest2"));
   CHECK(target.checksums() == b.checksums);
 
   // A binlog file missing in the middle of the archive: refused, naming the gap, before anything is loaded.

@@ -6,6 +6,7 @@
 #include "connection_flags.h"
 #include "mzl/restore/pitr_restore.h"
 #include "mzl/util/output_stream.h"
+#include "mzl/util/stop_signal.h"
 #include "progress.h"
 
 namespace {
@@ -127,12 +128,6 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
     }
     options.load.rename_databases.emplace_back(r.substr(0, colon), r.substr(colon + 1));
   }
-  if (!options.load.databases.empty() || !options.load.tables.empty() ||
-      !options.load.rename_databases.empty()) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "--databases, --tables and --rename-database restore the snapshot only; the replay does not "
-                 "filter yet, so they are refused rather than replaying other databases' changes");
-  }
   options.load.write_binlog = !flags.no_binlog;
   options.preserve_gtids = flags.preserve_gtids;
   options.force = flags.force;
@@ -196,10 +191,9 @@ int main(int argc, char** argv) {
   app.add_option("--replay-threads", flags.replay_threads,
                  "Sessions replaying independent transactions at once (default 4; 1: serial, binlog order)")
       ->check(CLI::Range(1, 64));
-  app.add_option("--databases", flags.databases,
-                 "--flashback: only these databases (restore: not yet, refused)")
+  app.add_option("--databases", flags.databases, "Only these databases (restore and replay, or --flashback)")
       ->delimiter(',');
-  app.add_option("--tables", flags.tables, "--flashback: only these db.table (restore: not yet, refused)")
+  app.add_option("--tables", flags.tables, "Only these db.table (restore and replay, or --flashback)")
       ->delimiter(',');
   auto* undo = app.add_option_group("Flashback: undo a range of the archive in place");
   undo->add_flag("--flashback", flags.flashback,
@@ -210,7 +204,8 @@ int main(int argc, char** argv) {
   undo->add_option("--start-position", flags.start_position,
                    "... with the first that starts at or after FILE:POS");
   undo->add_option("--source", flags.source, "The archived source (default: the repository's only one)");
-  app.add_option("--rename-database", flags.renames, "(not yet: refused) OLD:NEW");
+  app.add_option("--rename-database", flags.renames,
+                 "OLD:NEW: restore and replay database OLD as NEW (beside a live OLD)");
   app.add_flag("--no-binlog", flags.no_binlog,
                "Do not write the restore into the target's binary log (sql_log_bin=0; no replicas follow)");
   app.add_flag("--preserve-gtids", flags.preserve_gtids,
@@ -231,6 +226,7 @@ int main(int argc, char** argv) {
     MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
     MZL_TRY(auto target,
             tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
+    install_stop_handlers();
     return restore_command(flags, target);
   });
 }

@@ -103,7 +103,7 @@ class ParallelApplier::Impl {
       s.connection.emplace(std::move(c));
       if (!options_.write_binlog) MZL_CHECK(s.connection->execute("SET SESSION sql_log_bin = 0"));
       MZL_TRY(s.sink, ServerStatementSink::create(*s.connection));
-      s.translator = std::make_unique<ReplayTranslator>(*s.sink, false, options_.collations);
+      s.translator = std::make_unique<ReplayTranslator>(*s.sink, false, options_.collations, options_.filter);
     }
     for (size_t i = 0; i < sessions_.size(); ++i) sessions_[i].thread = std::thread([this, i] { work(i); });
     return ok_status();
@@ -167,6 +167,8 @@ class ParallelApplier::Impl {
     std::lock_guard lock(mutex_);
     return stats_;
   }
+  // Statements run only on the first session (they make a transaction be applied alone).
+  uint64_t skipped_statements() const { return sessions_[0].translator->skipped_statements(); }
 
  private:
   Status append(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
@@ -373,6 +375,10 @@ Status ParallelApplier::finish() {
 }
 ParallelReplayStats ParallelApplier::stats() const {
   return impl_->stats();
+}
+
+uint64_t ParallelApplier::skipped_statements() const {
+  return impl_->skipped_statements();
 }
 
 }  // namespace mzl::restore

@@ -37,6 +37,7 @@ struct ParallelReplayOptions {
   unsigned sessions = 4;
   bool write_binlog = true;  // false: sql_log_bin=0 in every session
   CollationNames collations;
+  ReplayFilter filter;
   size_t max_buffered_bytes = 16 << 20;
   size_t max_queued = 16;  // transactions waiting per session
 };
@@ -57,6 +58,7 @@ class ParallelApplier : public EventApplier {
              const std::string& file) override;
   bool in_transaction() const override;
   Status finish() override;
+  uint64_t skipped_statements() const override;
 
   ParallelReplayStats stats() const;
 

@@ -139,6 +139,9 @@ ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
   r.stop = options.stop;
   r.preserve_gtids = options.preserve_gtids && options.load.write_binlog;
   r.progress = options.replay_progress;
+  r.filter.databases = options.load.databases;
+  r.filter.tables = options.load.tables;
+  r.filter.rename_databases = options.load.rename_databases;
   return r;
 }
 
@@ -196,6 +199,7 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
     parallel.sessions = options.replay_threads;
     parallel.write_binlog = options.load.write_binlog;
     parallel.collations = replay.collations;
+    parallel.filter = replay.filter;
     MZL_TRY(auto applier, ParallelApplier::create(parallel));
     replayed = replay_archive(replay, *applier);
     result.replay_threads = options.replay_threads;
@@ -301,19 +305,28 @@ std::string describe_pitr(const PitrResult& r, bool json) {
     w.field("end_position", s.end_position);
     w.field("stop_reached", s.stop_reached);
     w.field("rolled_back_partial_transaction", s.rolled_back);
+    w.field("statements_skipped_by_filter", s.skipped_statements);
     w.end_object();
     return out + "\n";
   }
   return fmt::format(
-      "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
-      "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; last GTID "
-      "{}\n{}",
-      r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
-      r.plan.snapshot.binlog.position,
-      r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions, s.bytes,
-      r.replay_seconds, r.replay_threads, s.end_file, s.end_position,
-      s.last_gtid.empty() ? "(none)" : s.last_gtid,
-      s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n" : "");
+             "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
+             "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; "
+             "last GTID "
+             "{}\n{}",
+             r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
+             r.plan.snapshot.binlog.position,
+             r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions,
+             s.bytes, r.replay_seconds, r.replay_threads, s.end_file, s.end_position,
+             s.last_gtid.empty() ? "(none)" : s.last_gtid,
+             s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n"
+                           : "") +
+         (s.skipped_statements == 0
+              ? ""
+              : fmt::format(
+                    "warning: {} statement(s) skipped: their default database is not selected (or they "
+                    "have none); statement-logged changes are chosen by it, not by what they touch\n",
+                    s.skipped_statements));
 }
 
 }  // namespace mzl::restore

@@ -14,6 +14,7 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/util/stop_signal.h"
 
 namespace mzl::restore {
 namespace {
@@ -84,6 +85,7 @@ class ArchiveReplay {
     }
     stats_.rolled_back = translator_.in_transaction();
     MZL_CHECK(translator_.finish());
+    stats_.skipped_statements = translator_.skipped_statements();
     if (stop_after_transaction_) stats_.stop_reached = true;
     if (options_.stop.kind == ReplayStop::Kind::kGtid && !stats_.stop_reached) {
       return Error(ErrorCode::kNotFound,
@@ -145,6 +147,15 @@ class ArchiveReplay {
       const bool is_format = type == codec::code(EventType::kFormatDescription);
       if (first && raw.offset < options_.start_position && !is_format) continue;
       if (starts_transaction(type)) {
+        if (stop_requested()) {
+          // Between two transactions: everything before this one is applied, nothing of it.
+          MZL_CHECK(translator_.finish());
+          return Error(
+              ErrorCode::kInterrupted,
+              fmt::format("stopped by a signal before the transaction at {}:{}; the target holds every "
+                          "transaction before it (last GTID {})",
+                          file, raw.offset, stats_.last_gtid.empty() ? "(none)" : stats_.last_gtid));
+        }
         MZL_TRY(bool stop, stops_before(raw, reader.format(), file));
         if (stop) {
           stats_.end_position = raw.offset;
@@ -222,7 +233,7 @@ Result<ReplayStats> replay_archive(const ReplayOptions& options, EventApplier& a
 }
 
 Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink) {
-  ReplayTranslator translator(sink, options.preserve_gtids, options.collations);
+  ReplayTranslator translator(sink, options.preserve_gtids, options.collations, options.filter);
   return replay_archive(options, translator);
 }
 

@@ -52,6 +52,7 @@ struct ReplayOptions {
   ReplayStop stop;
   bool preserve_gtids = false;  // replay each transaction under its original GTID (replay_sql.h)
   CollationNames collations;    // for the serial form
+  ReplayFilter filter;          // for the serial form
   // Called at most every ~100 ms, from the replaying thread.
   std::function<void(const ReplayProgress&)> progress;
 };
@@ -67,6 +68,8 @@ struct ReplayStats {
   uint64_t end_position = 0;
   bool stop_reached = false;  // the stop point was found (kLatest: always true)
   bool rolled_back = false;   // the archive ended inside a transaction, which was rolled back
+  uint64_t skipped_statements =
+      0;  // left out by the filter (ReplayFilter: statements are chosen by their db)
 };
 
 // The archive's files from `start_file` on, in order, checked to follow each other without a gap in their

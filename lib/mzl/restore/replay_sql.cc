@@ -1,16 +1,22 @@
 #include "mzl/restore/replay_sql.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
 
 #include "mzl/codec/column_value.h"
 #include "mzl/codec/control_events.h"
+#include "mzl/codec/event.h"
+#include "mzl/codec/event_encoder.h"
+#include "mzl/codec/event_header.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/gtid_events.h"
 #include "mzl/codec/query_event.h"
 #include "mzl/codec/rows_event.h"
+#include "mzl/codec/table_map_event.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/restore/statement_names.h"
 #include "mzl/util/base64.h"
 
 namespace mzl::restore {
@@ -140,7 +146,45 @@ Result<std::string> user_var_statement(const codec::UserVarEvent& v, const Colla
       .at_r(at.file, at.offset);
 }
 
+// The table id of a TABLE_MAP or ROWS event: the post-header's first 6 bytes (4 when the post-header is 6
+// bytes long: MySQL 5.1.x).
+std::optional<uint64_t> table_id_of(const codec::RawEvent& raw, const codec::FormatDescription& format) {
+  ByteReader body(raw.body);
+  const uint64_t id = format.post_header_length(raw.header.type_code) == 6 ? body.u32le() : body.u48le();
+  if (!body.ok()) return std::nullopt;
+  return id;
+}
+
 }  // namespace
+
+bool ReplayFilter::selects_database(const std::string& db) const {
+  if (databases.empty() && tables.empty()) return true;
+  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  return std::any_of(tables.begin(), tables.end(),
+                     [&](const std::string& t) { return t.substr(0, t.find('.')) == db; });
+}
+
+bool ReplayFilter::selects_table(const std::string& db, const std::string& table) const {
+  if (databases.empty() && tables.empty()) return true;
+  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  return std::find(tables.begin(), tables.end(), db + "." + table) != tables.end();
+}
+
+bool ReplayFilter::selects_statement(const std::string& db, const std::string& sql) const {
+  if (!selects_database(db)) return false;
+  if (tables.empty() || std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  const std::vector<std::string> names = statement_identifiers(sql);
+  return std::any_of(tables.begin(), tables.end(), [&](const std::string& t) {
+    return std::find(names.begin(), names.end(), t.substr(t.find('.') + 1)) != names.end();
+  });
+}
+
+std::string ReplayFilter::renamed(const std::string& db) const {
+  for (const auto& [from, to] : rename_databases) {
+    if (from == db) return to;
+  }
+  return db;
+}
 
 Status ReplayTranslator::emit(std::string sql, const EventPlace& at) {
   return sink_.statement(sql, at);
@@ -194,6 +238,37 @@ Status ReplayTranslator::add_row_event(const codec::RawEvent& raw, const codec::
   return ok_status();
 }
 
+Status ReplayTranslator::add_filtered_row_event(const codec::RawEvent& raw,
+                                                const codec::FormatDescription& format,
+                                                const EventPlace& at) {
+  const auto table_id = table_id_of(raw, format);
+  if (!table_id)
+    return Error(ErrorCode::kCorrupt, "event shorter than its post-header").at_r(at.file, at.offset);
+  if (codec::is_rows_event(raw.header.type_code)) {
+    return skipped_tables_.count(*table_id) ? ok_status() : add_row_event(raw, format, at);
+  }
+  ByteReader body(raw.body);
+  auto map = codec::decode_table_map_event(body, format);
+  if (!map.ok()) return std::move(map).error().at_r(at.file, at.offset);
+  if (!filter_.selects_table(map->database, map->table)) {
+    skipped_tables_.insert(*table_id);
+    return ok_status();
+  }
+  skipped_tables_.erase(*table_id);
+  const std::string database = filter_.renamed(map->database);
+  if (database == map->database) return add_row_event(raw, format, at);
+  map->database = database;
+  codec::Event event;
+  event.header = raw.header;
+  event.body = std::move(*map);
+  const std::vector<uint8_t> bytes = codec::encode_event(event, format);
+  codec::RawEvent renamed = raw;
+  renamed.data = Bytes(bytes);
+  renamed.body = Bytes(bytes).subspan(codec::kEventHeaderSize,
+                                      bytes.size() - codec::kEventHeaderSize - (format.has_crc32() ? 4 : 0));
+  return add_row_event(renamed, format, at);
+}
+
 Status ReplayTranslator::add_query(const codec::RawEvent& raw, const codec::FormatDescription& format,
                                    const EventPlace& at) {
   MZL_TRY(codec::QueryEvent q, decode_body<codec::QueryEvent>(raw, at, [&](ByteReader& body) {
@@ -202,6 +277,16 @@ Status ReplayTranslator::add_query(const codec::RawEvent& raw, const codec::Form
                        : codec::decode_query_event(body, format);
           }));
   const codec::QueryStatusVars& s = q.status;
+  const bool transaction_control = q.query == "BEGIN" || q.query == "COMMIT" || q.query == "ROLLBACK";
+  if (!transaction_control && !filter_.everything()) {
+    if (q.db.empty() || !filter_.selects_statement(q.db, q.query)) {
+      ++skipped_statements_;
+      return ok_status();
+    }
+    for (const auto& [from, to] : filter_.rename_databases)
+      q.query = rename_database_qualifiers(q.query, from, to);
+  }
+  if (!q.db.empty()) q.db = filter_.renamed(q.db);
   if (q.query == "BEGIN" || q.query == "XA START" || q.query.starts_with("XA ")) {
     if (q.query != "BEGIN") return unsupported(at, "XA transactions cannot be replayed yet");
     if (in_transaction_) return ok_status();  // the GTID event began it
@@ -272,7 +357,8 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
   const EventPlace at{file, raw.offset};
   const uint8_t type = raw.header.type_code;
   if (type == codec::code(EventType::kTableMap) || codec::is_rows_event(type)) {
-    return add_row_event(raw, format, at);
+    if (filter_.everything()) return add_row_event(raw, format, at);
+    return add_filtered_row_event(raw, format, at);
   }
   MZL_CHECK(flush_rows());
   switch (static_cast<EventType>(type)) {

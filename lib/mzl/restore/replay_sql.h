@@ -21,8 +21,10 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/raw_event.h"
@@ -34,6 +36,26 @@ namespace mzl::restore {
 // Collation id -> (character set name, collation name), for USER_VAR string values (the event stores the
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
 using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
+
+// Which databases and tables a replay applies, and under which database names (mzl-pitr-restore --databases,
+// --tables, --rename-database, as the snapshot loader takes them). Row events are selected by their
+// TABLE_MAP's database and table (a renamed database's TABLE_MAP is re-encoded with the new name); a
+// statement by its default database (the QUERY event's db, as replicate-do-db does; a statement without one
+// is skipped and counted) and, with `tables`, by naming one of the selected tables (statement_names.h). A
+// renamed statement runs with `USE <new name>` and its `old`. qualifiers rewritten to the new name
+// (man/mzl-pitr-restore.1: partial restores).
+struct ReplayFilter {
+  std::vector<std::string> databases;                                 // empty (and no tables): all
+  std::vector<std::string> tables;                                    // "db.table"
+  std::vector<std::pair<std::string, std::string>> rename_databases;  // old -> new
+
+  bool everything() const { return databases.empty() && tables.empty() && rename_databases.empty(); }
+  bool selects_database(const std::string& db) const;  // has a selected table, or is selected
+  bool selects_table(const std::string& db, const std::string& table) const;
+  // A statement run with default database `db`.
+  bool selects_statement(const std::string& db, const std::string& sql) const;
+  std::string renamed(const std::string& db) const;
+};
 
 // What the archive reader (replay_archive.h) hands each event to: one translator over one session
 // (ReplayTranslator), or the parallel applier over several (parallel_replay.h).
@@ -47,12 +69,18 @@ class EventApplier {
   virtual bool in_transaction() const = 0;
   // Ends the replay: a transaction still open is rolled back; everything is sent and answered.
   virtual Status finish() = 0;
+  // Statements a filter left out because their default database is not selected (or they have none).
+  virtual uint64_t skipped_statements() const { return 0; }
 };
 
 class ReplayTranslator : public EventApplier {
  public:
-  ReplayTranslator(StatementSink& sink, bool preserve_gtids, CollationNames collations = {})
-      : sink_(sink), preserve_gtids_(preserve_gtids), collations_(std::move(collations)) {}
+  ReplayTranslator(StatementSink& sink, bool preserve_gtids, CollationNames collations = {},
+                   ReplayFilter filter = {})
+      : sink_(sink),
+        preserve_gtids_(preserve_gtids),
+        collations_(std::move(collations)),
+        filter_(std::move(filter)) {}
 
   // Translates one event of `file` (framed with the format description in force, `format`).
   // kCorrupt for an event that does not decode, kUnsupported as above.
@@ -60,6 +88,7 @@ class ReplayTranslator : public EventApplier {
              const std::string& file) override;
 
   bool in_transaction() const override { return in_transaction_; }
+  uint64_t skipped_statements() const override { return skipped_statements_; }
 
   // Ends the replay: a transaction still open (the archive ends inside it) is rolled back, so that a
   // transaction is applied whole or not at all. Then flushes the sink.
@@ -69,12 +98,17 @@ class ReplayTranslator : public EventApplier {
   Status add_query(const codec::RawEvent& raw, const codec::FormatDescription& format, const EventPlace& at);
   Status add_row_event(const codec::RawEvent& raw, const codec::FormatDescription& format,
                        const EventPlace& at);
+  Status add_filtered_row_event(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                                const EventPlace& at);
   Status flush_rows();
   Status emit(std::string sql, const EventPlace& at);
 
   StatementSink& sink_;
   bool preserve_gtids_;
   CollationNames collations_;
+  ReplayFilter filter_;
+  std::set<uint64_t> skipped_tables_;  // table ids whose TABLE_MAP the filter left out
+  uint64_t skipped_statements_ = 0;
   bool in_transaction_ = false;
   bool mysql_gtid_next_set_ = false;
   std::string pending_rows_;         // base64 of the TABLE_MAP / ROWS events not yet sent
