@@ -254,6 +254,16 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
           0);
   CHECK(target.scalar(fmt::format("SELECT COUNT(*) FROM {}.sbtest1", kDb)) == rows_before);
 
+  // --dry-run: the plan, nothing changed.
+  ToolResult plan =
+      run_program(tool_binary("mzl-pitr-restore"),
+                  {"--repo", repo.string(), "--dry-run", "--stop-gtid", domain0(b.gtid)}, dir / "plan");
+  INFO(plan.err);
+  REQUIRE(plan.exit_code == 0);
+  CHECK(plan.out.find("plan: snapshot") != std::string::npos);
+  CHECK(plan.out.find("last GTID " + domain0(b.gtid)) != std::string::npos);
+  CHECK(plan.out.find("estimated") != std::string::npos);
+
   // --sql: the snapshot alone (stopped at its own coordinates), then the replay through the mariadb client.
   auto snapshot_id = snapshot::list_snapshot_ids(repo.string());
   REQUIRE(snapshot_id.ok());

@@ -137,13 +137,7 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
     if (!out.ok()) return std::move(out).error();
     restore::PitrPlan plan;
     MZL_TRY(auto stats, restore::write_replay_sql(options, **out, &plan));
-    fmt::print(flags.sql ? stderr : stdout,
-               "{}snapshot {} (consistent at {}:{} GTID {}), then {} transactions ({} bytes of binlog from "
-               "{}) up to {}:{}, last GTID {}\n",
-               flags.dry_run ? "plan: " : "", plan.snapshot.id, plan.snapshot.binlog.file,
-               plan.snapshot.binlog.position, plan.snapshot.binlog.gtid, stats.transactions, stats.bytes,
-               plan.archive_dir, stats.end_file, stats.end_position,
-               stats.last_gtid.empty() ? "(none)" : stats.last_gtid);
+    fmt::print(flags.sql ? stderr : stdout, "{}", restore::describe_plan(plan, stats));
     return ok_status();
   }
 

@@ -81,6 +81,10 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
 // trailing "Z" / " UTC" in UTC: seconds since the epoch. kInvalidArgument otherwise.
 Result<int64_t> parse_stop_datetime(const std::string& text);
 
+// The plan of a --dry-run or --sql (the snapshot, the binlog range, transactions and bytes) with a rough
+// estimate of the restore's time at the rates bench/pitr measured.
+std::string describe_plan(const PitrPlan& plan, const ReplayStats& replay);
+
 // Text or JSON summary of a finished restore, for the tool's stdout.
 std::string describe_pitr(const PitrResult& result, bool json);
 
