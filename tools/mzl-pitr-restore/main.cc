@@ -25,66 +25,21 @@ struct Flags {
   bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
 
-mzl::Result<std::pair<std::string, uint64_t>> file_position(const std::string& flag,
-                                                            const std::string& text) {
-  using namespace mzl;
-  const size_t colon = text.rfind(':');
-  const std::string pos = colon == std::string::npos ? "" : text.substr(colon + 1);
-  if (colon == 0 || pos.empty() || pos.find_first_not_of("0123456789") != std::string::npos) {
-    return Error(ErrorCode::kInvalidArgument,
-                 fmt::format("{} '{}' is not FILE:POSITION (e.g. mariadb-bin.000042:1234)", flag, text));
-  }
-  return std::make_pair(text.substr(0, colon), static_cast<uint64_t>(std::stoull(pos)));
-}
-
 // --flashback's start: exactly one of --start-datetime, --start-gtid, --start-position.
 mzl::Result<mzl::restore::ReplayStop> start_point(const Flags& flags) {
-  using namespace mzl;
-  using Kind = restore::ReplayStop::Kind;
-  restore::ReplayStop start;
-  if (!flags.start_datetime.empty() + !flags.start_gtid.empty() + !flags.start_position.empty() != 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "--flashback needs exactly one of --start-datetime, --start-gtid or --start-position");
-  }
-  if (!flags.start_datetime.empty()) {
-    start.kind = Kind::kDatetime;
-    MZL_TRY(start.datetime, restore::parse_stop_datetime(flags.start_datetime));
-  } else if (!flags.start_gtid.empty()) {
-    start.kind = Kind::kGtid;
-    start.gtid = flags.start_gtid;
-  } else {
-    start.kind = Kind::kPosition;
-    MZL_TRY(auto fp, file_position("--start-position", flags.start_position));
-    std::tie(start.file, start.position) = fp;
-  }
-  return start;
+  return mzl::restore::parse_replay_point("start", flags.start_datetime, flags.start_gtid,
+                                          flags.start_position, false);
 }
 
+// Exactly one of --stop-datetime, --stop-gtid [--stop-before-gtid], --stop-position, --to-latest.
 mzl::Result<mzl::restore::ReplayStop> stop_point(const Flags& flags) {
   using namespace mzl;
-  using Kind = restore::ReplayStop::Kind;
-  restore::ReplayStop stop;
-  const int given = !flags.stop_datetime.empty() + !flags.stop_gtid.empty() + !flags.stop_position.empty() +
-                    flags.to_latest;
-  if (given != 1) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "give exactly one of --stop-datetime, --stop-gtid, --stop-position or --to-latest");
-  }
   if (flags.stop_before_gtid && flags.stop_gtid.empty()) {
     return Error(ErrorCode::kInvalidArgument, "--stop-before-gtid goes with --stop-gtid");
   }
-  if (!flags.stop_datetime.empty()) {
-    stop.kind = Kind::kDatetime;
-    MZL_TRY(stop.datetime, restore::parse_stop_datetime(flags.stop_datetime));
-  } else if (!flags.stop_gtid.empty()) {
-    stop.kind = Kind::kGtid;
-    stop.gtid = flags.stop_gtid;
-    stop.before_gtid = flags.stop_before_gtid;
-  } else if (!flags.stop_position.empty()) {
-    stop.kind = Kind::kPosition;
-    MZL_TRY(auto fp, file_position("--stop-position", flags.stop_position));
-    std::tie(stop.file, stop.position) = fp;
-  }
+  MZL_TRY(auto stop, restore::parse_replay_point("stop", flags.stop_datetime, flags.stop_gtid,
+                                                 flags.stop_position, flags.to_latest));
+  stop.before_gtid = flags.stop_before_gtid;
   return stop;
 }
 

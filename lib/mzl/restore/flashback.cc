@@ -175,11 +175,8 @@ class Collector : public EventApplier {
       }
       return ok_status();
     }
-    const bool gtid_event =
-        type == codec::code(EventType::kMariaGtid) || type == codec::code(EventType::kGtid) ||
-        type == codec::code(EventType::kGtidTagged) || type == codec::code(EventType::kAnonymousGtid);
-    if (gtid_event) {
-      MZL_TRY(std::string gtid, gtid_of(raw, format, at));
+    if (starts_transaction(type)) {
+      MZL_TRY(std::string gtid, transaction_gtid(raw, format, file));
       if (!active_) active_ = starts_range(raw, gtid, file);
       in_transaction_ = true;
       gtid_ = gtid;
@@ -222,20 +219,10 @@ class Collector : public EventApplier {
                              q.query.substr(0, 80)))
           .at_r(file, raw.offset);
     }
-    switch (static_cast<EventType>(type)) {
-      case EventType::kRotate:
-      case EventType::kMariaGtidList:
-      case EventType::kMariaBinlogCheckpoint:
-      case EventType::kPreviousGtids:
-      case EventType::kStop:
-      case EventType::kMariaAnnotateRows:
-      case EventType::kRowsQuery:
-        return ok_status();
-      default:
-        return Error(ErrorCode::kUnsupported,
-                     fmt::format("{} events cannot be undone", codec::event_type_name(type)))
-            .at_r(file, raw.offset);
-    }
+    if (needs_nothing_applied(type)) return ok_status();
+    return Error(ErrorCode::kUnsupported,
+                 fmt::format("{} events cannot be undone", codec::event_type_name(type)))
+        .at_r(file, raw.offset);
   }
 
   bool in_transaction() const override { return in_transaction_; }
@@ -283,17 +270,6 @@ class Collector : public EventApplier {
   static Result<T> decode_at(Result<T> decoded, const EventPlace& at) {
     if (!decoded.ok()) return std::move(decoded).error().at_r(at.file, at.offset);
     return decoded;
-  }
-
-  static Result<std::string> gtid_of(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                                     const EventPlace& at) {
-    ByteReader body(raw.body);
-    if (raw.header.type_code == codec::code(EventType::kMariaGtid)) {
-      MZL_TRY(auto g, decode_at(codec::decode_maria_gtid_event(body, format), at));
-      return fmt::format("{}-{}-{}", g.domain_id, raw.header.server_id, g.seq_no);
-    }
-    MZL_TRY(auto g, decode_at(codec::decode_mysql_gtid_event(raw.header.type_code, body, format), at));
-    return fmt::format("{}:{}", g.gno, raw.offset);  // MySQL: compared by position only
   }
 
   bool starts_range(const codec::RawEvent& raw, const std::string& gtid, const std::string& file) const {

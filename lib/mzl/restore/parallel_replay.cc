@@ -57,24 +57,11 @@ struct Unit {
   size_t bytes = 0;
 };
 
-bool starts_transaction(uint8_t type) {
-  return type == codec::code(EventType::kMariaGtid) || type == codec::code(EventType::kGtid) ||
-         type == codec::code(EventType::kGtidTagged) || type == codec::code(EventType::kAnonymousGtid);
-}
-
 // Events that row-only transactions consist of; anything else makes a transaction be applied alone.
 bool row_transaction_event(uint8_t type) {
   return starts_transaction(type) || type == codec::code(EventType::kTableMap) ||
          codec::is_rows_event(type) || type == codec::code(EventType::kXid) ||
          type == codec::code(EventType::kMariaAnnotateRows) || type == codec::code(EventType::kRowsQuery);
-}
-
-// Events that need nothing applied outside a transaction.
-bool bookkeeping_event(uint8_t type) {
-  return type == codec::code(EventType::kRotate) || type == codec::code(EventType::kMariaGtidList) ||
-         type == codec::code(EventType::kMariaBinlogCheckpoint) ||
-         type == codec::code(EventType::kPreviousGtids) || type == codec::code(EventType::kStop) ||
-         type == codec::code(EventType::kHeartbeat) || type == codec::code(EventType::kHeartbeatV2);
 }
 
 }  // namespace
@@ -133,7 +120,7 @@ class ParallelApplier::Impl {
       return append(raw, format, file);
     }
     if (!unit_) {
-      if (bookkeeping_event(type)) return ok_status();
+      if (needs_nothing_applied(type)) return ok_status();
       // Outside any transaction (servers without GTID events): applied alone.
       unit_ = std::make_shared<Unit>();
       unit_->format = format_;

@@ -43,11 +43,7 @@ Result<std::optional<int64_t>> last_transaction_time(const std::filesystem::path
     MZL_TRY(auto next, reader.next());
     if (!next) break;
     const uint8_t type = next->header.type_code;
-    if (type == codec::code(codec::EventType::kMariaGtid) || type == codec::code(codec::EventType::kGtid) ||
-        type == codec::code(codec::EventType::kGtidTagged) ||
-        type == codec::code(codec::EventType::kAnonymousGtid)) {
-      last = next->header.timestamp;
-    }
+    if (starts_transaction(type)) last = next->header.timestamp;
   }
   return last;
 }
@@ -260,6 +256,36 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
   MZL_TRY(auto connection, net::ServerConnection::connect(target));
   MZL_TRY(auto sink, ServerStatementSink::create(connection));
   return flashback(options, *sink);
+}
+
+Result<ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
+                                      const std::string& gtid, const std::string& position, bool latest) {
+  ReplayStop point;
+  if (!datetime.empty() + !gtid.empty() + !position.empty() + latest != 1) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("give exactly one of --{0}-datetime, --{0}-gtid, --{0}-position{1}", which,
+                             which == "stop" ? " or --to-latest" : ""));
+  }
+  if (!datetime.empty()) {
+    point.kind = ReplayStop::Kind::kDatetime;
+    MZL_TRY(point.datetime, parse_stop_datetime(datetime));
+  } else if (!gtid.empty()) {
+    point.kind = ReplayStop::Kind::kGtid;
+    point.gtid = gtid;
+  } else if (!position.empty()) {
+    point.kind = ReplayStop::Kind::kPosition;
+    const size_t colon = position.rfind(':');
+    const std::string offset = colon == std::string::npos ? "" : position.substr(colon + 1);
+    if (colon == 0 || offset.empty() || offset.size() > 18 ||
+        offset.find_first_not_of("0123456789") != std::string::npos) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("--{}-position '{}' is not FILE:POSITION (e.g. mariadb-bin.000042:1234)",
+                               which, position));
+    }
+    point.file = position.substr(0, colon);
+    point.position = std::stoull(offset);
+  }
+  return point;
 }
 
 Result<int64_t> parse_stop_datetime(const std::string& text) {

@@ -77,6 +77,11 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
                                      FlashbackOptions options, const net::ConnectionOptions& target,
                                      OutputStream* sql_out);
 
+// A start or stop point from the flags --<which>-datetime, --<which>-gtid, --<which>-position (FILE:POS) and
+// (stop only) --to-latest: exactly one must be given, else kInvalidArgument naming the flags.
+Result<ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
+                                      const std::string& gtid, const std::string& position, bool latest);
+
 // "YYYY-MM-DD HH:MM:SS" in the local time zone (TZ), as mariadb-binlog --stop-datetime reads it, or with a
 // trailing "Z" / " UTC" in UTC: seconds since the epoch. kInvalidArgument otherwise.
 Result<int64_t> parse_stop_datetime(const std::string& text);

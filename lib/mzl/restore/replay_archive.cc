@@ -27,26 +27,6 @@ std::string file_name_of(const std::filesystem::path& path) {
   return name;
 }
 
-bool starts_transaction(uint8_t type) {
-  return type == codec::code(EventType::kMariaGtid) || type == codec::code(EventType::kGtid) ||
-         type == codec::code(EventType::kGtidTagged) || type == codec::code(EventType::kAnonymousGtid);
-}
-
-// The GTID of a transaction's first event, as text ("" for an anonymous one).
-Result<std::string> gtid_text(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                              const std::string& file) {
-  ByteReader body(raw.body);
-  if (raw.header.type_code == codec::code(EventType::kMariaGtid)) {
-    auto g = codec::decode_maria_gtid_event(body, format);
-    if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
-    return fmt::format("{}-{}-{}", g->domain_id, raw.header.server_id, g->seq_no);
-  }
-  auto g = codec::decode_mysql_gtid_event(raw.header.type_code, body, format);
-  if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
-  if (raw.header.type_code == codec::code(EventType::kAnonymousGtid)) return std::string();
-  return fmt::format("{}{}:{}", gtid::Uuid{g->sid}.to_string(), g->tag.empty() ? "" : ":" + g->tag, g->gno);
-}
-
 Result<std::string> normalized_stop_gtid(const std::string& text) {
   if (auto maria = gtid::MariaGtid::parse(text); maria.ok()) return maria->to_string();
   // MySQL: uuid[:tag]:n
@@ -115,7 +95,7 @@ class ArchiveReplay {
         return here && there && *here > *there;
       }
       case ReplayStop::Kind::kGtid: {
-        MZL_TRY(std::string gtid, gtid_text(raw, format, file));
+        MZL_TRY(std::string gtid, transaction_gtid(raw, format, file));
         if (gtid != stop_gtid_) return false;
         if (stop.before_gtid) return true;
         stop_after_transaction_ = true;  // apply this one, stop at the next
@@ -164,7 +144,7 @@ class ArchiveReplay {
         }
         ++stats_.transactions;
         stats_.last_timestamp = raw.header.timestamp;
-        MZL_TRY(stats_.last_gtid, gtid_text(raw, reader.format(), file));
+        MZL_TRY(stats_.last_gtid, transaction_gtid(raw, reader.format(), file));
       }
       ++stats_.events;
       stats_.bytes += raw.data.size();

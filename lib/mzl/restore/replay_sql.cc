@@ -17,10 +17,14 @@
 #include "mzl/codec/table_map_event.h"
 #include "mzl/gtid/uuid.h"
 #include "mzl/restore/statement_names.h"
+#include "mzl/snapshot/catalog.h"
 #include "mzl/util/base64.h"
 
 namespace mzl::restore {
 namespace {
+
+using snapshot::quote_identifier;
+using snapshot::quote_string;
 
 using codec::EventType;
 
@@ -40,24 +44,6 @@ constexpr uint32_t kOptionRelaxedUniqueChecks = 1u << 27;
 constexpr uint32_t kOptionNoCheckConstraintChecks = 1u << 30;
 // ROWS event flag: the last ROWS event of its statement (the applier then closes the statement's tables).
 constexpr uint16_t kStmtEndFlag = 1;
-
-std::string quote_string(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
-std::string quote_identifier(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
-}
 
 std::string hex(Bytes data) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -156,6 +142,43 @@ std::optional<uint64_t> table_id_of(const codec::RawEvent& raw, const codec::For
 }
 
 }  // namespace
+
+bool starts_transaction(uint8_t type) {
+  return type == codec::code(EventType::kMariaGtid) || type == codec::code(EventType::kGtid) ||
+         type == codec::code(EventType::kGtidTagged) || type == codec::code(EventType::kAnonymousGtid);
+}
+
+bool needs_nothing_applied(uint8_t type) {
+  switch (static_cast<EventType>(type)) {
+    case EventType::kRotate:
+    case EventType::kMariaGtidList:
+    case EventType::kMariaBinlogCheckpoint:
+    case EventType::kPreviousGtids:
+    case EventType::kStop:
+    case EventType::kMariaAnnotateRows:
+    case EventType::kRowsQuery:
+    case EventType::kHeartbeat:
+    case EventType::kHeartbeatV2:
+    case EventType::kIgnorable:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<std::string> transaction_gtid(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                                     const std::string& file) {
+  ByteReader body(raw.body);
+  if (raw.header.type_code == codec::code(EventType::kMariaGtid)) {
+    auto g = codec::decode_maria_gtid_event(body, format);
+    if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
+    return fmt::format("{}-{}-{}", g->domain_id, raw.header.server_id, g->seq_no);
+  }
+  auto g = codec::decode_mysql_gtid_event(raw.header.type_code, body, format);
+  if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
+  if (raw.header.type_code == codec::code(EventType::kAnonymousGtid)) return std::string();
+  return fmt::format("{}{}:{}", gtid::Uuid{g->sid}.to_string(), g->tag.empty() ? "" : ":" + g->tag, g->gno);
+}
 
 bool ReplayFilter::selects_database(const std::string& db) const {
   if (databases.empty() && tables.empty()) return true;
@@ -422,17 +445,6 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
       MZL_TRY(std::string sql, user_var_statement(v, collations_, at));
       return emit(std::move(sql), at);
     }
-    case EventType::kRotate:
-    case EventType::kMariaGtidList:
-    case EventType::kMariaBinlogCheckpoint:
-    case EventType::kPreviousGtids:
-    case EventType::kStop:
-    case EventType::kMariaAnnotateRows:
-    case EventType::kRowsQuery:
-    case EventType::kHeartbeat:
-    case EventType::kHeartbeatV2:
-    case EventType::kIgnorable:
-      return ok_status();
     case EventType::kIncident:
       return unsupported(at,
                          "INCIDENT event: the source server logged that its replicas may have diverged "
@@ -445,6 +457,7 @@ Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDesc
     case EventType::kXaPrepare:
       return unsupported(at, "XA transactions cannot be replayed yet");
     default:
+      if (needs_nothing_applied(type)) return ok_status();
       return unsupported(at, fmt::format("{} events cannot be replayed", codec::event_type_name(type)));
   }
 }

@@ -37,6 +37,16 @@ namespace mzl::restore {
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
 using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
 
+// A transaction's first event: MariaDB GTID, MySQL GTID, GTID_TAGGED or ANONYMOUS_GTID.
+bool starts_transaction(uint8_t type_code);
+// Events there is nothing to apply for: ROTATE, GTID_LIST, BINLOG_CHECKPOINT, PREVIOUS_GTIDS, STOP, the
+// statement annotations (ANNOTATE_ROWS, ROWS_QUERY), heartbeats and IGNORABLE.
+bool needs_nothing_applied(uint8_t type_code);
+// The GTID of a transaction's first event as text: "domain-server-seq" (MariaDB), "uuid[:tag]:n" (MySQL),
+// "" for ANONYMOUS_GTID. kCorrupt naming file:offset when it does not decode.
+Result<std::string> transaction_gtid(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                                     const std::string& file);
+
 // Which databases and tables a replay applies, and under which database names (mzl-pitr-restore --databases,
 // --tables, --rename-database, as the snapshot loader takes them). Row events are selected by their
 // TABLE_MAP's database and table (a renamed database's TABLE_MAP is re-encoded with the new name); a

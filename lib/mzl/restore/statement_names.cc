@@ -3,21 +3,14 @@
 #include <cctype>
 #include <functional>
 
+#include "mzl/snapshot/catalog.h"
+
 namespace mzl::restore {
 namespace {
 
 bool identifier_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
          static_cast<unsigned char>(c) >= 0x80;
-}
-
-std::string quote_identifier(const std::string& name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  return out + "`";
 }
 
 // Walks `sql` and calls `token(begin, end, name)` for each identifier; literals and comments are skipped.
@@ -101,7 +94,7 @@ std::string rename_database_qualifiers(std::string_view sql, const std::string& 
     while (next < sql.size() && std::isspace(static_cast<unsigned char>(sql[next]))) ++next;
     if (next >= sql.size() || sql[next] != '.') return;
     out.append(sql.substr(copied, begin - copied));
-    out += quote_identifier(to);
+    out += snapshot::quote_identifier(to);
     copied = end;
   });
   out.append(sql.substr(copied));

@@ -9,18 +9,10 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 #include "mzl/codec/rows_event.h"
+#include "mzl/snapshot/catalog.h"
 
 namespace mzl::restore {
 namespace {
-
-std::string quote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
 
 // Values whose bytes decide equality under every collation and type rule: their text is a key.
 bool exact_value(const codec::ColumnValue& value) {
@@ -51,7 +43,7 @@ Result<const WriteSetBuilder::TableKeys*> WriteSetBuilder::table_keys(const std:
           "JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = "
           "s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = {} AND s.TABLE_NAME = {} "
           "AND s.NON_UNIQUE = 0 ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
-          quote(database), quote(table))));
+          snapshot::quote_string(database), snapshot::quote_string(table))));
   std::string current;
   for (const auto& row : indexes) {
     if (row.size() != 2 || !row[0] || !row[1]) continue;
@@ -64,7 +56,7 @@ Result<const WriteSetBuilder::TableKeys*> WriteSetBuilder::table_keys(const std:
       catalog_.scalar(fmt::format(
           "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE (CONSTRAINT_SCHEMA = {0} "
           "AND TABLE_NAME = {1}) OR (UNIQUE_CONSTRAINT_SCHEMA = {0} AND REFERENCED_TABLE_NAME = {1})",
-          quote(database), quote(table))));
+          snapshot::quote_string(database), snapshot::quote_string(table))));
   const std::string count = references.value_or("0");
   keys.foreign_key = count != "0";
   return &tables_.emplace(std::make_pair(database, table), std::move(keys)).first->second;
