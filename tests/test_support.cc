@@ -14,11 +14,15 @@ bool running_in_ci() {
   return ci != nullptr && std::string(ci) == "true";
 }
 
+void skip_or_fail(const std::string& why) {
+  if (running_in_ci()) FAIL(why << " (CI=true: what a test needs must be there)");
+  WARN("MZL_SKIPPED: " << why);
+}
+
 std::filesystem::path fixtures_dir() {
   std::filesystem::path dir = MZL_FIXTURES;
   if (!std::filesystem::is_directory(dir)) {
-    if (running_in_ci()) FAIL("fixtures folder " << dir << " is missing (CI=true: a missing fixture fails)");
-    WARN("fixtures folder " << dir << " is missing; skipping");
+    skip_or_fail("fixtures folder " + dir.string() + " is missing");
     return {};
   }
   return dir;

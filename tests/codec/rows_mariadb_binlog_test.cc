@@ -200,7 +200,7 @@ void compare_with_tool(const std::string& relative) {
   auto path = test::fixture(relative);
   if (path.empty()) return;
   if (!std::filesystem::exists(kTool)) {
-    WARN(kTool << " is not installed; skipping " << relative);
+    test::skip_or_fail(fmt::format("{} is not installed; cannot compare {}", kTool, relative));
     return;
   }
   INFO(relative);

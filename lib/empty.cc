@@ -1,1 +1,0 @@
-// Placeholder for an area that has no sources yet.
