@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "mzl/codec/gtid_events.h"
-#include "mzl/gtid/from_events.h"
+#include "mzl/codec/gtid_from_events.h"
 
 using namespace mzl;
 using namespace mzl::codec;
@@ -46,13 +46,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 42: {
       auto ev = decode_mysql_gtid_event(type, in, fd);
       check_round_trip(ev, body, in, encode_mysql_gtid_event);
-      if (ev.ok()) (void)gtid::mysql_gtid_from(*ev);
+      if (ev.ok()) (void)codec::mysql_gtid_from(*ev);
       break;
     }
     case 35: {
       auto ev = decode_previous_gtids_event(in, fd);
       check_round_trip(ev, body, in, encode_previous_gtids_event);
-      if (ev.ok()) require(gtid::mysql_gtid_set_from(*ev).ok(), "a decoded PREVIOUS_GTIDS is a valid set");
+      if (ev.ok()) require(codec::mysql_gtid_set_from(*ev).ok(), "a decoded PREVIOUS_GTIDS is a valid set");
       break;
     }
     case 161:
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 163: {
       auto ev = decode_maria_gtid_list_event(in, fd);
       check_round_trip(ev, body, in, encode_maria_gtid_list_event);
-      if (ev.ok()) (void)gtid::maria_state_from(*ev);
+      if (ev.ok()) (void)codec::maria_state_from(*ev);
       break;
     }
   }

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "mzl/gtid/from_events.h"
 #include "mzl/gtid/maria_gtid.h"
 
 using namespace mzl;
@@ -128,22 +127,4 @@ TEST_CASE("MariaDB binlog state tracks continuity per domain") {
   CHECK_FALSE(s.contains(gtid_of("2-1-1")));
   // The domain's last GTID is listed last within the domain.
   CHECK(s.to_string() == "0-2-3,0-1-7,1-1-100");
-}
-
-TEST_CASE("MariaDB state and position from GTID_LIST and GTID events") {
-  codec::MariaGtidListEvent list;
-  list.list = {{0, 1, 10}, {0, 2, 12}, {1, 1, 5}};
-  CHECK(maria_position_from(list).to_string() == "0-2-12,1-1-5");
-  const auto state = maria_state_from(list);
-  CHECK(state.to_string() == "0-1-10,0-2-12,1-1-5");
-  CHECK(state.position() == maria_position_from(list));
-  CHECK(maria_position_from(codec::MariaGtidListEvent{}).empty());
-
-  codec::MariaGtidEvent ev;
-  ev.domain_id = 0;
-  ev.seq_no = 13;
-  const auto g = maria_gtid_from(ev, 2);  // server id from the event header
-  CHECK(g.to_string() == "0-2-13");
-  auto s = state;
-  CHECK(s.add(g) == MariaGtidState::Continuity::kNext);
 }

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "mzl/gtid/from_events.h"
 #include "mzl/gtid/mysql_gtid_set.h"
 
 using namespace mzl;
@@ -232,48 +231,4 @@ TEST_CASE("UUIDs parse in the server's three forms") {
   CHECK_FALSE(Uuid::parse(kA.substr(1)));
   CHECK_FALSE(Uuid::parse("3E11FA47+71CA-11E1-9E33-C80AA9429562"));
   CHECK(Uuid::parse("00000000-0000-0000-0000-000000000000")->is_nil());
-}
-
-TEST_CASE("MySQL GTID sets from PREVIOUS_GTIDS and GTID events") {
-  codec::PreviousGtidsEvent prev;
-  codec::PreviousGtidsEvent::SidIntervals entry;
-  const auto a = *Uuid::parse(kA);
-  std::copy(a.bytes.begin(), a.bytes.end(), entry.sid.begin());
-  entry.intervals = {{1, 4}, {11, 12}};
-  prev.sids.push_back(entry);
-  entry.tag = "Domain_1";
-  entry.intervals = {{1, 6}};
-  prev.sids.push_back(entry);
-  auto s = mysql_gtid_set_from(prev);
-  REQUIRE(s.ok());
-  CHECK(one_line(*s) == ka + ":1-3:11:domain_1:1-5");
-
-  codec::MysqlGtidEvent ev;
-  ev.type_code = 33;
-  ev.sid = entry.sid;
-  ev.gno = 4;
-  CHECK(add_event(*s, ev).ok());
-  ev.type_code = 42;
-  ev.tag = "DOMAIN_1";
-  ev.gno = 6;
-  CHECK(add_event(*s, ev).ok());
-  codec::MysqlGtidEvent anonymous;
-  anonymous.type_code = 34;
-  CHECK(add_event(*s, anonymous).ok());
-  CHECK(one_line(*s) == ka + ":1-4:11:domain_1:1-6");
-
-  // And back: the event the server would write for this set (tagged encoding, TSIDs sorted).
-  const auto back = previous_gtids_event_for(*s);
-  CHECK(back.tagged);
-  REQUIRE(back.sids.size() == 2);
-  CHECK(back.sids[0].tag.empty());
-  CHECK(back.sids[0].intervals == std::vector<codec::GtidInterval>{{1, 5}, {11, 12}});
-  CHECK(back.sids[1].tag == "domain_1");
-  CHECK(*mysql_gtid_set_from(back) == *s);
-  CHECK_FALSE(previous_gtids_event_for(set_of(kA + ":1-3")).tagged);
-
-  ev.gno = 0;
-  CHECK_FALSE(add_event(*s, ev).ok());
-  prev.sids[0].intervals = {{5, 4}};
-  CHECK_FALSE(mysql_gtid_set_from(prev).ok());
 }

@@ -5,9 +5,9 @@
 #include "cli.h"
 #include "connection_flags.h"
 #include "mzl/archive/binlog_file_list.h"
+#include "mzl/archive/event_filter.h"
 #include "mzl/archive/read_binlogs.h"
 #include "mzl/archive/tail_session.h"
-#include "mzl/codec/event_filter.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
+#include "mzl/archive/event_filter.h"
 #include "mzl/archive/event_writer.h"
-#include "mzl/codec/event_filter.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 

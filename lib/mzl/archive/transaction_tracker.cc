@@ -6,8 +6,8 @@
 
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/gtid_events.h"
+#include "mzl/codec/gtid_from_events.h"
 #include "mzl/codec/query_event.h"
-#include "mzl/gtid/from_events.h"
 
 namespace mzl::archive {
 namespace {
@@ -92,7 +92,7 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
     case EventType::kMariaGtid: {
       auto decoded = codec::decode_maria_gtid_event(body, fd);
       if (!decoded.ok()) return corrupt(event, "GTID event");
-      pending_maria_ = gtid::maria_gtid_from(*decoded, event.header.server_id);
+      pending_maria_ = codec::maria_gtid_from(*decoded, event.header.server_id);
       pending_mysql_.reset();
       pending_gtid_ = pending_maria_->to_string();
       stage_ = Stage::kAfterGtid;
@@ -103,7 +103,7 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
     case EventType::kGtidTagged: {
       auto decoded = codec::decode_mysql_gtid_event(event.header.type_code, body, fd);
       if (!decoded.ok()) return corrupt(event, "GTID event");
-      auto gtid = gtid::mysql_gtid_from(*decoded);
+      auto gtid = codec::mysql_gtid_from(*decoded);
       if (!gtid.ok()) return corrupt(event, "GTID event");
       pending_mysql_ = *gtid;
       pending_maria_.reset();
@@ -140,7 +140,7 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
     case EventType::kPreviousGtids: {
       auto decoded = codec::decode_previous_gtids_event(body, fd);
       if (!decoded.ok()) return corrupt(event, "PREVIOUS_GTIDS event");
-      auto set = gtid::mysql_gtid_set_from(*decoded);
+      auto set = codec::mysql_gtid_set_from(*decoded);
       if (!set.ok()) return corrupt(event, "PREVIOUS_GTIDS event");
       mysql_set_.add(*set);
       break;
@@ -148,7 +148,7 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
     case EventType::kMariaGtidList: {
       auto decoded = codec::decode_maria_gtid_list_event(body, fd);
       if (!decoded.ok()) return corrupt(event, "GTID_LIST event");
-      maria_position_.merge(gtid::maria_position_from(*decoded));
+      maria_position_.merge(codec::maria_position_from(*decoded));
       break;
     }
     default:

@@ -6,7 +6,7 @@
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
 #include "mzl/codec/gtid_events.h"
-#include "mzl/gtid/from_events.h"
+#include "mzl/codec/gtid_from_events.h"
 #include "mzl/gtid/mysql_gtid_set.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/util/byte_writer.h"
@@ -87,7 +87,7 @@ Result<std::vector<uint8_t>> encode_gtid_set_for_dump(std::string_view gtid_set_
   }
   ByteWriter out;
   codec::encode_previous_gtids_event(
-      gtid::previous_gtids_event_for(*set),
+      codec::previous_gtids_event_for(*set),
       codec::default_format_description(codec::Flavour::kMySQL, codec::ChecksumAlg::kOff), out);
   return out.take();
 }

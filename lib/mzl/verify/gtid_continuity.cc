@@ -4,7 +4,7 @@
 
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/gtid_events.h"
-#include "mzl/gtid/from_events.h"
+#include "mzl/codec/gtid_from_events.h"
 
 namespace mzl::verify {
 namespace {
@@ -78,7 +78,7 @@ Result<std::optional<std::string>> GtidContinuity::add_maria(const codec::RawEve
     if (list_seen_) return std::optional<std::string>();
     list_seen_ = true;
     MZL_TRY(auto list, codec::decode_maria_gtid_list_event(body, fd));
-    const gtid::MariaGtidPosition listed = gtid::maria_position_from(list);
+    const gtid::MariaGtidPosition listed = codec::maria_position_from(list);
     for (const auto& [domain, gtid] : listed.gtids()) {
       if (!maria_start_.find(domain)) maria_.add(gtid);
     }
@@ -86,7 +86,7 @@ Result<std::optional<std::string>> GtidContinuity::add_maria(const codec::RawEve
   }
   if (event.header.type_code != code(EventType::kMariaGtid)) return std::optional<std::string>();
   MZL_TRY(auto decoded, codec::decode_maria_gtid_event(body, fd));
-  const gtid::MariaGtid gtid = gtid::maria_gtid_from(decoded, event.header.server_id);
+  const gtid::MariaGtid gtid = codec::maria_gtid_from(decoded, event.header.server_id);
   std::optional<std::string> hole;
   if (maria_.check(gtid) == gtid::MariaGtidState::Continuity::kGap) {
     hole = maria_hole(*maria_.position().find(gtid.domain_id), gtid);
@@ -103,7 +103,7 @@ Result<std::optional<std::string>> GtidContinuity::add_mysql(const codec::RawEve
     if (list_seen_) return std::optional<std::string>();
     list_seen_ = true;
     MZL_TRY(auto previous, codec::decode_previous_gtids_event(body, fd));
-    MZL_TRY(auto set, gtid::mysql_gtid_set_from(previous));
+    MZL_TRY(auto set, codec::mysql_gtid_set_from(previous));
     // A UUID the start set names continues from there: what the file's history holds beyond it is not in
     // the archive.
     for (const auto& [tsid, intervals] : set.intervals()) {
@@ -118,7 +118,7 @@ Result<std::optional<std::string>> GtidContinuity::add_mysql(const codec::RawEve
     return std::optional<std::string>();
   }
   MZL_TRY(auto decoded, codec::decode_mysql_gtid_event(type, body, fd));
-  MZL_TRY(auto gtid, gtid::mysql_gtid_from(decoded));
+  MZL_TRY(auto gtid, codec::mysql_gtid_from(decoded));
   if (!gtid) return std::optional<std::string>();
   const int64_t last = mysql_.last_gno(gtid->tsid);
   // A UUID first seen after a PREVIOUS_GTIDS (or a start set) starts at GNO 1; one already seen continues.

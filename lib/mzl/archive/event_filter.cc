@@ -1,4 +1,4 @@
-#include "mzl/codec/event_filter.h"
+#include "mzl/archive/event_filter.h"
 
 #include <fmt/format.h>
 #include <fnmatch.h>
