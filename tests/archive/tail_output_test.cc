@@ -211,14 +211,14 @@ TEST_CASE("tail output: closed_file_format_description restores log_pos and clea
   std::vector<uint8_t> in_use = closed;
   in_use[17] |= 0x01;  // the CRC32 is computed with the flag clear: still valid
   for (const auto& variant : {closed, dumped, in_use}) {
-    auto fixed = closed_file_format_description(variant);
+    auto fixed = codec::closed_file_format_description(variant);
     INFO((fixed.ok() ? std::string() : fixed.error().to_string()));
     REQUIRE(fixed.ok());
     CHECK(fixed->event == closed);
   }
   std::vector<uint8_t> misplaced = closed;
   test::set_log_pos(misplaced, 1000);
-  auto refused = closed_file_format_description(misplaced);
+  auto refused = codec::closed_file_format_description(misplaced);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::kCorrupt);
 }

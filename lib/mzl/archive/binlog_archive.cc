@@ -6,8 +6,8 @@
 #include <fmt/format.h>
 
 #include "mzl/archive/compress_binlog.h"
-#include "mzl/archive/stream_placement.h"
 #include "mzl/codec/event_type.h"
+#include "mzl/codec/format_description.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/codec/rotate_event.h"
 #include "mzl/util/byte_writer.h"
@@ -259,7 +259,7 @@ Result<BinlogArchive::Appended> BinlogArchive::switch_file(Bytes event) {
 
 Result<BinlogArchive::Appended> BinlogArchive::append_format_description(Bytes event) {
   if (size_ > 0) return Appended::kSkipped;
-  auto closed = closed_file_format_description(event);
+  auto closed = codec::closed_file_format_description(event);
   if (!closed.ok()) return std::move(closed).error().at_r(path_of(current_name_), codec::kBinlogMagicSize);
   MZL_TRY(codec::RawEvent stored, codec::frame_event(closed->event, codec::kBinlogMagicSize, fd_, true));
   MZL_TRY(TransactionTracker::Step step, tracker_.add(stored, fd_));

@@ -14,18 +14,6 @@
 
 namespace mzl::archive {
 
-struct ClosedFileFormatDescription {
-  std::vector<uint8_t> event;  // the event as the server's closed file holds it at offset 4
-  codec::FormatDescription fd;
-};
-
-// A FORMAT_DESCRIPTION received from a dump as the server's file holds it once closed: the dump clears
-// LOG_EVENT_BINLOG_IN_USE_F (the server clears it in its file at close) and zeroes log_pos when the dump
-// starts past position 4; log_pos is restored to 4 + event_size and the CRC32 recomputed when anything
-// changed. kChecksumMismatch / kCorrupt when the event does not frame or decode, or its log_pos is neither 0
-// nor its end at offset 4.
-Result<ClosedFileFormatDescription> closed_file_format_description(Bytes event);
-
 // Places a dump's events in the server's files without an archive (`--output` without `--repo`): passes on
 // each event of the files once and in order, each file's FORMAT_DESCRIPTION first, and knows where a dump
 // restarted after a lost connection must begin so that nothing is passed on twice.

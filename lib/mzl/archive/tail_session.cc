@@ -187,7 +187,8 @@ class TailRun {
       if (event.header.type_code == codec::code(codec::EventType::kFormatDescription)) {
         // Each file's FORMAT_DESCRIPTION goes first, also when the archive has it already (a resumed file).
         if (sinks_.output->last_file() != event.file) {
-          MZL_TRY(ClosedFileFormatDescription closed, closed_file_format_description(event.data));
+          MZL_TRY(codec::ClosedFileFormatDescription closed,
+                  codec::closed_file_format_description(event.data));
           sinks_.output->add(event.file, codec::kBinlogMagicSize, closed.event,
                              appended == BinlogArchive::Appended::kSkipped);
         }

@@ -3,6 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include <fmt/format.h>
+
+#include "mzl/codec/event_header.h"
+#include "mzl/codec/raw_event.h"
+
 namespace mzl::codec {
 
 namespace {
@@ -123,6 +128,40 @@ FormatDescription default_format_description(Flavour flavour, ChecksumAlg alg) {
   fd.server_version_raw.assign(fd.server_version.begin(), fd.server_version.end());
   fd.server_version_raw.resize(kServerVersionSize, 0);
   return fd;
+}
+
+namespace {
+
+constexpr size_t kLogPosOffset = 13;
+constexpr size_t kFlagsOffset = 17;
+
+void store_u32le(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+}  // namespace
+
+Result<ClosedFileFormatDescription> closed_file_format_description(Bytes event) {
+  MZL_TRY(RawEvent raw, frame_event(event, kBinlogMagicSize, FormatDescription{}, true));
+  ByteReader body(raw.body);
+  ClosedFileFormatDescription out;
+  MZL_TRY(out.fd, decode_format_description(body, FormatDescription{}));
+  const uint64_t file_end = kBinlogMagicSize + event.size();
+  const EventHeader& header = raw.header;
+  if (header.log_pos != 0 && header.log_pos != file_end) {
+    return Error{ErrorCode::kCorrupt,
+                 fmt::format("a FORMAT_DESCRIPTION that ends at {} cannot start a file (it ends at {})",
+                             header.log_pos, file_end)};
+  }
+  out.event.assign(event.begin(), event.end());
+  uint8_t* ev = out.event.data();
+  const bool changed = (header.flags & kFlagBinlogInUse) != 0 || header.log_pos == 0;
+  ev[kFlagsOffset] = static_cast<uint8_t>(ev[kFlagsOffset] & ~kFlagBinlogInUse);
+  store_u32le(ev + kLogPosOffset, static_cast<uint32_t>(file_end));
+  if (changed && out.fd.has_crc32()) {
+    store_u32le(ev + event.size() - 4, event_crc32(Bytes(ev, event.size() - 4)));
+  }
+  return out;
 }
 
 }  // namespace mzl::codec

@@ -64,4 +64,19 @@ void encode_format_description(const FormatDescription& event, const FormatDescr
 // first FORMAT_DESCRIPTION of a stream is seen (and by tests that build events by hand).
 FormatDescription default_format_description(Flavour flavour, ChecksumAlg alg);
 
+// A FORMAT_DESCRIPTION event as the server's closed binlog file holds it at offset 4, and what it says.
+struct ClosedFileFormatDescription {
+  std::vector<uint8_t> event;
+  FormatDescription fd;
+};
+
+// A FORMAT_DESCRIPTION received from a dump, or read from an open file, as the server's file holds it once
+// closed: the server clears LOG_EVENT_BINLOG_IN_USE_F when it closes the file, and a dump zeroes log_pos
+// when it starts past position 4; log_pos is restored to 4 + event_size and, when anything changed and the
+// event has a CRC32, the CRC32 recomputed (it covers the flags byte, computed with the flag clear, so an
+// unchanged event keeps its bytes). kChecksumMismatch / kCorrupt when the event does not frame or decode,
+// or its log_pos is neither 0 nor its end at offset 4.
+// https://mariadb.com/kb/en/format_description_event/ (LOG_EVENT_BINLOG_IN_USE_F)
+Result<ClosedFileFormatDescription> closed_file_format_description(Bytes event);
+
 }  // namespace mzl::codec
