@@ -9,8 +9,8 @@
 #include <string>
 #include <thread>
 
-#include "mzl/restore/data_load_pool.h"
-#include "mzl/restore/load_progress_tracker.h"
+#include "mzl/load/data_load_pool.h"
+#include "mzl/load/load_progress_tracker.h"
 #include "sandbox.h"
 #include "snapshot_test_support.h"
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "mzl/restore/snapshot_loader.h"
+#include "mzl/load/snapshot_loader.h"
 #include "mzl/snapshot/manifest.h"
 #include "sandbox.h"
 

@@ -1,4 +1,4 @@
-// The snapshot loader (restore/snapshot_loader.h) against the sandbox primary, from a snapshot directory:
+// The snapshot loader (load/snapshot_loader.h) against the sandbox primary, from a snapshot directory:
 // every value and object comes back, renames and filters, damaged files refused, replication of the load,
 // users and grants. The snapshot each test builds is described in snapshot_loader_support.h.
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "mzl/restore/snapshot_loader.h"
+#include "mzl/load/snapshot_loader.h"
 #include "mzl/snapshot/manifest.h"
 #include "sandbox.h"
 #include "snapshot_loader_support.h"

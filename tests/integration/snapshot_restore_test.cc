@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "mzl/restore/snapshot_loader.h"
+#include "mzl/load/snapshot_loader.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/input_stream.h"
 #include "sandbox.h"

@@ -1,4 +1,4 @@
-// The snapshot loader (restore/snapshot_loader.h) against the sandbox primary, from a tar stream (the form
+// The snapshot loader (load/snapshot_loader.h) against the sandbox primary, from a tar stream (the form
 // `mzl-snapshot --output -` writes): the same snapshot loads identically, a stream without its manifest or
 // with a damaged member is refused, and a member too large to hold loads straight from the stream. The
 // snapshot each test builds is described in snapshot_loader_support.h.
@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "mzl/restore/snapshot_loader.h"
+#include "mzl/load/snapshot_loader.h"
 #include "mzl/snapshot/manifest.h"
 #include "mzl/snapshot/tar_stream.h"
 #include "mzl/util/input_stream.h"

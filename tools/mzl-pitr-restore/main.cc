@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "connection_flags.h"
-#include "mzl/restore/pitr_restore.h"
+#include "mzl/pitr/pitr_restore.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 #include "progress.h"

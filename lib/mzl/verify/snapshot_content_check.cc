@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "mzl/restore/hashing_input.h"
+#include "mzl/load/hashing_input.h"
 #include "mzl/snapshot/data_file_writer.h"
 #include "mzl/snapshot/row_text.h"
 

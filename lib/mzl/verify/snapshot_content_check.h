@@ -38,7 +38,7 @@ struct ContentCheck {
                                        // a schema line that does not decode; offset in the decompressed text
 };
 
-// Reads `stored` to its end once: SHA-256 and size of its bytes (restore/hashing_input.h), decompressed as
+// Reads `stored` to its end once: SHA-256 and size of its bytes (load/hashing_input.h), decompressed as
 // `compression` (open_data_file), and for kData rows counted (parse_rows: parsed with RowTextReader and field
 // counts compared; else LF bytes counted), for kSchema every line decoded as a SchemaObject. Never fails:
 // what went wrong is in the result.

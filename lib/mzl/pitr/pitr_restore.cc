@@ -1,0 +1,181 @@
+#include "mzl/pitr/pitr_restore.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "mzl/archive/binlog_file_list.h"
+#include "mzl/codec/binlog_file_reader.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/gtid_events.h"
+#include "mzl/gtid/maria_gtid.h"
+#include "mzl/net/server_connection.h"
+#include "mzl/replay/parallel_replay.h"
+#include "mzl/snapshot/snapshot_directory.h"
+#include "mzl/util/json.h"
+
+namespace mzl::restore {
+namespace {
+
+CollationNames read_collations(net::ServerConnection& connection) {
+  CollationNames names;
+  auto rows =
+      connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
+  if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
+  for (const auto& row : *rows) {
+    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
+    uint32_t id = 0;
+    const std::string& text = *row[0];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec == std::errc() && end == text.data() + text.size()) names[id] = {*row[1], *row[2]};
+  }
+  return names;
+}
+
+ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
+  ReplayOptions r;
+  r.archive_dir = plan.archive_dir;
+  r.start_file = plan.snapshot.binlog.file;
+  r.start_position = plan.snapshot.binlog.position;
+  r.stop = options.stop;
+  r.preserve_gtids = options.preserve_gtids && options.load.write_binlog;
+  r.progress = options.replay_progress;
+  r.filter.databases = options.load.databases;
+  r.filter.tables = options.load.tables;
+  r.filter.rename_databases = options.load.rename_databases;
+  return r;
+}
+
+}  // namespace
+
+Result<PitrResult> run_pitr(const PitrOptions& options) {
+  PitrResult result;
+  MZL_TRY(result.plan, plan_pitr(options));
+  MZL_CHECK(check_restore_target(options, result.plan));
+  MZL_TRY(result.load, load_snapshot_directory(result.plan.snapshot_dir, options.load));
+  MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
+  if (!options.load.write_binlog) MZL_CHECK(connection.execute("SET SESSION sql_log_bin = 0"));
+  ReplayOptions replay = replay_options(options, result.plan);
+  replay.collations = read_collations(connection);
+  const auto started = std::chrono::steady_clock::now();
+  Result<ReplayStats> replayed = ReplayStats{};
+  if (options.replay_threads > 1 && !replay.preserve_gtids) {
+    ParallelReplayOptions parallel;
+    parallel.target = options.load.target;
+    parallel.sessions = options.replay_threads;
+    parallel.write_binlog = options.load.write_binlog;
+    parallel.collations = replay.collations;
+    parallel.filter = replay.filter;
+    MZL_TRY(auto applier, ParallelApplier::create(parallel));
+    replayed = replay_archive(replay, *applier);
+    result.replay_threads = options.replay_threads;
+    result.replayed_alone = applier->stats().alone;
+  } else {
+    MZL_TRY(auto sink, ServerStatementSink::create(connection));
+    replayed = replay_archive(replay, *sink);
+  }
+  if (!replayed.ok()) {
+    Error e = std::move(replayed).error();
+    if (e.message.find("(error 1950)") != std::string::npos) {
+      e.message +=
+          " (the target's binary log is already past this GTID in its domain: replay without "
+          "--preserve-gtids, or into a server whose binlog is behind the source's)";
+    }
+    return e;
+  }
+  result.replay = std::move(*replayed);
+  result.replay_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return result;
+}
+
+Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan_out) {
+  MZL_TRY(PitrPlan plan, plan_pitr(options));
+  TextStatementSink sink(out);
+  MZL_TRY(ReplayStats stats, replay_archive(replay_options(options, plan), sink));
+  MZL_CHECK(out.flush());
+  if (plan_out) *plan_out = std::move(plan);
+  return stats;
+}
+
+Result<FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
+                                     FlashbackOptions options, const net::ConnectionOptions& target,
+                                     OutputStream* sql_out) {
+  std::string name = source;
+  const std::string binlogs = repo + "/binlogs";
+  if (name.empty()) {
+    std::vector<std::string> sources;
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(binlogs, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_directory(ec)) sources.push_back(it->path().filename().string());
+    }
+    if (sources.size() != 1) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("the repository archives {} sources: name one with --source", sources.size()))
+          .at_r(binlogs);
+    }
+    name = sources.front();
+  }
+  options.archive_dir = binlogs + "/" + name;
+  if (!std::filesystem::is_directory(options.archive_dir)) {
+    return Error(ErrorCode::kInvalidArgument, fmt::format("no archived source {}", name)).at_r(binlogs);
+  }
+  if (sql_out) {
+    TextStatementSink sink(*sql_out);
+    return flashback(options, sink);
+  }
+  MZL_TRY(auto connection, net::ServerConnection::connect(target));
+  MZL_TRY(auto sink, ServerStatementSink::create(connection));
+  return flashback(options, *sink);
+}
+
+std::string describe_pitr(const PitrResult& r, bool json) {
+  const ReplayStats& s = r.replay;
+  if (json) {
+    std::string out;
+    JsonWriter w(out);
+    w.begin_object();
+    w.field("snapshot", r.plan.snapshot.id);
+    w.field("snapshot_gtid", r.plan.snapshot.binlog.gtid);
+    w.field("rows_loaded", r.load.rows);
+    w.field("load_seconds", r.load.seconds);
+    w.field("transactions_replayed", s.transactions);
+    w.field("binlog_bytes_replayed", s.bytes);
+    w.field("replay_seconds", r.replay_seconds);
+    w.field("replay_threads", static_cast<uint64_t>(r.replay_threads));
+    w.field("transactions_replayed_alone", r.replayed_alone);
+    w.field("last_gtid", s.last_gtid);
+    w.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
+    w.field("end_file", s.end_file);
+    w.field("end_position", s.end_position);
+    w.field("stop_reached", s.stop_reached);
+    w.field("rolled_back_partial_transaction", s.rolled_back);
+    w.field("statements_skipped_by_filter", s.skipped_statements);
+    w.end_object();
+    return out + "\n";
+  }
+  return fmt::format(
+             "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
+             "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; "
+             "last GTID "
+             "{}\n{}",
+             r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
+             r.plan.snapshot.binlog.position,
+             r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions,
+             s.bytes, r.replay_seconds, r.replay_threads, s.end_file, s.end_position,
+             s.last_gtid.empty() ? "(none)" : s.last_gtid,
+             s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n"
+                           : "") +
+         (s.skipped_statements == 0
+              ? ""
+              : fmt::format(
+                    "warning: {} statement(s) skipped: their default database is not selected (or they "
+                    "have none); statement-logged changes are chosen by it, not by what they touch\n",
+                    s.skipped_statements));
+}
+
+}  // namespace mzl::restore

@@ -1,0 +1,371 @@
+#include "mzl/replay/parallel_replay.h"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "mzl/codec/event_type.h"
+#include "mzl/codec/gtid_events.h"
+#include "mzl/codec/query_event.h"
+#include "mzl/codec/rows_event.h"
+#include "mzl/net/server_connection.h"
+#include "mzl/replay/statement_sink.h"
+#include "mzl/replay/write_set.h"
+
+namespace mzl::restore {
+namespace {
+
+using codec::EventType;
+
+// An event copied out of the reader's buffer, with its place.
+struct OwnedEvent {
+  std::vector<uint8_t> bytes;
+  codec::RawEvent raw;  // header, checksum, offset; spans rebuilt by view()
+  size_t body_offset = 0, body_size = 0;
+
+  explicit OwnedEvent(const codec::RawEvent& from)
+      : bytes(from.data.begin(), from.data.end()),
+        raw(from),
+        body_offset(static_cast<size_t>(from.body.data() - from.data.data())),
+        body_size(from.body.size()) {}
+  codec::RawEvent view() const {
+    codec::RawEvent r = raw;
+    r.data = Bytes(bytes);
+    r.body = Bytes(bytes).subspan(body_offset, body_size);
+    return r;
+  }
+};
+
+// The FORMAT_DESCRIPTION an event was framed with: its bytes (sent to a session before the first event it
+// describes) and its decoded form.
+struct Format {
+  OwnedEvent event;
+  codec::FormatDescription description;
+};
+
+struct Unit {
+  std::vector<OwnedEvent> events;
+  std::shared_ptr<const Format> format;
+  std::string file;
+  std::vector<uint64_t> keys;
+  bool alone = false;
+  size_t bytes = 0;
+};
+
+// Events that row-only transactions consist of; anything else makes a transaction be applied alone.
+bool row_transaction_event(uint8_t type) {
+  return starts_transaction(type) || type == codec::code(EventType::kTableMap) ||
+         codec::is_rows_event(type) || type == codec::code(EventType::kXid) ||
+         type == codec::code(EventType::kMariaAnnotateRows) || type == codec::code(EventType::kRowsQuery);
+}
+
+}  // namespace
+
+class ParallelApplier::Impl {
+ public:
+  struct Session {
+    std::optional<net::ServerConnection> connection;
+    std::unique_ptr<ServerStatementSink> sink;
+    std::unique_ptr<ReplayTranslator> translator;
+    const Format* format_sent = nullptr;
+    std::deque<std::shared_ptr<Unit>> queue;
+    size_t pending = 0;  // units queued or being applied
+    std::thread thread;
+  };
+
+  explicit Impl(ParallelReplayOptions options) : options_(std::move(options)) {}
+
+  Status connect() {
+    MZL_TRY(auto catalog, net::ServerConnection::connect(options_.target));
+    catalog_.emplace(std::move(catalog));
+    write_set_ = std::make_unique<WriteSetBuilder>(*catalog_);
+    sessions_.resize(std::max(1u, options_.sessions));
+    for (Session& s : sessions_) {
+      MZL_TRY(auto c, net::ServerConnection::connect(options_.target));
+      s.connection.emplace(std::move(c));
+      if (!options_.write_binlog) MZL_CHECK(s.connection->execute("SET SESSION sql_log_bin = 0"));
+      MZL_TRY(s.sink, ServerStatementSink::create(*s.connection));
+      s.translator = std::make_unique<ReplayTranslator>(*s.sink, false, options_.collations, options_.filter);
+    }
+    for (size_t i = 0; i < sessions_.size(); ++i) sessions_[i].thread = std::thread([this, i] { work(i); });
+    return ok_status();
+  }
+
+  ~Impl() { stop_threads(); }
+
+  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
+    const uint8_t type = raw.header.type_code;
+    if (type == codec::code(EventType::kFormatDescription)) {
+      format_ = std::make_shared<Format>(Format{OwnedEvent(raw), format});
+      return ok_status();
+    }
+    if (streaming_) return stream(raw, format, file);
+    if (starts_transaction(type)) {
+      if (unit_) MZL_CHECK(end_unit());  // a transaction without its commit: cannot happen in a binlog
+      unit_ = std::make_shared<Unit>();
+      unit_->format = format_;
+      unit_->file = file;
+      standalone_ = false;
+      if (type == codec::code(EventType::kMariaGtid)) {
+        ByteReader body(raw.body);
+        auto gtid = codec::decode_maria_gtid_event(body, format);
+        if (!gtid.ok()) return std::move(gtid).error().at_r(file, raw.offset);
+        standalone_ = (gtid->flags2 & codec::kMariaFlStandalone) != 0;
+      }
+      return append(raw, format, file);
+    }
+    if (!unit_) {
+      if (needs_nothing_applied(type)) return ok_status();
+      // Outside any transaction (servers without GTID events): applied alone.
+      unit_ = std::make_shared<Unit>();
+      unit_->format = format_;
+      unit_->file = file;
+      unit_->alone = true;
+      standalone_ = true;
+    }
+    return append(raw, format, file);
+  }
+
+  bool in_transaction() const {
+    return unit_ != nullptr || (streaming_ && sessions_[0].translator->in_transaction());
+  }
+
+  Status finish() {
+    Status status = ok_status();
+    if (streaming_) {
+      status = sessions_[0].translator->finish();  // rolls the open transaction back
+      streaming_ = false;
+    }
+    unit_.reset();  // a transaction the archive holds only part of is not applied
+    if (Status s = wait_all_done(); status.ok() && !s.ok()) status = std::move(s);
+    stop_threads();
+    for (Session& s : sessions_) {
+      if (Status f = s.translator->finish(); status.ok() && !f.ok()) status = std::move(f);
+    }
+    return status;
+  }
+
+  ParallelReplayStats stats() const {
+    std::lock_guard lock(mutex_);
+    return stats_;
+  }
+  // Statements run only on the first session (they make a transaction be applied alone).
+  uint64_t skipped_statements() const { return sessions_[0].translator->skipped_statements(); }
+
+ private:
+  Status append(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
+    const uint8_t type = raw.header.type_code;
+    unit_->events.emplace_back(raw);
+    unit_->bytes += raw.data.size();
+    bool ends = type == codec::code(EventType::kXid);
+    if (type == codec::code(EventType::kQuery) || type == codec::code(EventType::kMariaQueryCompressed)) {
+      ByteReader body(raw.body);
+      auto q = type == codec::code(EventType::kQuery) ? codec::decode_query_event(body, format)
+                                                      : codec::decode_query_compressed_event(body, format);
+      if (!q.ok()) return std::move(q).error().at_r(file, raw.offset);
+      if (q->query == "COMMIT" || q->query == "ROLLBACK") ends = true;
+      if (q->query != "BEGIN" && q->query != "COMMIT" && q->query != "ROLLBACK") unit_->alone = true;
+      if (standalone_ && q->query != "BEGIN") ends = true;
+    } else if (!row_transaction_event(type)) {
+      unit_->alone = true;
+      if (standalone_) ends = true;
+    } else if (!unit_->alone && (type == codec::code(EventType::kTableMap) || codec::is_rows_event(type))) {
+      MZL_TRY(bool parallel, write_set_->add(raw, format));
+      if (!parallel) unit_->alone = true;
+    }
+    if (ends) return end_unit();
+    if (unit_->bytes > options_.max_buffered_bytes) return start_streaming();
+    return ok_status();
+  }
+
+  // The transaction is too large to hold: everything else finishes, then it goes to the first session as it
+  // is read.
+  Status start_streaming() {
+    MZL_CHECK(wait_all_done());
+    std::shared_ptr<Unit> unit = std::move(unit_);
+    unit_.reset();
+    (void)write_set_->take_keys();
+    streaming_ = true;
+    Session& first = sessions_[0];
+    MZL_CHECK(send_format(first, *unit));
+    for (const OwnedEvent& e : unit->events)
+      MZL_CHECK(first.translator->add(e.view(), unit->format->description, unit->file));
+    std::lock_guard lock(mutex_);
+    ++stats_.alone;
+    return ok_status();
+  }
+
+  Status stream(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
+    Session& first = sessions_[0];
+    MZL_CHECK(first.translator->add(raw, format, file));
+    if (!first.translator->in_transaction()) {
+      streaming_ = false;
+      MZL_CHECK(first.sink->flush());
+      write_set_->forget_tables();
+    }
+    return ok_status();
+  }
+
+  Status send_format(Session& session, const Unit& unit) {
+    if (!unit.format || session.format_sent == unit.format.get()) return ok_status();
+    session.format_sent = unit.format.get();
+    return session.translator->add(unit.format->event.view(), unit.format->description, unit.file);
+  }
+
+  Status end_unit() {
+    std::shared_ptr<Unit> unit = std::move(unit_);
+    unit_.reset();
+    unit->keys = write_set_->take_keys();
+    if (unit->alone) {
+      // After everything before it, on the first session (whose session state the statements need), and
+      // before anything after it.
+      MZL_CHECK(wait_all_done());
+      Session& first = sessions_[0];
+      MZL_CHECK(apply(first, *unit));
+      write_set_->forget_tables();
+      std::lock_guard lock(mutex_);
+      ++stats_.alone;
+      return ok_status();
+    }
+    std::unique_lock lock(mutex_);
+    bool waited = false;
+    while (true) {
+      if (error_) return *error_;
+      std::optional<size_t> holder;
+      bool several = false;
+      for (uint64_t key : unit->keys) {
+        auto it = held_.find(key);
+        if (it == held_.end()) continue;
+        if (holder && *holder != it->second.first) several = true;
+        holder = it->second.first;
+      }
+      size_t target = 0;
+      if (holder) {
+        target = *holder;
+      } else {
+        for (size_t i = 1; i < sessions_.size(); ++i) {
+          if (sessions_[i].pending < sessions_[target].pending) target = i;
+        }
+      }
+      if (!several && sessions_[target].pending < options_.max_queued) {
+        for (uint64_t key : unit->keys) {
+          auto& entry = held_[key];
+          entry.first = target;
+          ++entry.second;
+        }
+        ++sessions_[target].pending;
+        sessions_[target].queue.push_back(std::move(unit));
+        ++stats_.parallel;
+        if (waited) ++stats_.waits;
+        work_cv_.notify_all();
+        return ok_status();
+      }
+      waited = true;
+      done_cv_.wait(lock);
+    }
+  }
+
+  Status apply(Session& session, const Unit& unit) {
+    MZL_CHECK(send_format(session, unit));
+    for (const OwnedEvent& e : unit.events) {
+      MZL_CHECK(session.translator->add(
+          e.view(), unit.format ? unit.format->description : codec::FormatDescription{}, unit.file));
+    }
+    return session.sink->flush();
+  }
+
+  void work(size_t index) {
+    Session& session = sessions_[index];
+    std::unique_lock lock(mutex_);
+    while (true) {
+      work_cv_.wait(lock, [&] { return stopping_ || !session.queue.empty(); });
+      if (session.queue.empty()) return;
+      std::shared_ptr<Unit> unit = session.queue.front();
+      const bool failed = error_.has_value();  // after a failure, queued units are dropped, not applied
+      lock.unlock();
+      Status status = failed ? ok_status() : apply(session, *unit);
+      lock.lock();
+      session.queue.pop_front();
+      --session.pending;
+      for (uint64_t key : unit->keys) {
+        auto it = held_.find(key);
+        if (it != held_.end() && --it->second.second == 0) held_.erase(it);
+      }
+      if (!status.ok() && !error_) error_ = std::move(status).error();
+      done_cv_.notify_all();
+    }
+  }
+
+  Status wait_all_done() {
+    std::unique_lock lock(mutex_);
+    done_cv_.wait(lock, [&] {
+      for (const Session& s : sessions_) {
+        if (s.pending > 0) return false;
+      }
+      return true;
+    });
+    if (error_) return *error_;
+    return ok_status();
+  }
+
+  void stop_threads() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+      work_cv_.notify_all();
+    }
+    for (Session& s : sessions_) {
+      if (s.thread.joinable()) s.thread.join();
+    }
+  }
+
+  ParallelReplayOptions options_;
+  std::optional<net::ServerConnection> catalog_;
+  std::unique_ptr<WriteSetBuilder> write_set_;
+  std::vector<Session> sessions_;
+  std::shared_ptr<const Format> format_;
+  std::shared_ptr<Unit> unit_;  // the transaction being read
+  bool standalone_ = false;     // it ends with its first statement
+  bool streaming_ = false;      // a large transaction is being applied on the first session as it is read
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_, done_cv_;
+  std::unordered_map<uint64_t, std::pair<size_t, size_t>> held_;  // key -> (session, units holding it)
+  std::optional<Error> error_;
+  bool stopping_ = false;
+  ParallelReplayStats stats_;
+};
+
+Result<std::unique_ptr<ParallelApplier>> ParallelApplier::create(const ParallelReplayOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  MZL_CHECK(impl->connect());
+  return std::unique_ptr<ParallelApplier>(new ParallelApplier(std::move(impl)));
+}
+
+ParallelApplier::ParallelApplier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+ParallelApplier::~ParallelApplier() = default;
+
+Status ParallelApplier::add(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                            const std::string& file) {
+  return impl_->add(raw, format, file);
+}
+bool ParallelApplier::in_transaction() const {
+  return impl_->in_transaction();
+}
+Status ParallelApplier::finish() {
+  return impl_->finish();
+}
+ParallelReplayStats ParallelApplier::stats() const {
+  return impl_->stats();
+}
+
+uint64_t ParallelApplier::skipped_statements() const {
+  return impl_->skipped_statements();
+}
+
+}  // namespace mzl::restore
