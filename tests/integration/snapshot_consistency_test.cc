@@ -104,7 +104,7 @@ Start prepare_table(net::ServerConnection& admin) {
 uint64_t transactions_in_binlog(net::ServerConnection& admin, const std::string& file, uint64_t from,
                                 uint64_t until) {
   const auto events =
-      rows_of(admin, fmt::format("SHOW BINLOG EVENTS IN {} FROM {}", snapshot::quote_string(file), from));
+      rows_of(admin, fmt::format("SHOW BINLOG EVENTS IN {} FROM {}", net::quote_string(file), from));
   uint64_t count = 0;
   for (const auto& e : events) {
     // Log_name, Pos, Event_type, Server_id, End_log_pos, Info
@@ -127,7 +127,7 @@ void check_consistent(snapshot::ConsistentStart& start, net::ServerConnection& a
         counts.front());
   CHECK(domain0_seq(start.coordinates.gtid) - before.seq == counts.front());
   CHECK(start.coordinates.gtid == rows_of(admin, fmt::format("SELECT BINLOG_GTID_POS({}, {})",
-                                                             snapshot::quote_string(start.coordinates.file),
+                                                             net::quote_string(start.coordinates.file),
                                                              start.coordinates.position))[0][0]
                                       .value_or(""));
   CHECK(start.workers.front().scalar("SELECT @@character_set_results")->value_or("") == "binary");
@@ -269,7 +269,7 @@ TEST_CASE("chunk planner: the chunks of real tables cover every row exactly once
 
   for (size_t t = 0; t < tables->size(); ++t) {
     const auto& table = (*tables)[t];
-    const std::string name = snapshot::qualified_name(table.database, table.name);
+    const std::string name = net::qualified_name(table.database, table.name);
     INFO(name);
     std::vector<std::string> where;
     for (const auto& c : *chunks) {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 
@@ -95,7 +95,7 @@ class InfileFeed {
 
 Error with_file(Error e, const std::string& file_name, const LoadDataTarget& target) {
   e.message = fmt::format("loading {} into {}: {}", file_name,
-                          snapshot::qualified_name(target.database, target.table), e.message);
+                          net::qualified_name(target.database, target.table), e.message);
   return e;
 }
 
@@ -105,7 +105,7 @@ std::string load_data_statement(const LoadDataTarget& target, std::string_view f
   std::string sql = fmt::format(
       "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY "
       "'\\\\' LINES TERMINATED BY '\\n'",
-      snapshot::quote_string(file_name), snapshot::qualified_name(target.database, target.table));
+      net::quote_string(file_name), net::qualified_name(target.database, target.table));
   if (!target.load_columns.empty()) sql += fmt::format(" ({})", target.load_columns);
   if (!target.load_set.empty()) sql += fmt::format(" SET {}", target.load_set);
   return sql;

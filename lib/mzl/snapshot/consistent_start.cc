@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::snapshot {
 namespace {
@@ -98,7 +98,7 @@ bool all_equal(const std::vector<SnapshotPoint>& points) {
 Status fill_gtid(net::ServerConnection& server, BinlogCoordinates& coordinates) {
   if (coordinates.file.empty()) return ok_status();
   MZL_TRY(auto gtid, server.scalar(fmt::format("SELECT BINLOG_GTID_POS({}, {})",
-                                               quote_string(coordinates.file), coordinates.position)));
+                                               net::quote_string(coordinates.file), coordinates.position)));
   coordinates.gtid = gtid.value_or("");
   return ok_status();
 }

@@ -243,7 +243,7 @@ class DumpJob {
   Status dump_chunk(net::ServerConnection& connection, size_t index) {
     const Chunk& chunk = chunks_[index];
     const TableInfo& table = tables_[chunk.table_index];
-    const std::string where_table = qualified_name(table.database, table.name);
+    const std::string where_table = net::qualified_name(table.database, table.name);
     std::string sql = fmt::format("SELECT {} FROM {}", table.select_list, where_table);
     if (!chunk.where.empty()) sql += " WHERE " + chunk.where;
     MYSQL* mysql = connection.handle();
