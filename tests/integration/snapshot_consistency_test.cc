@@ -154,7 +154,7 @@ TEST_CASE(
         "consistent start round {}: method {}, attempts {}, lock {:.6f} s, {} @ {}, gtid {}\n", round,
         start->lock.method, start->lock.attempts, start->lock.seconds, start->coordinates.file,
         start->coordinates.position, start->coordinates.gtid);
-    CHECK(start->lock.method == "backup_stage_block_commit");  // the default: see lock_free_attempts
+    CHECK(start->lock.method == "backup_stage_block_commit");  // the only start: no lock-free one
     CHECK(start->lock.seconds < 5);
     CHECK_FALSE(start->lock_holder.has_value());
     check_consistent(*start, admin, before, 4);
@@ -169,20 +169,17 @@ TEST_CASE(
   run(admin, "DROP DATABASE mzl_cons");
 }
 
-TEST_CASE("consistent start: the lock fallback (forced) blocks commits briefly and is measured",
-          "[snapshot]") {
+TEST_CASE("consistent start: the lock blocks commits briefly and is measured", "[snapshot]") {
   auto admin = connect_primary();
   const Start before = prepare_table(admin);
   Writer writer;
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   snapshot::ConsistentStartOptions options;
   options.connections = 4;
-  options.lock_free_attempts = 0;
   auto start = snapshot::open_consistent_snapshots(primary_options(), options);
   INFO((start.ok() ? "" : start.error().to_string()));
   REQUIRE(start.ok());
-  std::cout << fmt::format("forced lock: method {}, lock {:.6f} s\n", start->lock.method,
-                           start->lock.seconds);
+  std::cout << fmt::format("lock: method {}, lock {:.6f} s\n", start->lock.method, start->lock.seconds);
   CHECK(start->lock.method == "backup_stage_block_commit");
   CHECK(start->lock.attempts == 0);
   CHECK(start->lock.seconds > 0);

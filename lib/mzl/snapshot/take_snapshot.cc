@@ -440,7 +440,6 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
 
   ConsistentStartOptions start_options;
   start_options.connections = options.threads;
-  start_options.lock_free_attempts = options.lock_free_attempts;
   start_options.lock_non_transactional = non_transactional;
   MZL_TRY(ConsistentStart start, open_consistent_snapshots(options.connection, start_options));
   // The schema is read after the data's snapshot was opened: a table created later is not in the dump.
