@@ -19,6 +19,7 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/row_text.h"
+#include "mzl/util/input_stream.h"
 #include "sandbox.h"
 #include "snapshot_test_support.h"
 
@@ -40,30 +41,26 @@ void escape_into(std::string& out, const char* data, unsigned long length) {
 }
 
 std::string dump_rows(net::ServerConnection& c, const std::string& sql, uint64_t* rows) {
-  MYSQL* m = c.handle();
   INFO(sql);
-  REQUIRE(mysql_real_query(m, sql.data(), sql.size()) == 0);
-  MYSQL_RES* result = mysql_use_result(m);
-  REQUIRE(result != nullptr);
-  const unsigned n = mysql_num_fields(result);
   std::string out, library_text;
   *rows = 0;
-  while (MYSQL_ROW row = mysql_fetch_row(result)) {
-    const unsigned long* lengths = mysql_fetch_lengths(result);
-    snapshot::append_row(library_text, row, lengths, n);  // the dump's own writer must agree byte for byte
-    for (unsigned i = 0; i < n; ++i) {
+  Status streamed = c.stream_rows(sql, "dumping", [&](const net::StreamedRow& row) -> Result<bool> {
+    // the dump's own writer must agree byte for byte
+    snapshot::append_row(library_text, row.values, row.lengths, row.count);
+    for (unsigned i = 0; i < row.count; ++i) {
       if (i > 0) out += '\t';
-      if (row[i] == nullptr) {
+      if (row.values[i] == nullptr) {
         out += "\\N";
       } else {
-        escape_into(out, row[i], lengths[i]);
+        escape_into(out, row.values[i], row.lengths[i]);
       }
     }
     out += '\n';
     ++*rows;
-  }
-  CHECK(mysql_errno(m) == 0);
-  mysql_free_result(result);
+    return true;
+  });
+  INFO((streamed.ok() ? "" : streamed.error().to_string()));
+  REQUIRE(streamed.ok());
   CHECK(library_text == out);
   return out;
 }
@@ -84,20 +81,24 @@ void copy_through_text(const TableInfo& table, const std::string& target) {
       reader,
       fmt::format("SELECT {} FROM {}", table.select_list, net::qualified_name(table.database, table.name)),
       &rows);
-  const auto file = write_temp("catalog", text);
   auto loader = connect_primary(true);
   run(loader, "SET SESSION time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
   std::string load = fmt::format(
       "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY "
       "'\\\\' LINES TERMINATED BY '\\n' ({})",
-      net::quote_string(file.string()), target, table.load_columns);
+      net::quote_string("catalog.tsv"), target, table.load_columns);
   if (!table.load_set.empty()) load += " SET " + table.load_set;
-  run(loader, load);
-  CHECK(mysql_affected_rows(loader.handle()) == rows);
+  // The bytes come from memory through ServerConnection::load_data_local (the file name is only a label).
+  auto input = make_memory_input(std::vector<uint8_t>(text.begin(), text.end()), "catalog.tsv");
+  auto loaded = loader.load_data_local(load, *input);
+  INFO((loaded.ok() ? "" : loaded.error().to_string()));
+  REQUIRE(loaded.ok());
+  CHECK(loaded->rows == rows);
+  CHECK(loaded->bytes_sent == text.size());
   const auto warnings = rows_of(loader, "SHOW WARNINGS");
   for (const auto& w : warnings) UNSCOPED_INFO("warning: " << w[2].value_or(""));
   CHECK(warnings.empty());
-  std::filesystem::remove(file);
+  CHECK(loaded->warnings == warnings.size());
 }
 
 struct TypedColumn {

@@ -104,10 +104,7 @@ Status SchemaApplier::create(const snapshot::SchemaObject& o) {
     statements = statements_of(o);
   }
   for (const std::string& sql : statements) {
-    if (mysql_real_query(server_.handle(), sql.data(), sql.size()) != 0) {
-      Error e = server_.last_error(fmt::format("creating {}", describe(o)));
-      return e;
-    }
+    MZL_CHECK(server_.execute(sql, fmt::format("creating {}", describe(o))));
   }
   return ok_status();
 }

@@ -458,7 +458,7 @@ Status read_accounts(net::ServerConnection& server, std::vector<SchemaObject>& o
       auto created = show_create(server, "USER " + account, 1);
       // ER_PASSWORD_NO_MATCH: a row the server ignores (a host name under --skip-name-resolve): nobody can
       // log in with it, so there is nothing to restore.
-      if (!created.ok() && mysql_errno(server.handle()) == ER_PASSWORD_NO_MATCH) continue;
+      if (!created.ok() && server.last_error_number() == ER_PASSWORD_NO_MATCH) continue;
       if (!created.ok()) return std::move(created).error();
       object.sql = text(*created, 0);
     }
