@@ -19,6 +19,7 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/row_text.h"
+#include "mzl/util/input_stream.h"
 #include "sandbox.h"
 #include "snapshot_test_support.h"
 
@@ -40,30 +41,26 @@ void escape_into(std::string& out, const char* data, unsigned long length) {
 }
 
 std::string dump_rows(net::ServerConnection& c, const std::string& sql, uint64_t* rows) {
-  MYSQL* m = c.handle();
   INFO(sql);
-  REQUIRE(mysql_real_query(m, sql.data(), sql.size()) == 0);
-  MYSQL_RES* result = mysql_use_result(m);
-  REQUIRE(result != nullptr);
-  const unsigned n = mysql_num_fields(result);
   std::string out, library_text;
   *rows = 0;
-  while (MYSQL_ROW row = mysql_fetch_row(result)) {
-    const unsigned long* lengths = mysql_fetch_lengths(result);
-    snapshot::append_row(library_text, row, lengths, n);  // the dump's own writer must agree byte for byte
-    for (unsigned i = 0; i < n; ++i) {
+  Status streamed = c.stream_rows(sql, "dumping", [&](const net::StreamedRow& row) -> Result<bool> {
+    // the dump's own writer must agree byte for byte
+    snapshot::append_row(library_text, row.values, row.lengths, row.count);
+    for (unsigned i = 0; i < row.count; ++i) {
       if (i > 0) out += '\t';
-      if (row[i] == nullptr) {
+      if (row.values[i] == nullptr) {
         out += "\\N";
       } else {
-        escape_into(out, row[i], lengths[i]);
+        escape_into(out, row.values[i], row.lengths[i]);
       }
     }
     out += '\n';
     ++*rows;
-  }
-  CHECK(mysql_errno(m) == 0);
-  mysql_free_result(result);
+    return true;
+  });
+  INFO((streamed.ok() ? "" : streamed.error().to_string()));
+  REQUIRE(streamed.ok());
   CHECK(library_text == out);
   return out;
 }
@@ -80,24 +77,28 @@ void copy_through_text(const TableInfo& table, const std::string& target) {
   run(reader, "SET NAMES binary");
   run(reader, "SET SESSION time_zone = '+00:00', sql_mode = ''");
   uint64_t rows = 0;
-  const std::string text = dump_rows(reader,
-                                     fmt::format("SELECT {} FROM {}", table.select_list,
-                                                 snapshot::qualified_name(table.database, table.name)),
-                                     &rows);
-  const auto file = write_temp("catalog", text);
+  const std::string text = dump_rows(
+      reader,
+      fmt::format("SELECT {} FROM {}", table.select_list, net::qualified_name(table.database, table.name)),
+      &rows);
   auto loader = connect_primary(true);
   run(loader, "SET SESSION time_zone = '+00:00', sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
   std::string load = fmt::format(
       "LOAD DATA LOCAL INFILE {} INTO TABLE {} CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY "
       "'\\\\' LINES TERMINATED BY '\\n' ({})",
-      snapshot::quote_string(file.string()), target, table.load_columns);
+      net::quote_string("catalog.tsv"), target, table.load_columns);
   if (!table.load_set.empty()) load += " SET " + table.load_set;
-  run(loader, load);
-  CHECK(mysql_affected_rows(loader.handle()) == rows);
+  // The bytes come from memory through ServerConnection::load_data_local (the file name is only a label).
+  auto input = make_memory_input(std::vector<uint8_t>(text.begin(), text.end()), "catalog.tsv");
+  auto loaded = loader.load_data_local(load, *input);
+  INFO((loaded.ok() ? "" : loaded.error().to_string()));
+  REQUIRE(loaded.ok());
+  CHECK(loaded->rows == rows);
+  CHECK(loaded->bytes_sent == text.size());
   const auto warnings = rows_of(loader, "SHOW WARNINGS");
   for (const auto& w : warnings) UNSCOPED_INFO("warning: " << w[2].value_or(""));
   CHECK(warnings.empty());
-  std::filesystem::remove(file);
+  CHECK(loaded->warnings == warnings.size());
 }
 
 struct TypedColumn {
@@ -378,7 +379,7 @@ const std::vector<std::vector<std::string>> kRows = {
 
 std::string types_ddl(const std::string& table) {
   std::string ddl = fmt::format("CREATE TABLE {} (id INT PRIMARY KEY", table);
-  for (const auto& c : kTypes) ddl += fmt::format(", {} {}", snapshot::quote_identifier(c.name), c.ddl);
+  for (const auto& c : kTypes) ddl += fmt::format(", {} {}", net::quote_identifier(c.name), c.ddl);
   ddl += ", c_virtual BIGINT AS (c_long + 1) VIRTUAL, c_stored VARCHAR(40) AS (UPPER(c_varchar)) STORED";
   return ddl + ") DEFAULT CHARSET=utf8mb4";
 }
@@ -391,14 +392,14 @@ const char* kTable = "all `types` t.\xE2\x82\xAC";
 TEST_CASE("catalog: every column type round-trips through select_list and LOAD DATA", "[snapshot]") {
   auto admin = connect_primary();
   run(admin, "SET SESSION time_zone = '+00:00', sql_mode = ''");
-  const std::string db = snapshot::quote_identifier(kDb);
-  const std::string original = snapshot::qualified_name(kDb, kTable);
-  const std::string copy = snapshot::qualified_name(kDb, "copy");
+  const std::string db = net::quote_identifier(kDb);
+  const std::string original = net::qualified_name(kDb, kTable);
+  const std::string copy = net::qualified_name(kDb, "copy");
   run(admin, "DROP DATABASE IF EXISTS " + db);
   run(admin, "CREATE DATABASE " + db);
   run(admin, types_ddl(original));
   std::string columns = "id";
-  for (const auto& c : kTypes) columns += ", " + snapshot::quote_identifier(c.name);
+  for (const auto& c : kTypes) columns += ", " + net::quote_identifier(c.name);
   for (size_t r = 0; r < kRows.size(); ++r) {
     REQUIRE(kRows[r].size() == kTypes.size());
     std::string values = std::to_string(r + 1);
@@ -435,7 +436,7 @@ TEST_CASE("catalog: every column type round-trips through select_list and LOAD D
   REQUIRE(checksums.size() == 2);
   CHECK(checksums[0][1] == checksums[1][1]);
   for (const auto& c : table.columns) {
-    const std::string q = snapshot::quote_identifier(c.name);
+    const std::string q = net::quote_identifier(c.name);
     INFO("column " << c.name << " (" << c.column_type << ")");
     // By value (exact for FLOAT/DOUBLE) and by bytes (case and trailing spaces count; SRID for geometry).
     CHECK(
@@ -465,7 +466,7 @@ TEST_CASE("catalog: FLOAT and INET6 do not survive their plain text (why the cat
   auto loader = connect_primary(true);
   run(loader, "SET SESSION sql_mode = ''");
   run(loader, fmt::format("LOAD DATA LOCAL INFILE {} INTO TABLE mzl_cat_plain.copy CHARACTER SET binary",
-                          snapshot::quote_string(file.string())));
+                          net::quote_string(file.string())));
   std::filesystem::remove(file);
   CHECK(scalar_of(admin,
                   "SELECT COUNT(*) FROM mzl_cat_plain.t a JOIN mzl_cat_plain.copy b USING (id) "

@@ -104,7 +104,7 @@ Start prepare_table(net::ServerConnection& admin) {
 uint64_t transactions_in_binlog(net::ServerConnection& admin, const std::string& file, uint64_t from,
                                 uint64_t until) {
   const auto events =
-      rows_of(admin, fmt::format("SHOW BINLOG EVENTS IN {} FROM {}", snapshot::quote_string(file), from));
+      rows_of(admin, fmt::format("SHOW BINLOG EVENTS IN {} FROM {}", net::quote_string(file), from));
   uint64_t count = 0;
   for (const auto& e : events) {
     // Log_name, Pos, Event_type, Server_id, End_log_pos, Info
@@ -127,7 +127,7 @@ void check_consistent(snapshot::ConsistentStart& start, net::ServerConnection& a
         counts.front());
   CHECK(domain0_seq(start.coordinates.gtid) - before.seq == counts.front());
   CHECK(start.coordinates.gtid == rows_of(admin, fmt::format("SELECT BINLOG_GTID_POS({}, {})",
-                                                             snapshot::quote_string(start.coordinates.file),
+                                                             net::quote_string(start.coordinates.file),
                                                              start.coordinates.position))[0][0]
                                       .value_or(""));
   CHECK(start.workers.front().scalar("SELECT @@character_set_results")->value_or("") == "binary");
@@ -154,7 +154,7 @@ TEST_CASE(
         "consistent start round {}: method {}, attempts {}, lock {:.6f} s, {} @ {}, gtid {}\n", round,
         start->lock.method, start->lock.attempts, start->lock.seconds, start->coordinates.file,
         start->coordinates.position, start->coordinates.gtid);
-    CHECK(start->lock.method == "backup_stage_block_commit");  // the default: see lock_free_attempts
+    CHECK(start->lock.method == "backup_stage_block_commit");  // the only start: no lock-free one
     CHECK(start->lock.seconds < 5);
     CHECK_FALSE(start->lock_holder.has_value());
     check_consistent(*start, admin, before, 4);
@@ -169,20 +169,17 @@ TEST_CASE(
   run(admin, "DROP DATABASE mzl_cons");
 }
 
-TEST_CASE("consistent start: the lock fallback (forced) blocks commits briefly and is measured",
-          "[snapshot]") {
+TEST_CASE("consistent start: the lock blocks commits briefly and is measured", "[snapshot]") {
   auto admin = connect_primary();
   const Start before = prepare_table(admin);
   Writer writer;
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   snapshot::ConsistentStartOptions options;
   options.connections = 4;
-  options.lock_free_attempts = 0;
   auto start = snapshot::open_consistent_snapshots(primary_options(), options);
   INFO((start.ok() ? "" : start.error().to_string()));
   REQUIRE(start.ok());
-  std::cout << fmt::format("forced lock: method {}, lock {:.6f} s\n", start->lock.method,
-                           start->lock.seconds);
+  std::cout << fmt::format("lock: method {}, lock {:.6f} s\n", start->lock.method, start->lock.seconds);
   CHECK(start->lock.method == "backup_stage_block_commit");
   CHECK(start->lock.attempts == 0);
   CHECK(start->lock.seconds > 0);
@@ -269,7 +266,7 @@ TEST_CASE("chunk planner: the chunks of real tables cover every row exactly once
 
   for (size_t t = 0; t < tables->size(); ++t) {
     const auto& table = (*tables)[t];
-    const std::string name = snapshot::qualified_name(table.database, table.name);
+    const std::string name = net::qualified_name(table.database, table.name);
     INFO(name);
     std::vector<std::string> where;
     for (const auto& c : *chunks) {

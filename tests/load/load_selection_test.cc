@@ -163,3 +163,28 @@ TEST_CASE("load_data_statement: the documented statement, column list and SET cl
         "LOAD DATA LOCAL INFILE 'x' INTO TABLE `d``b`.`t` CHARACTER SET binary FIELDS TERMINATED BY '\\t' "
         "ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'");
 }
+
+TEST_CASE("LoadSelection accepts the wildcards of every table filter (mzl(7))") {
+  const auto objects = sample();
+  SelectionOptions options;
+  options.tables = {"shop.*ord*"};  // matches nothing exactly: a pattern is not reported missing
+  auto selection = LoadSelection::make(objects, options);
+  REQUIRE(selection.ok());
+  std::vector<std::string> kept;
+  for (const SchemaObject& o : objects) {
+    if (selection->includes(o)) kept.push_back(o.kind + ":" + o.database + "." + o.name);
+  }
+  CHECK(kept == std::vector<std::string>{"database:shop.shop", "table:shop.orders", "view:shop.big_orders",
+                                         "trigger:shop.trg_orders"});
+
+  SelectionOptions by_database;
+  by_database.databases = {"a?b"};
+  auto a_b = LoadSelection::make(objects, by_database);
+  REQUIRE(a_b.ok());
+  CHECK(a_b->includes(objects[4]));
+  CHECK_FALSE(a_b->includes(objects[2]));
+
+  SelectionOptions nothing;
+  nothing.databases = {"zz*"};
+  REQUIRE(LoadSelection::make(objects, nothing).ok());
+}

@@ -1,6 +1,5 @@
-// The catalog's pure parts: identifier and string quoting, the filters' wildcards, and the per-column
-// dump/load plans (which types are transformed is decided by tests/integration/snapshot_catalog_test.cc on
-// the server).
+// The catalog's pure part: the per-column dump/load plans (which types are transformed is decided by
+// tests/integration/snapshot_catalog_test.cc on the server).
 #include <catch2/catch.hpp>
 
 #include "mzl/snapshot/catalog.h"
@@ -17,32 +16,6 @@ ColumnInfo column(const char* name, const char* data_type) {
 }
 
 }  // namespace
-
-TEST_CASE("catalog: quoting", "[snapshot]") {
-  CHECK(quote_identifier("t") == "`t`");
-  CHECK(quote_identifier("a`b") == "`a``b`");
-  CHECK(quote_identifier("``") == "``````");
-  CHECK(quote_identifier("sp ace.dot") == "`sp ace.dot`");
-  CHECK(qualified_name("d`b", "t") == "`d``b`.`t`");
-  CHECK(quote_string("it's") == "'it''s'");
-  CHECK(quote_string("a\\b") == "'a\\\\b'");
-}
-
-TEST_CASE("catalog: shell wildcards match whole names", "[snapshot]") {
-  CHECK(wildcard_match("db", "db"));
-  CHECK_FALSE(wildcard_match("db", "db2"));
-  CHECK(wildcard_match("db*", "db2"));
-  CHECK(wildcard_match("db?", "db2"));
-  CHECK_FALSE(wildcard_match("db?", "db"));
-  CHECK(wildcard_match("*", ""));
-  CHECK(wildcard_match("a*b*c", "aXXbYYc"));
-  CHECK_FALSE(wildcard_match("a*b*c", "aXXbYY"));
-  CHECK(wildcard_match("shop.order_*", "shop.order_2024"));
-  CHECK_FALSE(wildcard_match("shop.order_*", "shop.orders"));
-  CHECK(is_system_schema("mysql"));
-  CHECK(is_system_schema("performance_schema"));
-  CHECK_FALSE(is_system_schema("mysql2"));
-}
 
 TEST_CASE("catalog: column plans", "[snapshot]") {
   TableInfo t;

@@ -1,12 +1,12 @@
 #include "mzl/archive/event_filter.h"
 
 #include <fmt/format.h>
-#include <fnmatch.h>
 
 #include <cctype>
 #include <ctime>
 
 #include "mzl/codec/event_type.h"
+#include "mzl/util/table_filter.h"
 
 namespace mzl::codec {
 
@@ -43,10 +43,6 @@ bool is_transaction_control(std::string_view query) {
     if (starts_with_word(word)) return true;
   }
   return false;
-}
-
-bool glob_match(const std::string& pattern, const std::string& text) {
-  return fnmatch(pattern.c_str(), text.c_str(), 0) == 0;
 }
 
 }  // namespace
@@ -106,25 +102,16 @@ bool EventFilter::gtid_selected(bool in_include, bool in_exclude) const {
 
 bool EventFilter::database_selected(const std::string& db) const {
   if (!has_table_filter()) return true;
-  for (const auto& d : selection_.databases) {
-    if (d == db) return true;
-  }
-  for (const auto& t : selection_.tables) {
-    if (glob_match(t.substr(0, t.find('.')), db)) return true;
-  }
-  return false;
+  if (matches_any(selection_.databases, db)) return true;
+  TableFilter by_tables;
+  by_tables.tables = selection_.tables;
+  return by_tables.database_named_by_tables(db);
 }
 
 bool EventFilter::table_selected(const std::string& db, const std::string& table) const {
   if (!has_table_filter()) return true;
-  for (const auto& d : selection_.databases) {
-    if (d == db) return true;
-  }
-  for (const auto& t : selection_.tables) {
-    const size_t dot = t.find('.');
-    if (glob_match(t.substr(0, dot), db) && glob_match(t.substr(dot + 1), table)) return true;
-  }
-  return false;
+  if (matches_any(selection_.databases, db)) return true;
+  return matches_any(selection_.tables, db + "." + table);
 }
 
 EventFilter::Verdict EventFilter::check(const Event& event, const DecoderContext& ctx) {

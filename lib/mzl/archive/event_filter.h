@@ -21,8 +21,8 @@
 namespace mzl::codec {
 
 struct EventSelection {
-  std::vector<std::string> databases;  // exact names
-  std::vector<std::string> tables;     // "db.table", shell wildcards (* ?) allowed in either part
+  std::vector<std::string> databases;  // wildcards (* ?) allowed, see util/table_filter.h
+  std::vector<std::string> tables;     // "db.table", wildcards as databases (matched against "db.table")
   std::optional<uint32_t> start_time;  // keep events with timestamp >= start_time
   std::optional<uint32_t> stop_time;   // stop at the first event with timestamp >= stop_time
   // GTID filters as the operator wrote them: a MySQL GTID set or a MariaDB GTID position (see gtid/).

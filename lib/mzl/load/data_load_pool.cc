@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 
@@ -116,7 +116,7 @@ Status DataLoadPool::run(net::ServerConnection& connection, DataJob& job) {
   if (!job.statement.empty()) {
     if (!job.statement_charset.empty()) {
       MZL_CHECK(connection.execute("SET SESSION character_set_client = " +
-                                   snapshot::quote_string(job.statement_charset)));
+                                   net::quote_string(job.statement_charset)));
     }
     MZL_CHECK(connection.execute(job.statement));
     if (!job.statement_charset.empty()) MZL_CHECK(connection.execute("SET NAMES utf8mb4"));

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 
@@ -66,15 +66,15 @@ std::optional<DeferredKeys> split_secondary_keys(std::string_view sql) {
 
 std::string add_keys_statement(std::string_view database, std::string_view table,
                                const std::vector<std::string>& keys) {
-  std::string sql = "ALTER TABLE " + snapshot::qualified_name(database, table);
+  std::string sql = "ALTER TABLE " + net::qualified_name(database, table);
   for (size_t i = 0; i < keys.size(); ++i) sql += fmt::format("{} ADD {}", i == 0 ? "" : ",", keys[i]);
   return sql;
 }
 
 bool is_referenced(std::string_view database, std::string_view table,
                    const std::vector<std::pair<std::string, std::string_view>>& create_statements) {
-  const std::string qualified = "REFERENCES " + snapshot::qualified_name(database, table) + " ";
-  const std::string unqualified = "REFERENCES " + snapshot::quote_identifier(table) + " ";
+  const std::string qualified = "REFERENCES " + net::qualified_name(database, table) + " ";
+  const std::string unqualified = "REFERENCES " + net::quote_identifier(table) + " ";
   for (const auto& [db, sql] : create_statements) {
     if (sql.find("FOREIGN KEY") == std::string_view::npos) continue;
     if (sql.find(qualified) != std::string_view::npos) return true;

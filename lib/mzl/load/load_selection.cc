@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 
@@ -148,7 +148,7 @@ Result<std::string> create_database_statement(std::string_view sql, std::string_
   if (!is_identifier(name)) {
     return Error{ErrorCode::kCorrupt, fmt::format("no database name in '{}'", sql.substr(0, 80))};
   }
-  return fmt::format("CREATE DATABASE IF NOT EXISTS {}{}", snapshot::quote_identifier(new_name),
+  return fmt::format("CREATE DATABASE IF NOT EXISTS {}{}", net::quote_identifier(new_name),
                      sql.substr(tokens.position()));
 }
 
@@ -162,14 +162,15 @@ Result<LoadSelection> LoadSelection::make(const std::vector<snapshot::SchemaObje
     databases.insert(o.database);
     if (o.kind == "table" || o.kind == "view") qualified.insert(o.database + "." + o.name);
   }
+  // A pattern with wildcards may match nothing; an exact name must exist (as mzl-snapshot's filters do).
   for (const std::string& d : options.databases) {
-    if (!databases.count(d)) {
+    if (!has_wildcard(d) && !databases.count(d)) {
       return Error{ErrorCode::kNotFound,
-                   fmt::format("the snapshot has no database {}", snapshot::quote_identifier(d))};
+                   fmt::format("the snapshot has no database {}", net::quote_identifier(d))};
     }
   }
   for (const std::string& t : options.tables) {
-    if (!qualified.count(t)) {
+    if (!has_wildcard(t) && !qualified.count(t)) {
       return Error{ErrorCode::kNotFound,
                    fmt::format("the snapshot has no table or view '{}' (give it as db.name)", t)};
     }
@@ -178,19 +179,19 @@ Result<LoadSelection> LoadSelection::make(const std::vector<snapshot::SchemaObje
   for (const auto& [from, to] : options.rename_databases) {
     if (!databases.count(from)) {
       return Error{ErrorCode::kNotFound, fmt::format("cannot rename {}: the snapshot has no such database",
-                                                     snapshot::quote_identifier(from))};
+                                                     net::quote_identifier(from))};
     }
     if (to.empty()) {
       return Error{ErrorCode::kInvalidArgument,
-                   fmt::format("empty new name for database {}", snapshot::quote_identifier(from))};
+                   fmt::format("empty new name for database {}", net::quote_identifier(from))};
     }
     if (!selection.renames_.emplace(from, to).second) {
       return Error{ErrorCode::kInvalidArgument,
-                   fmt::format("database {} is renamed twice", snapshot::quote_identifier(from))};
+                   fmt::format("database {} is renamed twice", net::quote_identifier(from))};
     }
     if (!new_names.insert(to).second) {
       return Error{ErrorCode::kInvalidArgument,
-                   fmt::format("two databases are renamed to {}", snapshot::quote_identifier(to))};
+                   fmt::format("two databases are renamed to {}", net::quote_identifier(to))};
     }
   }
   for (const snapshot::SchemaObject& o : objects) {
@@ -207,9 +208,8 @@ Result<LoadSelection> LoadSelection::make(const std::vector<snapshot::SchemaObje
 }
 
 bool LoadSelection::database_selected(const std::string& database) const {
-  if (options_.databases.empty()) return true;
-  return std::find(options_.databases.begin(), options_.databases.end(), database) !=
-         options_.databases.end();
+  // Names and patterns match as in every program's table filters (util/table_filter.h, man/mzl.7).
+  return options_.databases.empty() || matches_any(options_.databases, database);
 }
 
 bool LoadSelection::includes_table(std::string_view database, std::string_view table) const {
@@ -217,7 +217,7 @@ bool LoadSelection::includes_table(std::string_view database, std::string_view t
   if (!database_selected(d)) return false;
   if (options_.tables.empty()) return true;
   const std::string qualified = d + "." + std::string(table);
-  return std::find(options_.tables.begin(), options_.tables.end(), qualified) != options_.tables.end();
+  return matches_any(options_.tables, qualified);
 }
 
 bool LoadSelection::includes(const snapshot::SchemaObject& o) const {

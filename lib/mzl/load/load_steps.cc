@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "mzl/net/sql_text.h"
 #include "mzl/load/deferred_keys.h"
-#include "mzl/snapshot/catalog.h"
 
 namespace mzl::restore {
 
@@ -51,7 +51,7 @@ std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier) {
   std::vector<DataJob> jobs;
   for (const DeferredTable& t : applier.deferred()) {
     DataJob job;
-    job.name = fmt::format("the keys of {}", snapshot::qualified_name(t.database, t.table));
+    job.name = fmt::format("the keys of {}", net::qualified_name(t.database, t.table));
     job.target = LoadDataTarget{t.database, t.table, "", ""};
     job.statement = add_keys_statement(t.database, t.table, t.keys);
     job.statement_charset = t.character_set_client;

@@ -1,7 +1,7 @@
 #pragma once
-// One data file into one table: LOAD DATA LOCAL INFILE (MariaDB KB "LOAD DATA INFILE"; snapshot.md gives
-// the statement and row_text.h the format), whose bytes come from an InputStream through libmariadb's
-// mysql_set_local_infile_handler() instead of a file, in one transaction per file.
+// One data file into one table: LOAD DATA LOCAL INFILE (MariaDB KB "LOAD DATA INFILE"; row_text.h gives the
+// format), whose bytes come from an InputStream (ServerConnection::load_data_local) instead of a file, in one
+// transaction per file.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -4,8 +4,8 @@
 
 #include <algorithm>
 
+#include "mzl/net/sql_text.h"
 #include "mzl/load/deferred_keys.h"
-#include "mzl/snapshot/catalog.h"
 
 namespace mzl::restore {
 
@@ -31,7 +31,7 @@ std::vector<std::string> statements_of(const snapshot::SchemaObject& object) {
 
 std::string describe(const snapshot::SchemaObject& o) {
   if (o.database.empty()) return fmt::format("{} {}", o.kind, o.name);
-  return fmt::format("{} {}", o.kind, snapshot::qualified_name(o.database, o.name));
+  return fmt::format("{} {}", o.kind, net::qualified_name(o.database, o.name));
 }
 
 }  // namespace
@@ -52,13 +52,13 @@ Status SchemaApplier::check_targets(bool allow_existing) {
     MZL_TRY(
         std::optional<std::string> count,
         server_.scalar(fmt::format("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = {}",
-                                   snapshot::quote_string(database))));
+                                   net::quote_string(database))));
     if (count.value_or("0") != "0") {
       return Error{
           ErrorCode::kInvalidArgument,
           fmt::format("database {} already holds {} table(s) or view(s); the loader does not load into "
                       "existing databases unless told to (allow_existing), and never replaces a table",
-                      snapshot::quote_identifier(database), *count)}
+                      net::quote_identifier(database), *count)}
           .at_r(server_.server_name());
     }
   }
@@ -68,15 +68,14 @@ Status SchemaApplier::check_targets(bool allow_existing) {
 Status SchemaApplier::set_session(const snapshot::SchemaObject& o) {
   const std::string& mode = o.sql_mode.empty() ? default_sql_mode_ : o.sql_mode;
   if (mode != sql_mode_) {
-    MZL_CHECK(server_.execute(fmt::format("SET SESSION sql_mode = {}", snapshot::quote_string(mode))));
+    MZL_CHECK(server_.execute(fmt::format("SET SESSION sql_mode = {}", net::quote_string(mode))));
     sql_mode_ = mode;
   }
   const std::string client = o.character_set_client.empty() ? kDefaultCharset : o.character_set_client;
   const std::string collation = o.collation_connection.empty() ? kDefaultCollation : o.collation_connection;
   if (client != charset_client_ || collation != collation_) {
-    MZL_CHECK(
-        server_.execute(fmt::format("SET SESSION character_set_client = {}, collation_connection = {}",
-                                    snapshot::quote_string(client), snapshot::quote_string(collation))));
+    MZL_CHECK(server_.execute(fmt::format("SET SESSION character_set_client = {}, collation_connection = {}",
+                                          net::quote_string(client), net::quote_string(collation))));
     charset_client_ = client;
     collation_ = collation;
   }
@@ -93,22 +92,19 @@ Status SchemaApplier::create(const snapshot::SchemaObject& o) {
     std::optional<DeferredKeys> split = split_secondary_keys(o.sql);
     if (split) {
       const std::string& database = selection_.target_database(o.database);
-      MZL_CHECK(server_.execute("USE " + snapshot::quote_identifier(database)));
+      MZL_CHECK(server_.execute("USE " + net::quote_identifier(database)));
       statements.push_back(std::move(split->create_sql));
       deferred_.push_back({database, o.name, std::move(split->keys), o.character_set_client});
     }
   }
   if (statements.empty()) {
     if (!o.database.empty()) {
-      MZL_CHECK(server_.execute("USE " + snapshot::quote_identifier(selection_.target_database(o.database))));
+      MZL_CHECK(server_.execute("USE " + net::quote_identifier(selection_.target_database(o.database))));
     }
     statements = statements_of(o);
   }
   for (const std::string& sql : statements) {
-    if (mysql_real_query(server_.handle(), sql.data(), sql.size()) != 0) {
-      Error e = server_.last_error(fmt::format("creating {}", describe(o)));
-      return e;
-    }
+    MZL_CHECK(server_.execute(sql, fmt::format("creating {}", describe(o))));
   }
   return ok_status();
 }

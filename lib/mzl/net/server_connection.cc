@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <mysqld_error.h>
 
+#include <memory>
+
 namespace mzl::net {
 
 ErrorCode error_code_for_mysql_errno(unsigned error_number) {
@@ -103,6 +105,10 @@ Error ServerConnection::last_error(const std::string& what) const {
   return e;
 }
 
+unsigned ServerConnection::last_error_number() const {
+  return mysql_errno(mysql_);
+}
+
 Result<std::vector<SqlRow>> ServerConnection::query(const std::string& sql) {
   if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
     return last_error(fmt::format("query '{}'", sql));
@@ -138,6 +144,48 @@ Result<std::optional<std::string>> ServerConnection::scalar(const std::string& s
         .at_r(name_);
   }
   return rows[0][0];
+}
+
+Status ServerConnection::execute(std::string_view sql, const std::string& what) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return last_error(what);
+  if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
+  if (mysql_errno(mysql_) != 0) return last_error(what);
+  return ok_status();
+}
+
+Status ServerConnection::stream_rows(std::string_view sql, const std::string& what,
+                                     const std::function<Result<bool>(const StreamedRow&)>& visit) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0) return last_error(what);
+  MYSQL_RES* result = mysql_use_result(mysql_);
+  if (result == nullptr) return last_error(what);
+  // mysql_free_result reads and discards the rows not fetched yet, so the connection is usable after a stop.
+  std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(result, mysql_free_result);
+  const unsigned count = mysql_num_fields(result);
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    MZL_TRY(bool more, visit(StreamedRow{row, mysql_fetch_lengths(result), count}));
+    if (!more) return ok_status();
+  }
+  if (mysql_errno(mysql_) != 0) return last_error(what);
+  return ok_status();
+}
+
+Status ServerConnection::enable_multi_statements() {
+  if (mysql_set_server_option(mysql_, MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0) {
+    return last_error("turning on multi-statements");
+  }
+  return ok_status();
+}
+
+StatementBatchOutcome ServerConnection::execute_statements(std::string_view statements) {
+  StatementBatchOutcome outcome;
+  int status = mysql_real_query(mysql_, statements.data(), statements.size());
+  while (status == 0) {
+    if (MYSQL_RES* result = mysql_store_result(mysql_)) mysql_free_result(result);
+    ++outcome.succeeded;
+    status = mysql_next_result(mysql_);  // 0: another result, -1: no more, > 0: the next statement failed
+  }
+  outcome.failed = status > 0 || mysql_errno(mysql_) != 0;
+  return outcome;
 }
 
 std::string ServerConnection::tls_cipher() const {

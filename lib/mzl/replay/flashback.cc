@@ -21,6 +21,7 @@
 #include "mzl/codec/rows_event.h"
 #include "mzl/codec/table_map_event.h"
 #include "mzl/gtid/maria_gtid.h"
+#include "mzl/replay/replay_sql.h"
 #include "mzl/util/base64.h"
 #include "mzl/util/byte_writer.h"
 
@@ -291,19 +292,12 @@ class Collector : public EventApplier {
     return false;
   }
 
+  // The same selection as replay's (ReplayFilter, replay_sql.h): wildcards as in man/mzl.7.
   bool selected_database(const std::string& db) const {
-    if (options_.databases.empty() && options_.tables.empty()) return true;
-    if (std::find(options_.databases.begin(), options_.databases.end(), db) != options_.databases.end())
-      return true;
-    return std::any_of(options_.tables.begin(), options_.tables.end(),
-                       [&](const std::string& t) { return t.substr(0, t.find('.')) == db; });
+    return ReplayFilter{options_.databases, options_.tables, {}}.selects_database(db);
   }
   bool selected(const std::string& db, const std::string& table) const {
-    if (options_.databases.empty() && options_.tables.empty()) return true;
-    if (std::find(options_.databases.begin(), options_.databases.end(), db) != options_.databases.end())
-      return true;
-    return std::find(options_.tables.begin(), options_.tables.end(), db + "." + table) !=
-           options_.tables.end();
+    return ReplayFilter{options_.databases, options_.tables, {}}.selects_table(db, table);
   }
 
   std::string encode(const codec::EventHeader& header, codec::EventBody body,

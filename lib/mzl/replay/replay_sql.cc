@@ -16,15 +16,15 @@
 #include "mzl/codec/rows_event.h"
 #include "mzl/codec/table_map_event.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/replay/statement_names.h"
-#include "mzl/snapshot/catalog.h"
 #include "mzl/util/base64.h"
 
 namespace mzl::restore {
 namespace {
 
-using snapshot::quote_identifier;
-using snapshot::quote_string;
+using net::quote_identifier;
+using net::quote_string;
 
 using codec::EventType;
 
@@ -180,25 +180,29 @@ Result<std::string> transaction_gtid(const codec::RawEvent& raw, const codec::Fo
   return fmt::format("{}{}:{}", gtid::Uuid{g->sid}.to_string(), g->tag.empty() ? "" : ":" + g->tag, g->gno);
 }
 
+// Names and patterns match as in every program's table filters (util/table_filter.h, man/mzl.7).
 bool ReplayFilter::selects_database(const std::string& db) const {
   if (databases.empty() && tables.empty()) return true;
-  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
-  return std::any_of(tables.begin(), tables.end(),
-                     [&](const std::string& t) { return t.substr(0, t.find('.')) == db; });
+  if (matches_any(databases, db)) return true;
+  TableFilter by_tables;
+  by_tables.tables = tables;
+  return by_tables.database_named_by_tables(db);
 }
 
 bool ReplayFilter::selects_table(const std::string& db, const std::string& table) const {
   if (databases.empty() && tables.empty()) return true;
-  if (std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
-  return std::find(tables.begin(), tables.end(), db + "." + table) != tables.end();
+  if (matches_any(databases, db)) return true;
+  return matches_any(tables, db + "." + table);
 }
 
 bool ReplayFilter::selects_statement(const std::string& db, const std::string& sql) const {
   if (!selects_database(db)) return false;
-  if (tables.empty() || std::find(databases.begin(), databases.end(), db) != databases.end()) return true;
+  if (tables.empty() || matches_any(databases, db)) return true;
   const std::vector<std::string> names = statement_identifiers(sql);
   return std::any_of(tables.begin(), tables.end(), [&](const std::string& t) {
-    return std::find(names.begin(), names.end(), t.substr(t.find('.') + 1)) != names.end();
+    const std::string_view table_part = std::string_view(t).substr(t.find('.') + 1);
+    return std::any_of(names.begin(), names.end(),
+                       [&](const std::string& name) { return wildcard_match(table_part, name); });
   });
 }
 

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <functional>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 namespace {
@@ -94,7 +94,7 @@ std::string rename_database_qualifiers(std::string_view sql, const std::string& 
     while (next < sql.size() && std::isspace(static_cast<unsigned char>(sql[next]))) ++next;
     if (next >= sql.size() || sql[next] != '.') return;
     out.append(sql.substr(copied, begin - copied));
-    out += snapshot::quote_identifier(to);
+    out += net::quote_identifier(to);
     copied = end;
   });
   out.append(sql.substr(copied));

@@ -1,7 +1,5 @@
 #include "mzl/replay/statement_sink.h"
 
-#include <mysql.h>
-
 #include <fmt/format.h>
 
 namespace mzl::restore {
@@ -25,7 +23,7 @@ std::string statement_start(std::string_view sql) {
 }  // namespace
 
 Result<std::unique_ptr<ServerStatementSink>> ServerStatementSink::create(net::ServerConnection& connection) {
-  if (mysql_set_server_option(connection.handle(), MYSQL_OPTION_MULTI_STATEMENTS_ON) != 0) {
+  if (Status on = connection.enable_multi_statements(); !on.ok()) {
     return connection.last_error("turning on multi-statements for the replay session");
   }
   return std::unique_ptr<ServerStatementSink>(new ServerStatementSink(connection));
@@ -46,15 +44,9 @@ Status ServerStatementSink::statement(std::string_view sql, const EventPlace& fr
 
 Status ServerStatementSink::flush() {
   if (batch_.empty()) return ok_status();
-  MYSQL* mysql = connection_.handle();
-  size_t done = 0;  // statements of the batch that succeeded
-  int status = mysql_real_query(mysql, batch_.data(), batch_.size());
-  while (status == 0) {
-    if (MYSQL_RES* result = mysql_store_result(mysql)) mysql_free_result(result);  // none expected
-    ++done;
-    status = mysql_next_result(mysql);  // 0: another result, -1: no more, > 0: the next statement failed
-  }
-  if (status > 0 || mysql_errno(mysql) != 0) {
+  const net::StatementBatchOutcome outcome = connection_.execute_statements(batch_);
+  const size_t done = outcome.succeeded;  // statements of the batch that succeeded
+  if (outcome.failed) {
     const Origin& failed = origins_[std::min(done, origins_.size() - 1)];
     const size_t end = done + 1 < origins_.size() ? origins_[done + 1].begin - 2 : batch_.size();
     Error e = connection_.last_error(

@@ -9,7 +9,7 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 #include "mzl/codec/rows_event.h"
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::restore {
 namespace {
@@ -43,7 +43,7 @@ Result<const WriteSetBuilder::TableKeys*> WriteSetBuilder::table_keys(const std:
           "JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = "
           "s.TABLE_NAME AND c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = {} AND s.TABLE_NAME = {} "
           "AND s.NON_UNIQUE = 0 ORDER BY s.INDEX_NAME, s.SEQ_IN_INDEX",
-          snapshot::quote_string(database), snapshot::quote_string(table))));
+          net::quote_string(database), net::quote_string(table))));
   std::string current;
   for (const auto& row : indexes) {
     if (row.size() != 2 || !row[0] || !row[1]) continue;
@@ -56,7 +56,7 @@ Result<const WriteSetBuilder::TableKeys*> WriteSetBuilder::table_keys(const std:
       catalog_.scalar(fmt::format(
           "SELECT COUNT(*) FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE (CONSTRAINT_SCHEMA = {0} "
           "AND TABLE_NAME = {1}) OR (UNIQUE_CONSTRAINT_SCHEMA = {0} AND REFERENCED_TABLE_NAME = {1})",
-          snapshot::quote_string(database), snapshot::quote_string(table))));
+          net::quote_string(database), net::quote_string(table))));
   const std::string count = references.value_or("0");
   keys.foreign_key = count != "0";
   return &tables_.emplace(std::make_pair(database, table), std::move(keys)).first->second;

@@ -11,66 +11,12 @@
 
 namespace mzl::snapshot {
 
-std::string quote_identifier(std::string_view name) {
-  std::string out = "`";
-  for (char c : name) {
-    if (c == '`') out += '`';
-    out += c;
-  }
-  out += '`';
-  return out;
-}
-
-std::string qualified_name(std::string_view database, std::string_view table) {
-  return quote_identifier(database) + "." + quote_identifier(table);
-}
-
-std::string quote_string(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    if (c == '\\') out += '\\';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
-
-bool wildcard_match(std::string_view pattern, std::string_view text) {
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-bool is_system_schema(std::string_view database) {
-  return database == "mysql" || database == "information_schema" || database == "performance_schema" ||
-         database == "sys";
-}
+using net::is_system_schema;
+using net::qualified_name;
+using net::quote_identifier;
+using net::quote_string;
 
 namespace {
-
-bool has_wildcard(std::string_view pattern) {
-  return pattern.find_first_of("*?") != std::string_view::npos;
-}
-
-bool matches_any(const std::vector<std::string>& patterns, std::string_view text) {
-  return std::any_of(patterns.begin(), patterns.end(),
-                     [&](const std::string& p) { return wildcard_match(p, text); });
-}
 
 bool is_integer_type(std::string_view t) {
   return t == "tinyint" || t == "smallint" || t == "mediumint" || t == "int" || t == "bigint";
@@ -139,23 +85,7 @@ struct TableKey {
 };
 
 bool table_selected(const CatalogFilter& filter, const std::string& database, const std::string& table) {
-  if (is_system_schema(database)) return false;
-  const std::string full = database + "." + table;
-  if (matches_any(filter.exclude, database) || matches_any(filter.exclude, full)) return false;
-  // --databases and --tables narrow together: a table must pass both (an empty list passes everything).
-  return (filter.databases.empty() || matches_any(filter.databases, database)) &&
-         (filter.tables.empty() || matches_any(filter.tables, full));
-}
-
-// Whether some --tables pattern can name a table of `database` (its part before the first dot matches).
-bool database_named_by_tables(const CatalogFilter& filter, const std::string& database) {
-  for (const auto& pattern : filter.tables) {
-    const size_t dot = pattern.find('.');
-    if (dot != std::string::npos && wildcard_match(std::string_view(pattern).substr(0, dot), database)) {
-      return true;
-    }
-  }
-  return false;
+  return !is_system_schema(database) && filter.selects_table(database, table);
 }
 
 Status fill_columns(net::ServerConnection& server, const std::vector<std::string>& databases,
@@ -266,7 +196,7 @@ Result<std::vector<std::string>> list_databases(net::ServerConnection& server, c
   for (const auto& db : existing) {
     if (is_system_schema(db) || matches_any(filter.exclude, db)) continue;
     if ((filter.databases.empty() || matches_any(filter.databases, db)) &&
-        (filter.tables.empty() || database_named_by_tables(filter, db))) {
+        (filter.tables.empty() || filter.database_named_by_tables(db))) {
       out.push_back(db);
     }
   }
@@ -528,7 +458,7 @@ Status read_accounts(net::ServerConnection& server, std::vector<SchemaObject>& o
       auto created = show_create(server, "USER " + account, 1);
       // ER_PASSWORD_NO_MATCH: a row the server ignores (a host name under --skip-name-resolve): nobody can
       // log in with it, so there is nothing to restore.
-      if (!created.ok() && mysql_errno(server.handle()) == ER_PASSWORD_NO_MATCH) continue;
+      if (!created.ok() && server.last_error_number() == ER_PASSWORD_NO_MATCH) continue;
       if (!created.ok()) return std::move(created).error();
       object.sql = text(*created, 0);
     }

@@ -1,6 +1,6 @@
 #pragma once
 // What mzl-snapshot dumps: the base tables to copy (with the column lists that make every value round-trip
-// through LOAD DATA's text format, see snapshot.md and row_text.h) and the schema objects, in restore order,
+// through LOAD DATA's text format, see row_text.h) and the schema objects, in restore order,
 // read from information_schema and the server's SHOW CREATE statements.
 #include <cstdint>
 #include <string>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "mzl/net/server_connection.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
@@ -49,27 +50,11 @@ struct TableInfo {
   std::string load_set;         // the non-empty set_clauses joined with "," (TableEntry::load_set)
 };
 
-// Which tables to dump. Empty `databases` and `tables` mean every database; given together they narrow
-// together (a table must be in one of `databases` AND named by `tables`); with `tables`, views are dumped
-// only when `tables` names them. `tables` entries are "db.table"; `exclude` entries are "db" or "db.table";
-// all three accept the shell wildcards * and ? (matched against the whole name; a "." in a pattern separates
-// database from table). The system schemas mysql, information_schema, performance_schema and sys are never
-// dumped as data (users and grants come from read_schema_objects(include_users)).
-struct CatalogFilter {
-  std::vector<std::string> databases;
-  std::vector<std::string> tables;
-  std::vector<std::string> exclude;
-};
-
-// `name` quoted with backticks, any backtick doubled: a`b -> `a``b`.
-std::string quote_identifier(std::string_view name);
-// `db`.`table`
-std::string qualified_name(std::string_view database, std::string_view table);
-// A string literal for SQL: 'it''s' with backslashes doubled (works whatever NO_BACKSLASH_ESCAPES says).
-std::string quote_string(std::string_view text);
-// Shell wildcard match (* any run of bytes, ? one byte), whole string.
-bool wildcard_match(std::string_view pattern, std::string_view text);
-bool is_system_schema(std::string_view database);
+// Which tables to dump: the one table filter (util/table_filter.h, man/mzl.7 "Table filters"). With
+// `tables`, views are dumped only when `tables` names them. The system schemas mysql, information_schema,
+// performance_schema and sys are never dumped as data (users and grants come from
+// read_schema_objects(include_users)).
+using CatalogFilter = TableFilter;
 
 // Fills select_expr, load_target and set_clause of a column whose name, data_type and column_type are set;
 // `index` (1-based position among the dumped columns) would number its user variable (@mzl_<index>).

@@ -67,16 +67,16 @@ Result<std::vector<Chunk>> plan_chunks(net::ServerConnection& server, const std:
     std::vector<std::string> where = {""};
     if (chunk_rows > 0 && table.first_key_column_is_integer && !table.key_columns.empty() &&
         table.estimated_rows > chunk_rows) {
-      const std::string column = quote_identifier(table.key_columns.front());
+      const std::string column = net::quote_identifier(table.key_columns.front());
       MZL_TRY(auto rows, server.query(fmt::format("SELECT MIN({0}), MAX({0}) FROM {1}", column,
-                                                  qualified_name(table.database, table.name))));
+                                                  net::qualified_name(table.database, table.name))));
       if (rows.size() == 1 && rows[0].size() == 2 && rows[0][0] && rows[0][1]) {
         const auto min = parse_integer(*rows[0][0]);
         const auto max = parse_integer(*rows[0][1]);
         if (!min || !max)
           return Error(ErrorCode::kServer, fmt::format("MIN/MAX of {} are not integers: {}, {}", column,
                                                        *rows[0][0], *rows[0][1]))
-              .at_r(qualified_name(table.database, table.name));
+              .at_r(net::qualified_name(table.database, table.name));
         const uint64_t pieces = (table.estimated_rows + chunk_rows - 1) / chunk_rows;
         where = integer_ranges(column, *min, *max, pieces);
       }

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/net/sql_text.h"
 
 namespace mzl::snapshot {
 namespace {
@@ -83,11 +83,6 @@ Result<std::vector<SnapshotPoint>> open_transactions(std::vector<net::ServerConn
   return points;
 }
 
-Status rollback_all(std::vector<net::ServerConnection>& workers) {
-  for (auto& w : workers) MZL_CHECK(w.execute("ROLLBACK"));
-  return ok_status();
-}
-
 bool all_equal(const std::vector<SnapshotPoint>& points) {
   for (const auto& p : points) {
     if (!(p == points.front())) return false;
@@ -98,34 +93,15 @@ bool all_equal(const std::vector<SnapshotPoint>& points) {
 Status fill_gtid(net::ServerConnection& server, BinlogCoordinates& coordinates) {
   if (coordinates.file.empty()) return ok_status();
   MZL_TRY(auto gtid, server.scalar(fmt::format("SELECT BINLOG_GTID_POS({}, {})",
-                                               quote_string(coordinates.file), coordinates.position)));
+                                               net::quote_string(coordinates.file), coordinates.position)));
   coordinates.gtid = gtid.value_or("");
   return ok_status();
 }
 
-// MariaDB: lock-free attempts, then BACKUP STAGE BLOCK_COMMIT (START must come first; FLUSH and BLOCK_DDL
-// may be skipped, checked on 10.11), else FTWRL. `control` runs the lock statements.
+// MariaDB: BACKUP STAGE BLOCK_COMMIT (START must come first; FLUSH and BLOCK_DDL may be skipped, checked on
+// 10.11), else FTWRL. `control` runs the lock statements.
 Status open_mariadb(ConsistentStart& start, net::ServerConnection& control,
                     const ConsistentStartOptions& options) {
-  if (!options.lock_non_transactional) {
-    for (int attempt = 1; attempt <= options.lock_free_attempts; ++attempt) {
-      start.lock.attempts = attempt;
-      MZL_TRY(auto points, open_transactions(start.workers, true));
-      // Without a binary log every position reads "" / 0: equal, but proving nothing; take the lock.
-      if (points.front().file.empty()) {
-        MZL_CHECK(rollback_all(start.workers));
-        break;
-      }
-      if (all_equal(points)) {
-        start.lock.method = "none";
-        start.coordinates.file = points.front().file;
-        start.coordinates.position = points.front().position;
-        return fill_gtid(control, start.coordinates);
-      }
-      MZL_CHECK(rollback_all(start.workers));
-    }
-  }
-
   const auto locked_at = Clock::now();
   bool backup_stage = false;
   if (!options.lock_non_transactional) {
@@ -154,10 +130,8 @@ Status open_mariadb(ConsistentStart& start, net::ServerConnection& control,
   return fill_gtid(control, start.coordinates);
 }
 
-// MySQL 8 (NOT TESTED: there is no MySQL server on this machine). LOCK INSTANCE FOR BACKUP keeps DDL out
-// while the transactions open; performance_schema.log_status read before and after gives the binlog point,
-// and the same point twice means no transaction committed in between, so all snapshots see that point.
-// Otherwise FTWRL, as for MariaDB.
+// MySQL 8 (NOT TESTED: there is no MySQL server on this machine): FTWRL while the transactions open, with
+// the binlog point and gtid_executed read from performance_schema.log_status under it.
 Status open_mysql(ConsistentStart& start, net::ServerConnection& control,
                   const ConsistentStartOptions& options) {
   const std::string log_status =
@@ -176,22 +150,6 @@ Status open_mysql(ConsistentStart& start, net::ServerConnection& control,
     start.coordinates.position = parse_u64(row[1]);
     start.coordinates.gtid = row[2].value_or("");
   };
-  if (!options.lock_non_transactional && control.execute("LOCK INSTANCE FOR BACKUP").ok()) {
-    for (int attempt = 1; attempt <= options.lock_free_attempts; ++attempt) {
-      start.lock.attempts = attempt;
-      MZL_TRY(auto before, read_point());
-      MZL_TRY(auto points, open_transactions(start.workers, false));
-      (void)points;
-      MZL_TRY(auto after, read_point());
-      if (before == after) {
-        take(before);
-        start.lock.method = "none";
-        return control.execute("UNLOCK INSTANCE");
-      }
-      MZL_CHECK(rollback_all(start.workers));
-    }
-    MZL_CHECK(control.execute("UNLOCK INSTANCE"));
-  }
   const auto locked_at = Clock::now();
   MZL_CHECK(control.execute("FLUSH TABLES WITH READ LOCK"));
   auto point = read_point();

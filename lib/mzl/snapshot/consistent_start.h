@@ -1,31 +1,26 @@
 #pragma once
 // Opening N connections that all see the same instant of the server, and the binlog point of that instant
-// (man/mzl-snapshot.1, CONSISTENCY; snapshot.md).
+// (man/mzl-snapshot.1, CONSISTENCY).
 //
 // Every worker session: SET NAMES binary (each column's own bytes), time_zone '+00:00' (TIMESTAMP text in
 // UTC, so load with time_zone '+00:00'), sql_mode '' (PAD_CHAR_TO_FULL_LENGTH would pad CHAR),
 // net_read/write_timeout 3600 s (a slow consumer), REPEATABLE READ.
 //
-// MariaDB: the workers run START TRANSACTION WITH CONSISTENT SNAPSHOT at once (one thread each) and read
-// SHOW SESSION STATUS LIKE 'binlog_snapshot_%'. With lock_free_attempts > 0, when every worker reports the
-// same file/position no lock is taken (method "none"); that proved unsafe (see lock_free_attempts), so by
-// default commits are blocked while the transactions open.
-// A commit that writes no binlog (sql_log_bin=0) does not move the position, so it is the one change this
-// check cannot see. Without a binary log (log_bin=OFF) the positions prove nothing and the lock is taken.
-// When the positions differ the transactions are rolled back and opened again (lock_free_attempts times);
-// then commits are blocked with BACKUP STAGE START + BACKUP STAGE BLOCK_COMMIT on a control connection while
-// the N transactions open (BACKUP STAGE END right after; 10.11 requires START first but lets FLUSH and
-// BLOCK_DDL be skipped), or, when the server refuses backup stages, with FLUSH TABLES WITH READ LOCK. Both
-// need the RELOAD privilege. LockInfo::seconds is the time commits were blocked, measured with a steady clock
-// from the lock statement's start to the unlock's end.
+// MariaDB: commits are blocked with BACKUP STAGE START + BACKUP STAGE BLOCK_COMMIT on a control connection
+// while the workers run START TRANSACTION WITH CONSISTENT SNAPSHOT at once (one thread each) and read
+// SHOW SESSION STATUS LIKE 'binlog_snapshot_%' (BACKUP STAGE END right after; 10.11 requires START first but
+// lets FLUSH and BLOCK_DDL be skipped), or, when the server refuses backup stages, with FLUSH TABLES WITH
+// READ LOCK. Both need the RELOAD privilege. LockInfo::seconds is the time commits were blocked, measured
+// with a steady clock from the lock statement's start to the unlock's end. There is no lock-free start:
+// equal binlog_snapshot_position values do not prove one instant (on MariaDB 10.11 the CI run of 2026-11-22
+// saw 4 connections report the same position while one of them did not see the last transaction before it,
+// 1086 vs 1087 rows), so it was removed.
 //
-// With lock_non_transactional the lock-free path is not taken: FTWRL is taken and held (lock_holder) until
-// release_lock(), so non-transactional tables (MyISAM, Aria, ...) can be dumped at the same instant.
+// With lock_non_transactional FTWRL is taken and held (lock_holder) until release_lock(), so
+// non-transactional tables (MyISAM, Aria, ...) can be dumped at the same instant.
 //
-// MySQL 8 (NOT TESTED: no MySQL server on this machine): LOCK INSTANCE FOR BACKUP (keeps DDL out) on the
-// control connection, performance_schema.log_status read before and after opening the transactions; the same
-// binlog point twice means nothing committed in between, so that point is the snapshots' (method "none",
-// with gtid_executed as the GTID set). Else, after lock_free_attempts, FTWRL around opening them.
+// MySQL 8 (NOT TESTED: no MySQL server on this machine): FTWRL around opening the transactions, with
+// performance_schema.log_status giving the binlog point and gtid_executed.
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,10 +34,6 @@ namespace mzl::snapshot {
 
 struct ConsistentStartOptions {
   unsigned connections = 1;
-  // Lock-free attempts before the lock. 0 (take the lock at once) is the only safe value: on MariaDB 10.11
-  // the CI run of 2026-11-22 saw 4 connections report the same binlog_snapshot_position while one of them did
-  // not see the last transaction before it (1086 vs 1087 rows), so equal positions do not prove one instant.
-  int lock_free_attempts = 0;
   // true: take FTWRL and keep it until ConsistentStart::release_lock() (non-transactional tables are dumped).
   bool lock_non_transactional = false;
 };

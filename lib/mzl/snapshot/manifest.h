@@ -49,10 +49,10 @@ struct BinlogCoordinates {
 
 // How the parallel connections were made to see the same instant (man/mzl-snapshot.1, CONSISTENCY).
 struct LockInfo {
-  std::string method;  // "none" (all snapshots opened at one binlog position), "backup_stage_block_commit",
-                       // "flush_tables_with_read_lock"
+  std::string method;  // "backup_stage_block_commit" or "flush_tables_with_read_lock"; "none" only in
+                       // manifests of older versions (a lock-free start, since removed as unsafe)
   double seconds = 0;  // how long commits were blocked
-  int attempts = 0;    // lock-free attempts before the lock (or until success)
+  int attempts = 0;    // 0; older versions counted lock-free attempts here (kept: the manifest format)
   bool operator==(const LockInfo&) const = default;
 };
 

@@ -1,7 +1,5 @@
 #include "mzl/snapshot/take_snapshot.h"
 
-#include <mysql.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -243,17 +241,9 @@ class DumpJob {
   Status dump_chunk(net::ServerConnection& connection, size_t index) {
     const Chunk& chunk = chunks_[index];
     const TableInfo& table = tables_[chunk.table_index];
-    const std::string where_table = qualified_name(table.database, table.name);
+    const std::string where_table = net::qualified_name(table.database, table.name);
     std::string sql = fmt::format("SELECT {} FROM {}", table.select_list, where_table);
     if (!chunk.where.empty()) sql += " WHERE " + chunk.where;
-    MYSQL* mysql = connection.handle();
-    if (mysql_real_query(mysql, sql.data(), sql.size()) != 0) {
-      return connection.last_error(fmt::format("dumping {}", where_table));
-    }
-    MYSQL_RES* result = mysql_use_result(mysql);
-    if (result == nullptr) return connection.last_error(fmt::format("dumping {}", where_table));
-    std::unique_ptr<MYSQL_RES, decltype(&mysql_free_result)> guard(result, mysql_free_result);
-    const unsigned field_count = mysql_num_fields(result);
     const uint64_t limit = sink_.part_limit(options_.file_size);
 
     ChunkOutput& output = outputs_[index];
@@ -288,24 +278,29 @@ class DumpJob {
     };
 
     uint64_t rows_since_report = 0;
-    while (MYSQL_ROW row = mysql_fetch_row(result)) {
-      buffer.append_row(row, mysql_fetch_lengths(result), field_count);
-      ++part_rows;
-      ++rows_since_report;
-      if (buffer.size() >= kWriteBatch) {
-        MZL_CHECK(flush());
-        progress_add(rows_since_report, 0);
-        rows_since_report = 0;
-        if (writer->raw_bytes() >= limit) MZL_CHECK(close_part());
-        if (failed_.load()) return ok_status();  // another worker failed: its error is reported
-        if (stop_requested()) {
-          return Error(ErrorCode::kInterrupted, "stopped by a signal; the incomplete snapshot was removed");
-        }
-      }
-    }
-    if (mysql_errno(mysql) != 0) {
-      return connection.last_error(fmt::format("reading the rows of {}", where_table));
-    }
+    bool stopped = false;  // another worker failed: its error is reported
+    MZL_CHECK(connection.stream_rows(
+        sql, fmt::format("dumping {}", where_table), [&](const net::StreamedRow& row) -> Result<bool> {
+          buffer.append_row(row.values, row.lengths, row.count);
+          ++part_rows;
+          ++rows_since_report;
+          if (buffer.size() >= kWriteBatch) {
+            MZL_CHECK(flush());
+            progress_add(rows_since_report, 0);
+            rows_since_report = 0;
+            if (writer->raw_bytes() >= limit) MZL_CHECK(close_part());
+            if (failed_.load()) {
+              stopped = true;
+              return false;
+            }
+            if (stop_requested()) {
+              return Error(ErrorCode::kInterrupted,
+                           "stopped by a signal; the incomplete snapshot was removed");
+            }
+          }
+          return true;
+        }));
+    if (stopped) return ok_status();
     MZL_CHECK(flush());
     progress_add(rows_since_report, 0);
     return close_part();
@@ -440,7 +435,6 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
 
   ConsistentStartOptions start_options;
   start_options.connections = options.threads;
-  start_options.lock_free_attempts = options.lock_free_attempts;
   start_options.lock_non_transactional = non_transactional;
   MZL_TRY(ConsistentStart start, open_consistent_snapshots(options.connection, start_options));
   // The schema is read after the data's snapshot was opened: a table created later is not in the dump.

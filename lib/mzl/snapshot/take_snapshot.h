@@ -45,8 +45,7 @@ struct SnapshotOptions {
   uint64_t file_size = 64ull << 20;          // start a new part after this many uncompressed bytes
   uint64_t stream_part_bytes = 16ull << 20;  // the part size limit in stream mode (held in memory)
   CatalogFilter filter;
-  bool users = false;          // also dump users and grants
-  int lock_free_attempts = 0;  // see ConsistentStartOptions: 0 is the only safe value
+  bool users = false;                                     // also dump users and grants
   std::function<void(const SnapshotProgress&)> progress;  // called from workers, at most every ~100 ms
 };
 

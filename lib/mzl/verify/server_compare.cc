@@ -20,8 +20,8 @@ namespace mzl::verify {
 
 namespace {
 
-using snapshot::quote_identifier;
-using snapshot::quote_string;
+using net::quote_identifier;
+using net::quote_string;
 using snapshot::TableInfo;
 
 // A table whose rows are read whole to name differences only up to this many estimated rows per chunk.
@@ -59,7 +59,7 @@ Result<Summary> summarise(net::ServerConnection& c, const TableInfo& t, const st
   MZL_TRY(auto rows,
           c.query(fmt::format("SELECT COUNT(*), COALESCE(BIT_XOR({0}), 0), COALESCE(SUM({0}), 0) "
                               "FROM {1}{2}",
-                              hash, snapshot::qualified_name(t.database, t.name), where_clause(range))));
+                              hash, net::qualified_name(t.database, t.name), where_clause(range))));
   if (rows.size() != 1 || rows[0].size() != 3) {
     return Error(ErrorCode::kServer, "unexpected checksum result").at_r(c.server_name());
   }
@@ -79,9 +79,9 @@ std::string printable(const std::optional<std::string>& v) {
 Result<std::vector<std::pair<std::string, std::string>>> row_hashes(net::ServerConnection& c,
                                                                     const TableInfo& t,
                                                                     const std::string& range) {
-  MZL_TRY(auto rows, c.query(fmt::format("SELECT {}, {} FROM {}{} ORDER BY {}", key_list(t), row_hash(t),
-                                         snapshot::qualified_name(t.database, t.name), where_clause(range),
-                                         key_list(t))));
+  MZL_TRY(auto rows,
+          c.query(fmt::format("SELECT {}, {} FROM {}{} ORDER BY {}", key_list(t), row_hash(t),
+                              net::qualified_name(t.database, t.name), where_clause(range), key_list(t))));
   std::vector<std::pair<std::string, std::string>> out;
   out.reserve(rows.size());
   for (const auto& row : rows) {
@@ -111,7 +111,7 @@ Result<ChunkOutcome> compare_chunk(net::ServerConnection& source, net::ServerCon
   MZL_CHECK(d);
   out.source_rows = s->rows;
   if (*s == *d) return out;
-  const std::string table = snapshot::qualified_name(t.database, t.name);
+  const std::string table = net::qualified_name(t.database, t.name);
   out.difference = ChunkDifference{table, chunk.where, s->rows, d->rows};
   if (t.key_columns.empty()) {
     out.note =
@@ -154,7 +154,7 @@ Result<ChunkOutcome> compare_chunk(net::ServerConnection& source, net::ServerCon
 
 // CHECKSUM TABLE's value; nullopt when the server gives none (NULL).
 Result<std::optional<std::string>> table_checksum(net::ServerConnection& c, const TableInfo& t) {
-  MZL_TRY(auto rows, c.query("CHECKSUM TABLE " + snapshot::qualified_name(t.database, t.name)));
+  MZL_TRY(auto rows, c.query("CHECKSUM TABLE " + net::qualified_name(t.database, t.name)));
   if (rows.size() != 1 || rows[0].size() != 2) return std::optional<std::string>();
   return rows[0][1];
 }
@@ -247,7 +247,7 @@ std::vector<TableInfo> common_tables(const std::vector<TableInfo>& source,
   for (const auto& t : target) on_target[{t.database, t.name}] = &t;
   std::vector<TableInfo> both;
   for (const auto& t : source) {
-    const std::string name = snapshot::qualified_name(t.database, t.name);
+    const std::string name = net::qualified_name(t.database, t.name);
     auto it = on_target.find({t.database, t.name});
     if (it == on_target.end()) {
       problems.push_back({name, std::nullopt, "only on the source: the target has no such table"});
@@ -263,7 +263,7 @@ std::vector<TableInfo> common_tables(const std::vector<TableInfo>& source,
     on_target.erase(it);
   }
   for (const auto& [key, t] : on_target) {
-    problems.push_back({snapshot::qualified_name(t->database, t->name), std::nullopt,
+    problems.push_back({net::qualified_name(t->database, t->name), std::nullopt,
                         "only on the target: the source has no such table"});
   }
   return both;
