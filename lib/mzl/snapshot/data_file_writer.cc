@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #define LZ4F_STATIC_LINKING_ONLY  // LZ4F_uncompressedUpdate (exported by liblz4 >= 1.9.3)
 #include <lz4frame.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -16,6 +15,7 @@
 
 #include "mzl/util/direct_file.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/sha256.h"
 
 namespace mzl::snapshot {
 namespace {
@@ -26,43 +26,6 @@ constexpr size_t kInputPiece = 256 * 1024;  // raw bytes compressed per call
 // flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
 // well ends the streak. Compressible data is compressed as before.
 constexpr size_t kMaxIncompressibleStreak = 64;
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
-      EVP_MD_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  bool ok() const { return ctx_ != nullptr; }
-  void update(std::span<const uint8_t> data) {
-    if (ctx_ && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
-      EVP_MD_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
-  // "" when OpenSSL failed.
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (!ctx_ || EVP_DigestFinal_ex(ctx_, digest, &length) != 1) return "";
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < length; ++i) {
-      out += kHex[digest[i] >> 4];
-      out += kHex[digest[i] & 0xF];
-    }
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 Error internal(const std::string& what, const std::string& name) {
   return Error{ErrorCode::kInternal, what}.at_r(name);
@@ -335,12 +298,6 @@ uint64_t DataFileWriter::written_bytes() const {
 
 const std::string& DataFileWriter::name() const {
   return sink_->name();
-}
-
-std::string sha256_hex(std::span<const uint8_t> data) {
-  Sha256 sha;
-  sha.update(data);
-  return sha.hex();
 }
 
 // ---- reading ----

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "mzl/util/hex.h"
 #include "mzl/util/json.h"
 #include "mzl/util/json_reader.h"
 
@@ -436,7 +437,6 @@ Result<SchemaObject> decode_schema_object(std::string_view line, const std::stri
 }
 
 std::string file_name_component(std::string_view identifier) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(identifier.size());
   for (char c : identifier) {
@@ -445,8 +445,7 @@ std::string file_name_component(std::string_view identifier) {
       out += c;
     } else {
       out += '@';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xF];
+      append_hex_byte(out, b);
     }
   }
   return out;

@@ -14,6 +14,7 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
+#include "mzl/util/hex.h"
 #include "mzl/util/json.h"
 
 namespace mzl::verify {
@@ -70,9 +71,7 @@ std::string printable(const std::optional<std::string>& v) {
   if (!v) return "NULL";
   const bool plain = std::all_of(v->begin(), v->end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
   if (plain) return std::all_of(v->begin(), v->end(), ::isdigit) && !v->empty() ? *v : quote_string(*v);
-  std::string hex = "0x";
-  for (unsigned char c : *v) hex += fmt::format("{:02x}", c);
-  return hex;
+  return "0x" + to_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v->data()), v->size()));
 }
 
 // key -> CRC32 of the rows of one chunk, in key order.
