@@ -17,6 +17,7 @@
 #include "mzl/restore/parallel_replay.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/json.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::restore {
 namespace {
@@ -122,7 +123,10 @@ CollationNames read_collations(net::ServerConnection& connection) {
       connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
   if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
   for (const auto& row : *rows) {
-    if (row.size() == 3 && row[0] && row[1] && row[2]) names[std::stoul(*row[0])] = {*row[1], *row[2]};
+    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
+    if (auto id = parse_uint(*row[0], "collation ID", UINT32_MAX); id.ok()) {
+      names[static_cast<uint32_t>(*id)] = {*row[1], *row[2]};
+    }
   }
   return names;
 }
@@ -283,7 +287,7 @@ Result<ReplayStop> parse_replay_point(const std::string& which, const std::strin
                                which, position));
     }
     point.file = position.substr(0, colon);
-    point.position = std::stoull(offset);
+    MZL_TRY(point.position, parse_uint(offset, "a stop position"));
   }
   return point;
 }

@@ -16,6 +16,7 @@
 #include "mzl/snapshot/consistent_start.h"
 #include "mzl/util/hex.h"
 #include "mzl/util/json.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::verify {
 
@@ -64,7 +65,9 @@ Result<Summary> summarise(net::ServerConnection& c, const TableInfo& t, const st
   if (rows.size() != 1 || rows[0].size() != 3) {
     return Error(ErrorCode::kServer, "unexpected checksum result").at_r(c.server_name());
   }
-  return Summary{std::stoull(rows[0][0].value_or("0")), rows[0][1].value_or(""), rows[0][2].value_or("")};
+  auto count = parse_uint(rows[0][0].value_or("0"), "COUNT(*)");
+  if (!count.ok()) return std::move(count).error().at_r(c.server_name());
+  return Summary{*count, rows[0][1].value_or(""), rows[0][2].value_or("")};
 }
 
 std::string printable(const std::optional<std::string>& v) {
