@@ -1,8 +1,6 @@
 #include "mzl/snapshot/data_file_writer.h"
 
 #include <fcntl.h>
-#define LZ4F_STATIC_LINKING_ONLY  // LZ4F_uncompressedUpdate (exported by liblz4 >= 1.9.3)
-#include <lz4frame.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -15,6 +13,7 @@
 
 #include "mzl/util/direct_file.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/lz4_frame_writer.h"
 #include "mzl/util/sha256.h"
 
 namespace mzl::snapshot {
@@ -71,7 +70,6 @@ class DataFileWriter::Codec {
   Codec(Compression compression, std::string name, bool content_checksum)
       : compression_(compression), name_(std::move(name)), content_checksum_(content_checksum) {}
   ~Codec() {
-    if (lz4_) LZ4F_freeCompressionContext(lz4_);
     if (zstd_) ZSTD_freeCCtx(zstd_);
   }
   Codec(const Codec&) = delete;
@@ -86,18 +84,14 @@ class DataFileWriter::Codec {
         if (level < 0 || level > 12) {
           return Error{ErrorCode::kInvalidArgument, fmt::format("lz4 level {} is not in 0..12", level)};
         }
-        prefs_ = LZ4F_preferences_t{};
-        prefs_.frameInfo.blockSizeID = LZ4F_max256KB;
+        Lz4FrameWriter::Options lz4;
+        lz4.block_size = Lz4FrameWriter::Options::BlockSize::k256KiB;
         // Independent blocks: needed for stored (uncompressed) blocks, and they decompress in parallel.
-        prefs_.frameInfo.blockMode = LZ4F_blockIndependent;
-        prefs_.autoFlush = 1;  // one call, one block: the size of each block's output is known
-        prefs_.frameInfo.contentChecksumFlag =
-            content_checksum_ ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum;
-        prefs_.compressionLevel = level;
-        if (LZ4F_isError(LZ4F_createCompressionContext(&lz4_, LZ4F_VERSION))) {
-          lz4_ = nullptr;
-          return internal("cannot create an LZ4 context", name_);
-        }
+        lz4.independent_blocks = true;
+        lz4.block_per_update = true;  // one call, one block: the size of each block's output is known
+        lz4.content_checksum = content_checksum_;
+        lz4.level = level;
+        if (Status started = lz4_.init(lz4); !started.ok()) return std::move(started).error().at_r(name_);
         break;
       }
       case Compression::kZstd: {
@@ -119,10 +113,10 @@ class DataFileWriter::Codec {
   // Writes the frame header (lz4), before any data.
   Status start(Sink& sink) {
     if (compression_ != Compression::kLz4) return ok_status();
-    std::span<uint8_t> out = sink.reserve(LZ4F_HEADER_SIZE_MAX);
-    const size_t n = LZ4F_compressBegin(lz4_, out.data(), out.size(), &prefs_);
-    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressBegin: {}", LZ4F_getErrorName(n)), name_);
-    return produced(out, n, sink);
+    std::span<uint8_t> out = sink.reserve(Lz4FrameWriter::begin_bound());
+    auto n = lz4_.begin(out);
+    if (!n.ok()) return std::move(n).error().at_r(name_);
+    return produced(out, *n, sink);
   }
 
   // Compresses `raw` into the sink.
@@ -163,10 +157,10 @@ class DataFileWriter::Codec {
     if (compression_ == Compression::kLz4) {
       if (!pending_.empty()) MZL_CHECK(lz4_block(pending_, sink));
       pending_.clear();
-      std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(0, &prefs_));
-      const size_t n = LZ4F_compressEnd(lz4_, out.data(), out.size(), nullptr);
-      if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressEnd: {}", LZ4F_getErrorName(n)), name_);
-      return produced(out, n, sink);
+      std::span<uint8_t> out = sink.reserve(lz4_.end_bound());
+      auto n = lz4_.end(out);
+      if (!n.ok()) return std::move(n).error().at_r(name_);
+      return produced(out, *n, sink);
     }
     if (compression_ == Compression::kZstd) return zstd_stream({}, ZSTD_e_end, sink);
     return ok_status();
@@ -179,12 +173,11 @@ class DataFileWriter::Codec {
   // One LZ4 frame block of `piece` (at most kInputPiece bytes), compressed or stored (see
   // kMaxIncompressibleStreak); only a full-size block moves the streak.
   Status lz4_block(std::span<const uint8_t> piece, Sink& sink) {
-    std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(piece.size(), &prefs_));
+    std::span<uint8_t> out = sink.reserve(lz4_.update_bound(piece.size()));
     const bool store = skip_left_ > 0;
-    const size_t n =
-        store ? LZ4F_uncompressedUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr)
-              : LZ4F_compressUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr);
-    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
+    auto written = store ? lz4_.update_stored(piece, out) : lz4_.update(piece, out);
+    if (!written.ok()) return std::move(written).error().at_r(name_);
+    const size_t n = *written;
     MZL_CHECK(produced(out, n, sink));
     if (piece.size() < kInputPiece) return ok_status();
     if (store) {
@@ -222,8 +215,7 @@ class DataFileWriter::Codec {
   Compression compression_;
   std::string name_;
   bool content_checksum_;
-  LZ4F_cctx* lz4_ = nullptr;
-  LZ4F_preferences_t prefs_{};
+  Lz4FrameWriter lz4_;
   size_t streak_ = 0;             // length of the current run of stored blocks (0: compressing)
   size_t skip_left_ = 0;          // blocks still to store before the next probe
   std::vector<uint8_t> pending_;  // lz4: the start of the next block, shorter than kInputPiece
