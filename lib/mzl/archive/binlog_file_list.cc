@@ -1,4 +1,5 @@
 #include "mzl/archive/binlog_file_list.h"
+#include "mzl/util/parse_number.h"
 
 #include <fmt/format.h>
 
@@ -41,7 +42,9 @@ std::optional<uint64_t> binlog_sequence_number(const std::string& file_name) {
   if (digits.size() > 18 ||
       !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
     return std::nullopt;
-  return std::stoull(digits);
+  auto number = parse_uint(digits, "a binlog file's number");
+  if (!number.ok()) return std::nullopt;
+  return *number;
 }
 
 static Result<std::vector<std::filesystem::path>> list_directory(const std::filesystem::path& dir) {

@@ -1,7 +1,5 @@
 #include "mzl/archive/compress_binlog.h"
 
-#include <lz4frame.h>
-
 #include <filesystem>
 #include <memory>
 #include <vector>
@@ -10,49 +8,31 @@
 
 #include "mzl/util/crc32.h"
 #include "mzl/util/input_stream.h"
+#include "mzl/util/lz4_frame_writer.h"
 
 namespace mzl::archive {
 namespace {
 
 constexpr size_t kChunk = 1 << 20;
 
-struct CompressionContext {
-  LZ4F_cctx* ctx = nullptr;
-  CompressionContext() {
-    if (LZ4F_isError(LZ4F_createCompressionContext(&ctx, LZ4F_VERSION))) ctx = nullptr;
-  }
-  ~CompressionContext() {
-    if (ctx) LZ4F_freeCompressionContext(ctx);
-  }
-};
-
-Error lz4_error(size_t code, const std::string& path) {
-  return Error{ErrorCode::kInternal, fmt::format("LZ4 compression failed: {}", LZ4F_getErrorName(code))}.at_r(
-      path);
-}
-
 Status write_lz4(InputStream& in, AppendOnlyFile& out) {
-  CompressionContext cc;
-  if (!cc.ctx)
-    return Error{ErrorCode::kInternal, "cannot create an LZ4 compression context"}.at_r(out.path());
-  LZ4F_preferences_t prefs{};
-  prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
-  prefs.frameInfo.blockSizeID = LZ4F_max1MB;
+  Lz4FrameWriter lz4;
+  if (Status started = lz4.init({}); !started.ok()) return std::move(started).error().at_r(out.path());
   std::vector<uint8_t> input(kChunk);
-  std::vector<uint8_t> output(LZ4F_compressBound(kChunk, &prefs) + LZ4F_HEADER_SIZE_MAX);
-  size_t n = LZ4F_compressBegin(cc.ctx, output.data(), output.size(), &prefs);
-  if (LZ4F_isError(n)) return lz4_error(n, out.path());
-  MZL_CHECK(out.append(std::span(output.data(), n)));
+  std::vector<uint8_t> output(lz4.update_bound(kChunk) + Lz4FrameWriter::begin_bound());
+  auto n = lz4.begin(output);
+  if (!n.ok()) return std::move(n).error().at_r(out.path());
+  MZL_CHECK(out.append(std::span(output.data(), *n)));
   while (true) {
     MZL_TRY(size_t got, in.read(input));
     if (got == 0) break;
-    n = LZ4F_compressUpdate(cc.ctx, output.data(), output.size(), input.data(), got, nullptr);
-    if (LZ4F_isError(n)) return lz4_error(n, out.path());
-    MZL_CHECK(out.append(std::span(output.data(), n)));
+    n = lz4.update(std::span(input.data(), got), output);
+    if (!n.ok()) return std::move(n).error().at_r(out.path());
+    MZL_CHECK(out.append(std::span(output.data(), *n)));
   }
-  n = LZ4F_compressEnd(cc.ctx, output.data(), output.size(), nullptr);
-  if (LZ4F_isError(n)) return lz4_error(n, out.path());
-  return out.append(std::span(output.data(), n));
+  n = lz4.end(output);
+  if (!n.ok()) return std::move(n).error().at_r(out.path());
+  return out.append(std::span(output.data(), *n));
 }
 
 std::string parent_of(const std::string& path) {

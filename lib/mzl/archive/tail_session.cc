@@ -15,6 +15,7 @@
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/parse_number.h"
 #include "mzl/util/prometheus_textfile.h"
 #include "mzl/util/stop_signal.h"
 
@@ -67,7 +68,9 @@ Status write_metrics(const std::string& path, const std::string& source, const M
 Result<ServerIdentity> query_identity(net::ServerConnection& connection) {
   ServerIdentity id;
   MZL_TRY(auto server_id, connection.scalar("SELECT @@global.server_id"));
-  id.server_id = static_cast<uint32_t>(std::stoul(server_id.value_or("0")));
+  auto parsed_id = parse_uint(server_id.value_or("0"), "@@global.server_id", UINT32_MAX);
+  if (!parsed_id.ok()) return std::move(parsed_id).error().at_r(connection.server_name());
+  id.server_id = static_cast<uint32_t>(*parsed_id);
   id.flavour = connection.is_mariadb() ? "mariadb" : "mysql";
   if (!connection.is_mariadb()) {
     MZL_TRY(auto uuid, connection.scalar("SELECT @@global.server_uuid"));

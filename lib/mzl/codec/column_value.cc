@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "mzl/codec/column_type.h"
+#include "mzl/util/base64.h"
 #include "mzl/util/json.h"
 
 namespace mzl::codec {

@@ -7,6 +7,7 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/util/base64.h"
 
 namespace mzl::codec {
 

@@ -7,6 +7,7 @@
 
 #include "mzl/codec/column_type.h"
 #include "mzl/codec/column_value.h"
+#include "mzl/util/base64.h"
 #include "mzl/util/json.h"
 
 namespace mzl::codec {

@@ -1,5 +1,7 @@
 #include "mzl/gtid/uuid.h"
 
+#include "mzl/util/hex.h"
+
 namespace mzl::gtid {
 
 namespace {
@@ -41,13 +43,11 @@ std::optional<Uuid> Uuid::parse(std::string_view text) {
 }
 
 std::string Uuid::to_string() const {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(kUuidTextLength);
   for (size_t i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 15];
+    append_hex_byte(out, bytes[i]);
   }
   return out;
 }

@@ -17,6 +17,7 @@
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/snapshot_directory.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::restore {
 namespace {
@@ -178,8 +179,7 @@ Result<ReplayStop> parse_replay_point(const std::string& which, const std::strin
                                which, position));
     }
     point.file = position.substr(0, colon);
-    // At most 18 digits, checked above: from_chars cannot overflow a uint64_t.
-    std::from_chars(offset.data(), offset.data() + offset.size(), point.position);
+    MZL_TRY(point.position, parse_uint(offset, "a stop position"));
   }
   return point;
 }

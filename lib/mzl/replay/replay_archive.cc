@@ -14,6 +14,7 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/gtid/uuid.h"
+#include "mzl/util/parse_number.h"
 #include "mzl/util/stop_signal.h"
 
 namespace mzl::restore {
@@ -41,8 +42,9 @@ Result<std::string> normalized_stop_gtid(const std::string& text) {
       tag = normal.value_or("");
     }
     const std::string number = text.substr(colon + 1);
-    if (uuid && !number.empty() && number.find_first_not_of("0123456789") == std::string::npos) {
-      return fmt::format("{}{}:{}", uuid->to_string(), tag.empty() ? "" : ":" + tag, std::stoll(number));
+    auto sequence = parse_uint(number, "a GTID's number", std::numeric_limits<int64_t>::max());
+    if (uuid && sequence.ok()) {
+      return fmt::format("{}{}:{}", uuid->to_string(), tag.empty() ? "" : ":" + tag, *sequence);
     }
   }
   return Error(

@@ -10,6 +10,7 @@
 #include "mzl/codec/row_image.h"
 #include "mzl/codec/rows_event.h"
 #include "mzl/net/sql_text.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::restore {
 namespace {
@@ -49,7 +50,12 @@ Result<const WriteSetBuilder::TableKeys*> WriteSetBuilder::table_keys(const std:
     if (row.size() != 2 || !row[0] || !row[1]) continue;
     if (keys.indexes.empty() || *row[0] != current) keys.indexes.emplace_back();
     current = *row[0];
-    keys.indexes.back().push_back(static_cast<uint32_t>(std::stoul(*row[1]) - 1));
+    auto ordinal = parse_uint(*row[1], "ORDINAL_POSITION", UINT32_MAX);
+    if (!ordinal.ok() || *ordinal == 0) {
+      return Error(ErrorCode::kServer, fmt::format("ORDINAL_POSITION '{}' of {}.{} is not a column number",
+                                                   *row[1], database, table));
+    }
+    keys.indexes.back().push_back(static_cast<uint32_t>(*ordinal - 1));
   }
   MZL_TRY(
       auto references,

@@ -1,9 +1,6 @@
 #include "mzl/snapshot/data_file_writer.h"
 
 #include <fcntl.h>
-#define LZ4F_STATIC_LINKING_ONLY  // LZ4F_uncompressedUpdate (exported by liblz4 >= 1.9.3)
-#include <lz4frame.h>
-#include <openssl/evp.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -16,6 +13,8 @@
 
 #include "mzl/util/direct_file.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/lz4_frame_writer.h"
+#include "mzl/util/sha256.h"
 
 namespace mzl::snapshot {
 namespace {
@@ -26,43 +25,6 @@ constexpr size_t kInputPiece = 256 * 1024;  // raw bytes compressed per call
 // flagged as such), doubling up to 64 blocks (16 MiB) while probes keep failing; one block that compresses
 // well ends the streak. Compressible data is compressed as before.
 constexpr size_t kMaxIncompressibleStreak = 64;
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) {
-    if (ctx_ && EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) {
-      EVP_MD_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-
-  bool ok() const { return ctx_ != nullptr; }
-  void update(std::span<const uint8_t> data) {
-    if (ctx_ && EVP_DigestUpdate(ctx_, data.data(), data.size()) != 1) {
-      EVP_MD_CTX_free(ctx_);
-      ctx_ = nullptr;
-    }
-  }
-  // "" when OpenSSL failed.
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (!ctx_ || EVP_DigestFinal_ex(ctx_, digest, &length) != 1) return "";
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned i = 0; i < length; ++i) {
-      out += kHex[digest[i] >> 4];
-      out += kHex[digest[i] & 0xF];
-    }
-    return out;
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 Error internal(const std::string& what, const std::string& name) {
   return Error{ErrorCode::kInternal, what}.at_r(name);
@@ -108,7 +70,6 @@ class DataFileWriter::Codec {
   Codec(Compression compression, std::string name, bool content_checksum)
       : compression_(compression), name_(std::move(name)), content_checksum_(content_checksum) {}
   ~Codec() {
-    if (lz4_) LZ4F_freeCompressionContext(lz4_);
     if (zstd_) ZSTD_freeCCtx(zstd_);
   }
   Codec(const Codec&) = delete;
@@ -123,18 +84,14 @@ class DataFileWriter::Codec {
         if (level < 0 || level > 12) {
           return Error{ErrorCode::kInvalidArgument, fmt::format("lz4 level {} is not in 0..12", level)};
         }
-        prefs_ = LZ4F_preferences_t{};
-        prefs_.frameInfo.blockSizeID = LZ4F_max256KB;
+        Lz4FrameWriter::Options lz4;
+        lz4.block_size = Lz4FrameWriter::Options::BlockSize::k256KiB;
         // Independent blocks: needed for stored (uncompressed) blocks, and they decompress in parallel.
-        prefs_.frameInfo.blockMode = LZ4F_blockIndependent;
-        prefs_.autoFlush = 1;  // one call, one block: the size of each block's output is known
-        prefs_.frameInfo.contentChecksumFlag =
-            content_checksum_ ? LZ4F_contentChecksumEnabled : LZ4F_noContentChecksum;
-        prefs_.compressionLevel = level;
-        if (LZ4F_isError(LZ4F_createCompressionContext(&lz4_, LZ4F_VERSION))) {
-          lz4_ = nullptr;
-          return internal("cannot create an LZ4 context", name_);
-        }
+        lz4.independent_blocks = true;
+        lz4.block_per_update = true;  // one call, one block: the size of each block's output is known
+        lz4.content_checksum = content_checksum_;
+        lz4.level = level;
+        if (Status started = lz4_.init(lz4); !started.ok()) return std::move(started).error().at_r(name_);
         break;
       }
       case Compression::kZstd: {
@@ -156,10 +113,10 @@ class DataFileWriter::Codec {
   // Writes the frame header (lz4), before any data.
   Status start(Sink& sink) {
     if (compression_ != Compression::kLz4) return ok_status();
-    std::span<uint8_t> out = sink.reserve(LZ4F_HEADER_SIZE_MAX);
-    const size_t n = LZ4F_compressBegin(lz4_, out.data(), out.size(), &prefs_);
-    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressBegin: {}", LZ4F_getErrorName(n)), name_);
-    return produced(out, n, sink);
+    std::span<uint8_t> out = sink.reserve(Lz4FrameWriter::begin_bound());
+    auto n = lz4_.begin(out);
+    if (!n.ok()) return std::move(n).error().at_r(name_);
+    return produced(out, *n, sink);
   }
 
   // Compresses `raw` into the sink.
@@ -200,10 +157,10 @@ class DataFileWriter::Codec {
     if (compression_ == Compression::kLz4) {
       if (!pending_.empty()) MZL_CHECK(lz4_block(pending_, sink));
       pending_.clear();
-      std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(0, &prefs_));
-      const size_t n = LZ4F_compressEnd(lz4_, out.data(), out.size(), nullptr);
-      if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressEnd: {}", LZ4F_getErrorName(n)), name_);
-      return produced(out, n, sink);
+      std::span<uint8_t> out = sink.reserve(lz4_.end_bound());
+      auto n = lz4_.end(out);
+      if (!n.ok()) return std::move(n).error().at_r(name_);
+      return produced(out, *n, sink);
     }
     if (compression_ == Compression::kZstd) return zstd_stream({}, ZSTD_e_end, sink);
     return ok_status();
@@ -216,12 +173,11 @@ class DataFileWriter::Codec {
   // One LZ4 frame block of `piece` (at most kInputPiece bytes), compressed or stored (see
   // kMaxIncompressibleStreak); only a full-size block moves the streak.
   Status lz4_block(std::span<const uint8_t> piece, Sink& sink) {
-    std::span<uint8_t> out = sink.reserve(LZ4F_compressBound(piece.size(), &prefs_));
+    std::span<uint8_t> out = sink.reserve(lz4_.update_bound(piece.size()));
     const bool store = skip_left_ > 0;
-    const size_t n =
-        store ? LZ4F_uncompressedUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr)
-              : LZ4F_compressUpdate(lz4_, out.data(), out.size(), piece.data(), piece.size(), nullptr);
-    if (LZ4F_isError(n)) return internal(fmt::format("LZ4F_compressUpdate: {}", LZ4F_getErrorName(n)), name_);
+    auto written = store ? lz4_.update_stored(piece, out) : lz4_.update(piece, out);
+    if (!written.ok()) return std::move(written).error().at_r(name_);
+    const size_t n = *written;
     MZL_CHECK(produced(out, n, sink));
     if (piece.size() < kInputPiece) return ok_status();
     if (store) {
@@ -259,8 +215,7 @@ class DataFileWriter::Codec {
   Compression compression_;
   std::string name_;
   bool content_checksum_;
-  LZ4F_cctx* lz4_ = nullptr;
-  LZ4F_preferences_t prefs_{};
+  Lz4FrameWriter lz4_;
   size_t streak_ = 0;             // length of the current run of stored blocks (0: compressing)
   size_t skip_left_ = 0;          // blocks still to store before the next probe
   std::vector<uint8_t> pending_;  // lz4: the start of the next block, shorter than kInputPiece
@@ -335,12 +290,6 @@ uint64_t DataFileWriter::written_bytes() const {
 
 const std::string& DataFileWriter::name() const {
   return sink_->name();
-}
-
-std::string sha256_hex(std::span<const uint8_t> data) {
-  Sha256 sha;
-  sha.update(data);
-  return sha.hex();
 }
 
 // ---- reading ----

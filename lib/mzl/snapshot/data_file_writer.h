@@ -19,6 +19,7 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/input_stream.h"
 #include "mzl/util/result.h"
+#include "mzl/util/sha256.h"
 
 namespace mzl::snapshot {
 
@@ -97,7 +98,7 @@ std::unique_ptr<InputStream> open_data_file(std::unique_ptr<InputStream> source,
 // ended inside a frame.
 std::unique_ptr<InputStream> make_zstd_input(std::unique_ptr<InputStream> source);
 
-// The SHA-256 (lowercase hex) of `data`.
-std::string sha256_hex(std::span<const uint8_t> data);
+// The SHA-256 (lowercase hex) of `data` (util/sha256.h).
+using mzl::sha256_hex;
 
 }  // namespace mzl::snapshot

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "mzl/util/base64.h"
+#include "mzl/util/hex.h"
 #include "mzl/util/json.h"
 #include "mzl/util/json_reader.h"
 
@@ -54,39 +56,6 @@ void write_text_list(JsonWriter& w, std::string_view key, const std::vector<std:
     }
   }
   w.end_array();
-}
-
-std::optional<std::string> decode_base64(std::string_view text) {
-  static constexpr std::array<int8_t, 256> kValues = [] {
-    std::array<int8_t, 256> t{};
-    t.fill(-1);
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) t[static_cast<uint8_t>(alphabet[i])] = static_cast<int8_t>(i);
-    return t;
-  }();
-  if (text.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    int pad = 0;
-    uint32_t group = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      const char c = text[i + j];
-      if (c == '=' && last && j >= 2) {
-        ++pad;
-        group <<= 6;
-        continue;
-      }
-      const int8_t v = kValues[static_cast<uint8_t>(c)];
-      if (v < 0 || pad > 0) return std::nullopt;
-      group = (group << 6) | static_cast<uint32_t>(v);
-    }
-    out += static_cast<char>(group >> 16);
-    if (pad < 2) out += static_cast<char>((group >> 8) & 0xFF);
-    if (pad < 1) out += static_cast<char>(group & 0xFF);
-  }
-  return out;
 }
 
 Status read_text(const JsonFields& f, std::string_view key, std::string& out, bool required = false) {
@@ -436,7 +405,6 @@ Result<SchemaObject> decode_schema_object(std::string_view line, const std::stri
 }
 
 std::string file_name_component(std::string_view identifier) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(identifier.size());
   for (char c : identifier) {
@@ -445,8 +413,7 @@ std::string file_name_component(std::string_view identifier) {
       out += c;
     } else {
       out += '@';
-      out += kHex[b >> 4];
-      out += kHex[b & 0xF];
+      append_hex_byte(out, b);
     }
   }
   return out;

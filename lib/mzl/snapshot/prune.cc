@@ -208,7 +208,7 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
 
   std::vector<RemainingSnapshot> remaining;
   for (RetentionDecision& d : decide_retention(std::move(times), policy)) {
-    const Manifest& manifest = manifests.at(d.id);
+    const Manifest& manifest = manifests.find(d.id)->second;  // decide_retention keeps the ids it is given
     SnapshotVerdict verdict{d.id, manifest.started_at, d.keep, std::move(d.reasons), 0};
     verdict.bytes = bytes_on_disk(snapshot_dir(repo, d.id));
     if (verdict.keep) {

@@ -1,7 +1,7 @@
 #pragma once
 // Minimal JSON output: string escaping (RFC 8259) and a streaming object/array writer for JSON lines.
 // Strings are written as UTF-8; bytes that are not valid UTF-8 are escaped as \u00XX of the Latin-1 reading
-// (callers that must keep binary data exact render it as base64 instead; see append_base64).
+// (callers that must keep binary data exact render it as base64 instead: util/base64.h).
 #include <cstdint>
 #include <cstring>
 #include <span>
@@ -14,8 +14,6 @@ namespace mzl {
 void append_json_string(std::string& out, std::string_view s);
 // Whether s is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view s);
-// Appends standard base64 (RFC 4648, with padding) of data.
-void append_base64(std::string& out, std::span<const uint8_t> data);
 
 // Streaming writer: JsonWriter w(out); w.begin_object(); w.key("a"); w.value(1); w.end_object();
 // Commas are inserted automatically. It does not validate nesting beyond a depth counter.

@@ -14,7 +14,9 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
+#include "mzl/util/hex.h"
 #include "mzl/util/json.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::verify {
 
@@ -63,16 +65,16 @@ Result<Summary> summarise(net::ServerConnection& c, const TableInfo& t, const st
   if (rows.size() != 1 || rows[0].size() != 3) {
     return Error(ErrorCode::kServer, "unexpected checksum result").at_r(c.server_name());
   }
-  return Summary{std::stoull(rows[0][0].value_or("0")), rows[0][1].value_or(""), rows[0][2].value_or("")};
+  auto count = parse_uint(rows[0][0].value_or("0"), "COUNT(*)");
+  if (!count.ok()) return std::move(count).error().at_r(c.server_name());
+  return Summary{*count, rows[0][1].value_or(""), rows[0][2].value_or("")};
 }
 
 std::string printable(const std::optional<std::string>& v) {
   if (!v) return "NULL";
   const bool plain = std::all_of(v->begin(), v->end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
   if (plain) return std::all_of(v->begin(), v->end(), ::isdigit) && !v->empty() ? *v : quote_string(*v);
-  std::string hex = "0x";
-  for (unsigned char c : *v) hex += fmt::format("{:02x}", c);
-  return hex;
+  return "0x" + to_hex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v->data()), v->size()));
 }
 
 // key -> CRC32 of the rows of one chunk, in key order.

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "mzl/snapshot/snapshot_directory.h"
+#include "mzl/util/parse_number.h"
 #include "mzl/verify/snapshot_content_check.h"
 
 namespace mzl::verify {
@@ -199,7 +200,7 @@ void check_files(std::vector<FileJob>& jobs, const SnapshotCheckOptions& options
 
   for (FileJob& job : jobs) {
     SnapshotWork& work = *job.snapshot;
-    const ListedFile& listed = work.index.at(*job.relative_path);
+    const ListedFile& listed = work.index.find(*job.relative_path)->second;  // jobs come from the index
     const std::string where = work.prefix + *job.relative_path;
     if (job.open_error) {
       work.report.problems.push_back(
@@ -237,7 +238,9 @@ bool id_before(const std::string& a, const std::string& b) {
   const int by_time = a.compare(0, kTimeLength, b, 0, kTimeLength);
   if (by_time != 0) return by_time < 0;
   auto suffix = [&](const std::string& id) {
-    return id.size() > kTimeLength ? std::stoull(id.substr(kTimeLength + 1)) : 1;
+    if (id.size() <= kTimeLength) return uint64_t{1};
+    auto number = parse_uint(std::string_view(id).substr(kTimeLength + 1), "a snapshot id's suffix");
+    return number.ok() ? *number : 0;
   };
   return suffix(a) < suffix(b);
 }
