@@ -2,7 +2,6 @@
 // what the replay will cover (pitr_plan.h). Nothing here loads or replays.
 #include "mzl/pitr/pitr_plan.h"
 
-#include <charconv>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
