@@ -1,5 +1,7 @@
 #include "mzl/repo/repository_layout.h"
 
+#include "mzl/repo/local_storage.h"
+
 #include <stdlib.h>
 
 #include <algorithm>
@@ -74,4 +76,30 @@ TEST_CASE("is_repository: binlogs/ or snapshots/, nothing else") {
   fs::remove(dir.path + "/snapshots");
   fs::create_directory(dir.path + "/binlogs");
   CHECK(is_repository(dir.path));
+}
+
+TEST_CASE("require_repository: exit 2 for a directory that is not a repository, 1 for a missing one") {
+  ScratchDir dir;
+  auto not_repo = require_repository(dir.path);
+  REQUIRE_FALSE(not_repo.ok());
+  CHECK(not_repo.error().code == mzl::ErrorCode::kInvalidArgument);
+  CHECK(not_repo.error().where == dir.path);
+  auto missing = require_repository(dir.path + "/missing");
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == mzl::ErrorCode::kNotFound);
+  fs::create_directory(dir.path + "/binlogs");
+  CHECK(require_repository(dir.path).ok());
+}
+
+TEST_CASE("list_sources: the directories under binlogs/, sorted") {
+  ScratchDir dir;
+  auto none = list_sources(local_storage(), dir.path);
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+  fs::create_directories(dir.path + "/binlogs/db2_3306");
+  fs::create_directories(dir.path + "/binlogs/db1_3306");
+  std::ofstream(dir.path + "/binlogs/stray-file") << "x";
+  auto sources = list_sources(local_storage(), dir.path);
+  REQUIRE(sources.ok());
+  CHECK(*sources == std::vector<std::string>{"db1_3306", "db2_3306"});
 }

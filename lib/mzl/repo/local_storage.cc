@@ -21,7 +21,7 @@ Result<std::vector<StorageEntry>> LocalStorage::list(const std::string& dir) {
   }
   for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
     std::error_code type_ec;
-    entries.push_back({it->path().filename().string(), fs::is_directory(it->symlink_status(type_ec))});
+    entries.push_back({it->path().filename().string(), it->is_directory(type_ec)});
   }
   if (ec) return io_error("list", dir, ec.value());
   std::sort(entries.begin(), entries.end(),

@@ -87,11 +87,36 @@ bool is_repository(const std::string& repo) {
   return fs::is_directory(binlogs_dir(repo), ec) || fs::is_directory(snapshots_dir(repo), ec);
 }
 
+Status require_repository(const std::string& repo) {
+  if (is_repository(repo)) return ok_status();
+  std::error_code ec;
+  if (!fs::exists(repo, ec)) {
+    return Error{ErrorCode::kNotFound,
+                 "no such repository directory (give the --repo of mzl-snapshot and "
+                 "mzl-binlog-tail)"}
+        .at_r(repo);
+  }
+  return Error{ErrorCode::kInvalidArgument,
+               fmt::format("not a backup repository (no {}/ or {}/ in it): give the --repo that mzl-snapshot "
+                           "and mzl-binlog-tail write to",
+                           kBinlogsDirName, kSnapshotsDirName)}
+      .at_r(repo);
+}
+
 bool may_create_repository(const std::string& repo) {
   std::error_code ec;
   if (!fs::exists(repo, ec)) return !ec;
   if (!fs::is_directory(repo, ec)) return false;
   return is_repository(repo) || fs::is_empty(repo, ec);
+}
+
+Result<std::vector<std::string>> list_sources(Storage& storage, const std::string& repo) {
+  MZL_TRY(std::vector<StorageEntry> entries, storage.list(binlogs_dir(repo)));
+  std::vector<std::string> names;
+  for (const StorageEntry& entry : entries) {
+    if (entry.is_directory) names.push_back(entry.name);
+  }
+  return names;
 }
 
 }  // namespace mzl::repo

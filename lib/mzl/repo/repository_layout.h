@@ -12,6 +12,10 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include "mzl/repo/storage.h"
+#include "mzl/util/result.h"
 
 namespace mzl::repo {
 
@@ -41,8 +45,16 @@ bool snapshot_id_before(std::string_view a, std::string_view b);
 // Whether `repo` is a repository: a directory holding binlogs/ or snapshots/. Programs that only read a
 // repository refuse any other directory (a mistyped --repo would otherwise look like an empty one).
 bool is_repository(const std::string& repo);
+// ok when is_repository(repo); kNotFound (exit 1) when `repo` does not exist; otherwise kInvalidArgument
+// (exit 2, usage: a mistyped --repo such as /etc) saying that `repo` is not a repository, at `repo`. For the
+// programs that only read one (list, prune, verify, restore, --status).
+Status require_repository(const std::string& repo);
 // Whether a program that creates a repository may write into `repo`: a repository, a missing directory or
 // an empty one.
 bool may_create_repository(const std::string& repo);
+
+// The sources archived in `repo`: the names of the directories under REPO/binlogs/, sorted. A repository
+// without binlogs/ has none.
+Result<std::vector<std::string>> list_sources(Storage& storage, const std::string& repo);
 
 }  // namespace mzl::repo

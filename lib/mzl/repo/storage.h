@@ -18,8 +18,8 @@
 namespace mzl::repo {
 
 struct StorageEntry {
-  std::string name;  // the last component only
-  bool is_directory = false;
+  std::string name;           // the last component only
+  bool is_directory = false;  // a directory or a symlink to one (an archive moved to another disk)
 };
 
 class Storage {

@@ -14,6 +14,8 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/restore/parallel_replay.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/json.h"
@@ -22,7 +24,7 @@ namespace mzl::restore {
 namespace {
 
 std::string archive_dir_of(const std::string& repo, const snapshot::Manifest& m) {
-  return repo + "/binlogs/" + m.server.source;
+  return repo::source_dir(repo, m.server.source);
 }
 
 // The archive file holding `name` (plain or .lz4), if any.
@@ -147,7 +149,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
   MZL_TRY(std::vector<std::string> ids, snapshot::list_snapshot_ids(options.repo));
   if (!options.snapshot_id.empty()) {
     PitrPlan plan;
-    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, options.snapshot_id);
+    plan.snapshot_dir = repo::snapshot_dir(options.repo, options.snapshot_id);
     MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
     if (plan.snapshot.binlog.file.empty()) {
       return Error(ErrorCode::kInvalidArgument,
@@ -161,7 +163,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
   // Newest first (ids sort by time).
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
     PitrPlan plan;
-    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, *it);
+    plan.snapshot_dir = repo::snapshot_dir(options.repo, *it);
     MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
     if (plan.snapshot.binlog.file.empty()) continue;
     MZL_TRY(bool fits, snapshot_fits(options, plan.snapshot));
@@ -231,13 +233,9 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
                                      FlashbackOptions options, const net::ConnectionOptions& target,
                                      OutputStream* sql_out) {
   std::string name = source;
-  const std::string binlogs = repo + "/binlogs";
+  const std::string binlogs = repo::binlogs_dir(repo);
   if (name.empty()) {
-    std::vector<std::string> sources;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(binlogs, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_directory(ec)) sources.push_back(it->path().filename().string());
-    }
+    MZL_TRY(std::vector<std::string> sources, repo::list_sources(repo::local_storage(), repo));
     if (sources.size() != 1) {
       return Error(ErrorCode::kInvalidArgument,
                    fmt::format("the repository archives {} sources: name one with --source", sources.size()))
@@ -245,7 +243,7 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
     }
     name = sources.front();
   }
-  options.archive_dir = binlogs + "/" + name;
+  options.archive_dir = repo::source_dir(repo, name);
   if (!std::filesystem::is_directory(options.archive_dir)) {
     return Error(ErrorCode::kInvalidArgument, fmt::format("no archived source {}", name)).at_r(binlogs);
   }
