@@ -8,6 +8,7 @@
 #include "mzl/archive/event_filter.h"
 #include "mzl/archive/read_binlogs.h"
 #include "mzl/archive/tail_session.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 
@@ -207,6 +208,7 @@ int main(int argc, char** argv) {
       if (archive.repo.empty() || archive.source.empty()) {
         return Error(ErrorCode::kInvalidArgument, "--status needs --repo and --source");
       }
+      MZL_CHECK(repo::require_repository(archive.repo));
       MZL_TRY(std::string text, archive::describe_archive(archive.repo, archive.source, archive.json));
       fmt::print("{}", text);
       return ok_status();

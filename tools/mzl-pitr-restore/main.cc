@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "connection_flags.h"
 #include "mzl/pitr/pitr_restore.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 #include "progress.h"
@@ -66,6 +67,7 @@ mzl::Status flashback_command(const Flags& flags, const mzl::net::ConnectionOpti
 mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOptions& target) {
   using namespace mzl;
   if (flags.repo.empty()) return Error(ErrorCode::kInvalidArgument, "--repo DIR is required");
+  MZL_CHECK(repo::require_repository(flags.repo));
   if (flags.flashback) return flashback_command(flags, target);
   restore::PitrOptions options;
   options.repo = flags.repo;

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "connection_flags.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/prune.h"
 #include "mzl/snapshot/snapshot_list.h"
 #include "mzl/snapshot/take_snapshot.h"
@@ -75,6 +76,7 @@ mzl::Status take_command(const TakeFlags& flags, const mzl::net::ConnectionOptio
 mzl::Status prune_command(const std::string& repo, const PruneFlags& flags, bool json) {
   using namespace mzl;
   if (repo.empty()) return Error(ErrorCode::kInvalidArgument, "prune needs --repo DIR");
+  MZL_CHECK(repo::require_repository(repo));
   MZL_TRY(auto plan, snapshot::plan_prune(repo, flags.policy));
   fmt::print("{}", snapshot::describe_prune_plan(plan, json));
   if (flags.dry_run) return ok_status();
@@ -84,6 +86,7 @@ mzl::Status prune_command(const std::string& repo, const PruneFlags& flags, bool
 mzl::Status list_command(const std::string& repo, bool json) {
   using namespace mzl;
   if (repo.empty()) return Error(ErrorCode::kInvalidArgument, "list needs --repo DIR");
+  MZL_CHECK(repo::require_repository(repo));
   MZL_TRY(std::string text, snapshot::list_snapshots(repo, json));
   fmt::print("{}", text);
   return ok_status();

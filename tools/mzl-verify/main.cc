@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "connection_flags.h"
 #include "mzl/net/dsn.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/verify/server_compare.h"
 #include "mzl/verify/verify_command.h"
 
@@ -116,6 +117,7 @@ int main(int argc, char** argv) {
       return tables_command(tables, connection, request.json);
     }
     request.stream = stdin_marker == "-";
+    if (!request.repo.empty()) MZL_CHECK(repo::require_repository(request.repo));
     MZL_TRY(auto outcome, verify::run_verify(request));
     fmt::print("{}", outcome.report);
     return outcome.problems == 0 ? kExitOk : kExitProblem;

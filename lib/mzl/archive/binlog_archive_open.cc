@@ -15,6 +15,7 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/codec/rotate_event.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/crc32.h"
 #include "mzl/util/input_stream.h"
 
@@ -80,7 +81,7 @@ std::string describe(const ServerIdentity& server) {
 Result<std::unique_ptr<BinlogArchive>> BinlogArchive::open(const BinlogArchiveOptions& options) {
   MZL_CHECK(validate_source_name(options.source));
   if (options.repo.empty()) return Error{ErrorCode::kInvalidArgument, "no repository directory given"};
-  std::string dir = options.repo + "/binlogs/" + options.source;
+  std::string dir = repo::source_dir(options.repo, options.source);
   MZL_CHECK(create_private_directories(dir));
   FileSystem& fs = options.fs ? *options.fs : real_file_system();
   std::unique_ptr<BinlogArchive> archive(new BinlogArchive(fs, dir, options));
@@ -92,7 +93,7 @@ Result<std::unique_ptr<BinlogArchive>> BinlogArchive::open(const BinlogArchiveOp
 }
 
 Status BinlogArchive::load_state() {
-  std::string path = dir_ + "/state.json";
+  std::string path = fmt::format("{}/{}", dir_, repo::kStateFileName);
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     MZL_TRY(auto in, open_plain_input(path));

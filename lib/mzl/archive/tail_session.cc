@@ -14,6 +14,7 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/durable_file.h"
 #include "mzl/util/parse_number.h"
 #include "mzl/util/prometheus_textfile.h"
@@ -373,7 +374,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
 
 Result<std::string> describe_archive(const std::string& repo, const std::string& source, bool json) {
   MZL_CHECK(validate_source_name(source));
-  const std::string path = repo + "/binlogs/" + source + "/state.json";
+  const std::string path = repo::archive_state_path(repo, source);
   std::ifstream in(path);
   if (!in)
     return Error(ErrorCode::kNotFound, "no archive state (nothing archived for this source yet?)").at_r(path);

@@ -15,6 +15,8 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/parse_number.h"
 
@@ -22,7 +24,7 @@ namespace mzl::restore {
 namespace {
 
 std::string archive_dir_of(const std::string& repo, const snapshot::Manifest& m) {
-  return repo + "/binlogs/" + m.server.source;
+  return repo::source_dir(repo, m.server.source);
 }
 
 // The archive file holding `name` (plain or .lz4), if any.
@@ -122,7 +124,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
   MZL_TRY(std::vector<std::string> ids, snapshot::list_snapshot_ids(options.repo));
   if (!options.snapshot_id.empty()) {
     PitrPlan plan;
-    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, options.snapshot_id);
+    plan.snapshot_dir = repo::snapshot_dir(options.repo, options.snapshot_id);
     MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
     if (plan.snapshot.binlog.file.empty()) {
       return Error(ErrorCode::kInvalidArgument,
@@ -136,7 +138,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
   // Newest first (ids sort by time).
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
     PitrPlan plan;
-    plan.snapshot_dir = snapshot::snapshot_dir(options.repo, *it);
+    plan.snapshot_dir = repo::snapshot_dir(options.repo, *it);
     MZL_TRY(plan.snapshot, snapshot::read_manifest(plan.snapshot_dir));
     if (plan.snapshot.binlog.file.empty()) continue;
     MZL_TRY(bool fits, snapshot_fits(options, plan.snapshot));

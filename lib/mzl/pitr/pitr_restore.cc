@@ -16,6 +16,8 @@
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/replay/parallel_replay.h"
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/json.h"
 
@@ -106,13 +108,9 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
                                      FlashbackOptions options, const net::ConnectionOptions& target,
                                      OutputStream* sql_out) {
   std::string name = source;
-  const std::string binlogs = repo + "/binlogs";
+  const std::string binlogs = repo::binlogs_dir(repo);
   if (name.empty()) {
-    std::vector<std::string> sources;
-    std::error_code ec;
-    for (std::filesystem::directory_iterator it(binlogs, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_directory(ec)) sources.push_back(it->path().filename().string());
-    }
+    MZL_TRY(std::vector<std::string> sources, repo::list_sources(repo::local_storage(), repo));
     if (sources.size() != 1) {
       return Error(ErrorCode::kInvalidArgument,
                    fmt::format("the repository archives {} sources: name one with --source", sources.size()))
@@ -120,7 +118,7 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
     }
     name = sources.front();
   }
-  options.archive_dir = binlogs + "/" + name;
+  options.archive_dir = repo::source_dir(repo, name);
   if (!std::filesystem::is_directory(options.archive_dir)) {
     return Error(ErrorCode::kInvalidArgument, fmt::format("no archived source {}", name)).at_r(binlogs);
   }

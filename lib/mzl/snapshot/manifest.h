@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/result.h"
 
 namespace mzl::snapshot {
@@ -134,7 +135,7 @@ std::string encode_schema_object(const SchemaObject& object);  // one line, endi
 Result<SchemaObject> decode_schema_object(std::string_view line, const std::string& where);
 
 inline constexpr std::string_view kSchemaFileName = "schema.jsonl";
-inline constexpr std::string_view kManifestFileName = "manifest.json";
+using repo::kManifestFileName;  // the layout is repo/repository_layout.h
 
 // "data/<db>/<table>.<chunk>.<part>.tsv<suffix>" (the layout above), e.g.
 // "data/shop/order@20items.00000.000.tsv.lz4".

@@ -9,6 +9,8 @@
 
 #include "mzl/archive/archive_state.h"
 #include "mzl/archive/binlog_file_list.h"
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/manifest.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/durable_file.h"
@@ -91,7 +93,7 @@ struct RemainingSnapshot {
 BinlogSourcePlan plan_source(const fs::path& dir, const std::vector<RemainingSnapshot>& remaining) {
   BinlogSourcePlan plan;
   plan.source = dir.filename().string();
-  std::string state_path = (dir / "state.json").string();
+  std::string state_path = (dir / repo::kStateFileName).string();
   std::optional<archive::ArchiveState> state;
   std::error_code ec;
   if (!fs::exists(state_path, ec)) {
@@ -191,7 +193,7 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
   std::map<std::string, Manifest> manifests;
   std::vector<SnapshotTime> times;
   for (const std::string& id : ids) {
-    std::string dir = snapshot_dir(repo, id);
+    std::string dir = repo::snapshot_dir(repo, id);
     MZL_TRY(Manifest manifest, read_manifest(dir));
     auto start = parse_utc_time(manifest.started_at);
     if (!start.ok()) start = parse_utc_time(id);
@@ -210,7 +212,7 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
   for (RetentionDecision& d : decide_retention(std::move(times), policy)) {
     const Manifest& manifest = manifests.find(d.id)->second;  // decide_retention keeps the ids it is given
     SnapshotVerdict verdict{d.id, manifest.started_at, d.keep, std::move(d.reasons), 0};
-    verdict.bytes = bytes_on_disk(snapshot_dir(repo, d.id));
+    verdict.bytes = bytes_on_disk(repo::snapshot_dir(repo, d.id));
     if (verdict.keep) {
       remaining.push_back({d.id, manifest.server, fs::path(manifest.binlog.file).filename().string()});
     } else {
@@ -220,12 +222,12 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
   }
 
   std::error_code ec;
-  std::string snapshots = snapshots_dir(repo);
+  std::string snapshots = repo::snapshots_dir(repo);
   if (fs::is_directory(snapshots, ec)) {
     for (const fs::directory_entry& entry : fs::directory_iterator(snapshots, ec)) {
       std::string name = entry.path().filename().string();
       // A partial snapshot whose writer still runs is not a leftover.
-      if (!name.starts_with(kPartialPrefix) || partial_snapshot_in_use(entry.path().string())) continue;
+      if (!name.starts_with(repo::kPartialPrefix) || partial_snapshot_in_use(entry.path().string())) continue;
       plan.leftovers.push_back({name, bytes_on_disk(entry.path())});
       plan.freed_bytes += plan.leftovers.back().bytes;
     }
@@ -234,19 +236,10 @@ Result<PrunePlan> plan_prune(const std::string& repo, const RetentionPolicy& pol
               [](const PrunedEntry& a, const PrunedEntry& b) { return a.name < b.name; });
   }
 
-  std::string binlogs = repo + "/binlogs";
-  if (fs::is_directory(binlogs, ec)) {
-    std::vector<fs::path> sources;
-    for (const fs::directory_entry& entry : fs::directory_iterator(binlogs, ec)) {
-      std::error_code entry_ec;
-      if (entry.is_directory(entry_ec)) sources.push_back(entry.path());
-    }
-    if (ec) return io_error("list directory", binlogs, ec.value());
-    std::sort(sources.begin(), sources.end());
-    for (const fs::path& dir : sources) {
-      plan.sources.push_back(plan_source(dir, remaining));
-      for (const PrunedEntry& f : plan.sources.back().removed) plan.freed_bytes += f.bytes;
-    }
+  MZL_TRY(std::vector<std::string> sources, repo::list_sources(repo::local_storage(), repo));
+  for (const std::string& source : sources) {
+    plan.sources.push_back(plan_source(repo::source_dir(repo, source), remaining));
+    for (const PrunedEntry& f : plan.sources.back().removed) plan.freed_bytes += f.bytes;
   }
   return plan;
 }
@@ -255,11 +248,11 @@ Status apply_prune(const std::string& repo, const PrunePlan& plan) {
   FileSystem& files = real_file_system();
   std::error_code ec;
   for (const SnapshotVerdict& s : plan.snapshots) {
-    if (s.keep || !fs::exists(snapshot_dir(repo, s.id), ec)) continue;
+    if (s.keep || !fs::exists(repo::snapshot_dir(repo, s.id), ec)) continue;
     MZL_CHECK(remove_snapshot(repo, s.id));
   }
 
-  std::string snapshots = snapshots_dir(repo);
+  std::string snapshots = repo::snapshots_dir(repo);
   for (const PrunedEntry& leftover : plan.leftovers) {
     std::string path = snapshots + "/" + leftover.name;
     if (partial_snapshot_in_use(path)) continue;  // a snapshot started after the plan was made
@@ -270,7 +263,7 @@ Status apply_prune(const std::string& repo, const PrunePlan& plan) {
 
   for (const BinlogSourcePlan& source : plan.sources) {
     if (source.removed.empty()) continue;
-    std::string dir = repo + "/binlogs/" + source.source;
+    std::string dir = repo::source_dir(repo, source.source);
     for (const PrunedEntry& f : source.removed) {
       MZL_CHECK(files.remove(dir + "/" + f.name));
       // A plain file being compressed meanwhile may have become <name>.lz4.

@@ -8,8 +8,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
-#include <ctime>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -21,20 +19,6 @@ namespace mzl::snapshot {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr size_t kIdLength = 16;  // YYYYMMDDTHHMMSSZ
-
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// The "-<n>" suffix of an id, 1 when there is none.
-uint64_t id_suffix(std::string_view id) {
-  if (id.size() <= kIdLength + 1) return 1;
-  uint64_t n = 1;
-  std::from_chars(id.data() + kIdLength + 1, id.data() + id.size(), n);
-  return n;
-}
 
 Error fs_error(const std::string& what, const std::string& path, const std::error_code& ec) {
   return io_error(what, path, ec.value());
@@ -70,37 +54,6 @@ Status remove_tree(const std::string& path) {
 
 }  // namespace
 
-std::string snapshot_id_for(std::chrono::system_clock::time_point t) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buf[32];
-  const size_t n = std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return std::string(buf, n);
-}
-
-bool is_snapshot_id(std::string_view name) {
-  if (name.size() < kIdLength) return false;
-  if (!all_digits(name.substr(0, 8)) || name[8] != 'T' || !all_digits(name.substr(9, 6)) || name[15] != 'Z') {
-    return false;
-  }
-  if (name.size() == kIdLength) return true;
-  const std::string_view suffix = name.substr(kIdLength + 1);
-  return name[kIdLength] == '-' && all_digits(suffix) && suffix.front() != '0' && suffix.size() <= 9;
-}
-
-std::string snapshots_dir(const std::string& repo) {
-  return repo + "/snapshots";
-}
-
-std::string snapshot_dir(const std::string& repo, const std::string& id) {
-  return snapshots_dir(repo) + "/" + id;
-}
-
-std::string partial_snapshot_dir(const std::string& repo, const std::string& id) {
-  return fmt::format("{}/{}{}", snapshots_dir(repo), kPartialPrefix, id);
-}
-
 Result<std::string> begin_snapshot(const std::string& repo, std::string& id) {
   const std::string parent = snapshots_dir(repo);
   MZL_CHECK(create_private_directories(parent));
@@ -129,7 +82,7 @@ Status finish_snapshot(const std::string& repo, const std::string& id, const Man
   MZL_CHECK(fsync_tree(partial));
   const std::string json = encode_manifest(manifest);
   MZL_CHECK(atomic_write_file(
-      fmt::format("{}/{}", partial, kManifestFileName),
+      repo::manifest_path(partial),
       std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(json.data()), json.size())));
   if (exists_no_follow(final_dir)) {
     return Error{ErrorCode::kIo, "a snapshot with this id already exists"}.at_r(final_dir);
@@ -210,17 +163,13 @@ Result<std::vector<std::string>> list_snapshot_ids(const std::string& repo) {
     ids.push_back(name);
   }
   if (ec) return fs_error("list", parent, ec);
-  std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
-    const std::string_view base_a = std::string_view(a).substr(0, kIdLength);
-    const std::string_view base_b = std::string_view(b).substr(0, kIdLength);
-    if (base_a != base_b) return base_a < base_b;
-    return id_suffix(a) < id_suffix(b);
-  });
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string& a, const std::string& b) { return repo::snapshot_id_before(a, b); });
   return ids;
 }
 
 Result<Manifest> read_manifest(const std::string& snapshot_dir) {
-  const std::string path = fmt::format("{}/{}", snapshot_dir, kManifestFileName);
+  const std::string path = repo::manifest_path(snapshot_dir);
   MZL_TRY(auto in, open_plain_input(path));
   MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
   return decode_manifest(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);

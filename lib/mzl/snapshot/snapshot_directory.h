@@ -8,28 +8,25 @@
 #include <utility>
 #include <vector>
 
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
 namespace mzl::snapshot {
 
-inline constexpr std::string_view kPartialPrefix = ".partial-";
-
-// "YYYYMMDDTHHMMSSZ" (UTC) of `t`.
-std::string snapshot_id_for(std::chrono::system_clock::time_point t);
-// Whether `name` looks like a snapshot id: "YYYYMMDDTHHMMSSZ" optionally followed by "-<n>".
-bool is_snapshot_id(std::string_view name);
-
-std::string snapshots_dir(const std::string& repo);                        // REPO/snapshots
-std::string snapshot_dir(const std::string& repo, const std::string& id);  // REPO/snapshots/<id>
+// The layout (paths, id format and order) lives in repo/repository_layout.h; these names stay visible here
+// for the callers that write snapshots.
+using repo::is_snapshot_id;
+using repo::kPartialPrefix;
+using repo::partial_snapshot_dir;
+using repo::snapshot_dir;
+using repo::snapshot_id_for;
+using repo::snapshots_dir;
 
 // Creates REPO/snapshots/ (0700, with parents) when missing and a new REPO/snapshots/.partial-<id>/ (0700).
 // When <id> is taken (complete or partial), tries <id>-2, <id>-3, ... and updates `id`. Returns the partial
 // directory's path. kIo naming the directory.
 Result<std::string> begin_snapshot(const std::string& repo, std::string& id);
-
-// The partial directory of `id` (what begin_snapshot returned).
-std::string partial_snapshot_dir(const std::string& repo, const std::string& id);
 
 // fsyncs every directory inside the partial directory (so the names of the data files are durable), writes
 // manifest.json into it (atomic_write_file, which fsyncs it), renames it to REPO/snapshots/<id> and fsyncs
@@ -66,7 +63,7 @@ Status remove_partial_snapshots(const std::string& repo);
 Status remove_snapshot(const std::string& repo, const std::string& id);
 
 // The ids of the complete snapshots (directories named like an id that hold a manifest.json; never a partial
-// one), sorted oldest first ("<id>" < "<id>-2" < "<id>-10"). A missing REPO/snapshots is an empty list.
+// one), sorted oldest first (repo::snapshot_id_before). A missing REPO/snapshots is an empty list.
 Result<std::vector<std::string>> list_snapshot_ids(const std::string& repo);
 
 // Reads and decodes <snapshot_dir>/manifest.json (kNotFound when missing, kCorrupt when bad).

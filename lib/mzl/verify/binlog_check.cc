@@ -13,6 +13,8 @@
 #include "mzl/codec/binlog_file_reader.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/rotate_event.h"
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/util/crc32.h"
 #include "mzl/util/input_stream.h"
 #include "mzl/verify/gtid_continuity.h"
@@ -339,7 +341,7 @@ Result<BinlogCheckReport> check_binlog_files(const std::vector<std::filesystem::
 
 Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo, const std::string& source,
                                               const BinlogCheckOptions& options) {
-  const std::filesystem::path relative_dir = std::filesystem::path("binlogs") / source;
+  const std::filesystem::path relative_dir = std::filesystem::path(repo::kBinlogsDirName) / source;
   const std::filesystem::path dir = repo / relative_dir;
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
@@ -347,9 +349,10 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
   }
   BinlogCheckReport report;
   ArchiveFacts facts;
-  const std::string state_where = (relative_dir / "state.json").string();
-  if (std::filesystem::exists(dir / "state.json", ec)) {
-    MZL_TRY(auto in, open_plain_input((dir / "state.json").string()));
+  const std::string state_where = (relative_dir / repo::kStateFileName).string();
+  const std::string state_path = repo::archive_state_path(repo.string(), source);
+  if (std::filesystem::exists(state_path, ec)) {
+    MZL_TRY(auto in, repo::local_storage().open_read(state_path));
     MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
     auto state = archive::decode_archive_state(
         std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), state_where);

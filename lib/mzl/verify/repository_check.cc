@@ -8,6 +8,8 @@
 #include <map>
 #include <system_error>
 
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/retention.h"
 
 namespace mzl::verify {
@@ -15,24 +17,6 @@ namespace mzl::verify {
 namespace fs = std::filesystem;
 
 namespace {
-
-Result<std::vector<std::string>> archive_sources(const std::string& repo) {
-  std::vector<std::string> names;
-  const fs::path dir = fs::path(repo) / "binlogs";
-  std::error_code ec;
-  if (!fs::exists(dir, ec)) {
-    if (ec && ec != std::errc::no_such_file_or_directory) {
-      return Error{ErrorCode::kIo, fmt::format("cannot read: {}", ec.message())}.at_r(dir.string());
-    }
-    return names;
-  }
-  for (fs::directory_iterator it(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::error_code type_ec;
-    if (fs::is_directory(it->symlink_status(type_ec))) names.push_back(it->path().filename().string());
-  }
-  if (ec) return Error{ErrorCode::kIo, fmt::format("cannot list: {}", ec.message())}.at_r(dir.string());
-  return names;
-}
 
 std::string format_time(int64_t unix_time) {
   return fmt::format("{:%Y-%m-%d %H:%M:%S} UTC", fmt::gmtime(static_cast<std::time_t>(unix_time)));
@@ -73,7 +57,7 @@ Result<RepositoryReport> check_repository(const std::string& repo, const Reposit
     if (!s.ok() || !s.manifest_read || s.source.empty() || bases.count(s.source)) continue;
     bases[s.source] = RestoreBase{s.id, s.started_at, s.binlog.gtid};
   }
-  MZL_TRY(auto names, archive_sources(repo));
+  MZL_TRY(auto names, repo::list_sources(repo::local_storage(), repo));
   for (const auto& [source, base] : bases) names.push_back(source);
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -82,7 +66,7 @@ Result<RepositoryReport> check_repository(const std::string& repo, const Reposit
     SourceReport source;
     source.source = name;
     if (auto it = bases.find(name); it != bases.end()) source.base = it->second;
-    if (fs::is_directory(fs::path(repo) / "binlogs" / name, ec)) {
+    if (fs::is_directory(repo::source_dir(repo, name), ec)) {
       BinlogCheckOptions binlog;
       binlog.buffer_size = options.binlog_buffer_size;
       if (source.base) binlog.start_gtid = source.base->gtid;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/parse_number.h"
 #include "mzl/verify/snapshot_content_check.h"
@@ -119,7 +120,7 @@ void find_unlisted(const std::string& dir, SnapshotWork& work) {
 // Reads the manifest, finds missing and unlisted files, and adds a job for each listed file to read.
 void prepare_snapshot(const std::string& repo, SnapshotWork& work, std::vector<FileJob>& jobs) {
   SnapshotReport& report = work.report;
-  const std::string dir = snapshot::snapshot_dir(repo, report.id);
+  const std::string dir = repo::snapshot_dir(repo, report.id);
   const std::string manifest_where = work.prefix + std::string(snapshot::kManifestFileName);
   Result<snapshot::Manifest> manifest = snapshot::read_manifest(dir);
   if (!manifest.ok()) {
@@ -227,22 +228,9 @@ void finish_reports(std::vector<std::unique_ptr<SnapshotWork>>& works) {
 std::unique_ptr<SnapshotWork> new_work(const std::string& id) {
   auto work = std::make_unique<SnapshotWork>();
   work->report.id = id;
-  work->report.where = "snapshots/" + id;
+  work->report.where = std::string(repo::kSnapshotsDirName) + "/" + id;
   work->prefix = work->report.where + "/";
   return work;
-}
-
-// "<id>" < "<id>-2" < "<id>-10": by time, then by the suffix's number.
-bool id_before(const std::string& a, const std::string& b) {
-  const size_t kTimeLength = 16;  // YYYYMMDDTHHMMSSZ
-  const int by_time = a.compare(0, kTimeLength, b, 0, kTimeLength);
-  if (by_time != 0) return by_time < 0;
-  auto suffix = [&](const std::string& id) {
-    if (id.size() <= kTimeLength) return uint64_t{1};
-    auto number = parse_uint(std::string_view(id).substr(kTimeLength + 1), "a snapshot id's suffix");
-    return number.ok() ? *number : 0;
-  };
-  return suffix(a) < suffix(b);
 }
 
 Error io_error(const std::string& what, const std::string& path, const std::error_code& ec) {
@@ -258,16 +246,15 @@ bool RepositorySnapshotsReport::ok() const {
 
 Result<SnapshotReport> check_snapshot_directory(const std::string& repo, const std::string& id,
                                                 const SnapshotCheckOptions& options) {
-  if (!snapshot::is_snapshot_id(id)) {
+  if (!repo::is_snapshot_id(id)) {
     return Error{ErrorCode::kInvalidArgument,
                  fmt::format("\"{}\" is not a snapshot id (YYYYMMDDTHHMMSSZ[-n])", id)};
   }
-  const std::string dir = snapshot::snapshot_dir(repo, id);
+  const std::string dir = repo::snapshot_dir(repo, id);
   std::error_code ec;
   if (!fs::is_directory(fs::symlink_status(dir, ec))) {
     if (ec && ec != std::errc::no_such_file_or_directory) return io_error("read", dir, ec);
-    return Error{ErrorCode::kNotFound, fmt::format("no snapshot \"{}\"", id)}.at_r(
-        snapshot::snapshots_dir(repo));
+    return Error{ErrorCode::kNotFound, fmt::format("no snapshot \"{}\"", id)}.at_r(repo::snapshots_dir(repo));
   }
   std::vector<std::unique_ptr<SnapshotWork>> works;
   works.push_back(new_work(id));
@@ -281,7 +268,7 @@ Result<SnapshotReport> check_snapshot_directory(const std::string& repo, const s
 Result<RepositorySnapshotsReport> check_repository_snapshots(const std::string& repo,
                                                              const SnapshotCheckOptions& options) {
   RepositorySnapshotsReport out;
-  const std::string snapshots = snapshot::snapshots_dir(repo);
+  const std::string snapshots = repo::snapshots_dir(repo);
   std::error_code ec;
   const fs::file_status status = fs::status(snapshots, ec);
   if (!fs::exists(status)) {
@@ -297,31 +284,32 @@ Result<RepositorySnapshotsReport> check_repository_snapshots(const std::string& 
     const std::string name = it->path().filename().string();
     std::error_code type_ec;
     const bool is_dir = fs::is_directory(it->symlink_status(type_ec));
-    if (name.starts_with(snapshot::kPartialPrefix)) {
+    if (name.starts_with(repo::kPartialPrefix)) {
       if (is_dir && snapshot::partial_snapshot_in_use(it->path().string())) {
         out.in_progress.push_back(name);
       } else {
         out.problems.push_back(
-            {"snapshots/" + name, std::nullopt,
+            {std::string(repo::kSnapshotsDirName) + "/" + name, std::nullopt,
              "an interrupted snapshot (no running mzl-snapshot holds it): the run that wrote "
              "it failed or was killed, so it cannot be restored and only takes space; the "
              "next mzl-snapshot run or `mzl-snapshot prune` removes it"});
       }
-    } else if (snapshot::is_snapshot_id(name) && is_dir) {
+    } else if (repo::is_snapshot_id(name) && is_dir) {
       ids.push_back(name);
     } else {
       others.push_back(name);
     }
   }
   if (ec) return io_error("list directory", snapshots, ec);
-  std::sort(ids.begin(), ids.end(), id_before);
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string& a, const std::string& b) { return repo::snapshot_id_before(a, b); });
   std::sort(others.begin(), others.end());
   std::sort(out.in_progress.begin(), out.in_progress.end());
   std::sort(out.problems.begin(), out.problems.end(),
             [](const Problem& a, const Problem& b) { return a.where < b.where; });
   for (const std::string& name : others) {
     out.problems.push_back(
-        {"snapshots/" + name, std::nullopt,
+        {std::string(repo::kSnapshotsDirName) + "/" + name, std::nullopt,
          "not a snapshot: mzl-snapshot writes only <id>/ and .partial-<id>/ directories here; "
          "nothing reads it; remove it or move it out of the repository"});
   }
