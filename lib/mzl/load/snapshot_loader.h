@@ -12,16 +12,16 @@
 // after the functions (a view may call one), and then together with the grants (a view reading a view needs
 // that view's DEFINER to hold its grants, and a grant may name a view) until no pass makes progress.
 //
-// Data: one LOAD DATA LOCAL INFILE per data file (snapshot.md: the statement and the text format), fed
-// through mysql_set_local_infile_handler() by a streaming decompressing reader (open_data_file), over
-// `threads` connections, largest files first, preferring a file of a table no other connection is loading
-// (LOAD DATA into a table with AUTO_INCREMENT holds its table-level AUTO-INC lock for the statement). Each
-// session runs with unique_checks=0, foreign_key_checks=0, time_zone '+00:00' (the snapshot's TIMESTAMPs are
-// UTC), sql_mode NO_AUTO_VALUE_ON_ZERO (a 0 in an AUTO_INCREMENT column stays 0) and one transaction per
-// file: a file that fails (bad bytes, wrong digest, warnings, row count different from the manifest) is
-// rolled back whole. LOAD DATA LOCAL turns data errors into warnings (the server cannot stop the upload), so
-// any warning fails the file. Tables of non-transactional engines (MyISAM, Aria) keep what was loaded before
-// a failure.
+// Data: one LOAD DATA LOCAL INFILE per data file (mzl(7) SNAPSHOTS and snapshot/row_text.h: the statement and
+// the text format), fed through mysql_set_local_infile_handler() by a streaming decompressing reader
+// (open_data_file), over `threads` connections, largest files first, preferring a file of a table no other
+// connection is loading (LOAD DATA into a table with AUTO_INCREMENT holds its table-level AUTO-INC lock for
+// the statement). Each session runs with unique_checks=0, foreign_key_checks=0, time_zone '+00:00' (the
+// snapshot's TIMESTAMPs are UTC), sql_mode NO_AUTO_VALUE_ON_ZERO (a 0 in an AUTO_INCREMENT column stays 0)
+// and one transaction per file: a file that fails (bad bytes, wrong digest, warnings, row count different
+// from the manifest) is rolled back whole. LOAD DATA LOCAL turns data errors into warnings (the server cannot
+// stop the upload), so any warning fails the file. Tables of non-transactional engines (MyISAM, Aria) keep
+// what was loaded before a failure.
 //
 // Secondary keys: an InnoDB table's plain (non-unique) KEYs are left out of its CREATE TABLE and added with
 // one ALTER TABLE ... ADD KEY once all its data is in, a sorted bulk build instead of one index insertion per

@@ -1,5 +1,5 @@
 #pragma once
-// Splitting the dump into chunks that workers take in parallel (snapshot.md, "Files"). A table whose first
+// Splitting the dump into chunks that workers take in parallel (mzl(7) SNAPSHOTS). A table whose first
 // key column is an integer and whose estimated row count exceeds chunk_rows is split into even ranges of that
 // column's MIN..MAX (read inside the caller's snapshot transaction, so the ranges match what is dumped); the
 // first range is open below and the last open above, so every row is in exactly one chunk even when the
