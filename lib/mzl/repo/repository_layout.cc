@@ -40,6 +40,10 @@ std::string archive_state_path(const std::string& repo, const std::string& sourc
   return fmt::format("{}/{}", source_dir(repo, source), kStateFileName);
 }
 
+std::string pruned_through_path(const std::string& repo, const std::string& source) {
+  return fmt::format("{}/{}", source_dir(repo, source), kPrunedThroughFileName);
+}
+
 std::string snapshots_dir(const std::string& repo) {
   return fmt::format("{}/{}", repo, kSnapshotsDirName);
 }

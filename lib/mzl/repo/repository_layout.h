@@ -3,6 +3,9 @@
 //
 //   REPO/binlogs/<source>/             the binlog archive of one source server (mzl-binlog-tail)
 //   REPO/binlogs/<source>/state.json   where that archive stands (atomic_write_file)
+//   REPO/binlogs/<source>/pruned_through  the newest binlog file mzl-snapshot prune removed (one line), so
+//   that
+//                                      mzl-verify tells files removed on purpose from lost ones
 //   REPO/snapshots/<id>/               a complete snapshot, with its manifest.json
 //   REPO/snapshots/.partial-<id>/      a snapshot being written (or left by a crash)
 //
@@ -22,15 +25,18 @@ namespace mzl::repo {
 inline constexpr std::string_view kBinlogsDirName = "binlogs";
 inline constexpr std::string_view kSnapshotsDirName = "snapshots";
 inline constexpr std::string_view kStateFileName = "state.json";
+inline constexpr std::string_view kPrunedThroughFileName = "pruned_through";
 inline constexpr std::string_view kManifestFileName = "manifest.json";
 inline constexpr std::string_view kPartialPrefix = ".partial-";
 
 std::string binlogs_dir(const std::string& repo);                            // REPO/binlogs
 std::string source_dir(const std::string& repo, const std::string& source);  // REPO/binlogs/<source>
 std::string archive_state_path(const std::string& repo,
-                               const std::string& source);                         // .../<source>/state.json
-std::string snapshots_dir(const std::string& repo);                                // REPO/snapshots
-std::string snapshot_dir(const std::string& repo, const std::string& id);          // REPO/snapshots/<id>
+                               const std::string& source);  // .../<source>/state.json
+std::string pruned_through_path(const std::string& repo,
+                                const std::string& source);                // .../<source>/pruned_through
+std::string snapshots_dir(const std::string& repo);                        // REPO/snapshots
+std::string snapshot_dir(const std::string& repo, const std::string& id);  // REPO/snapshots/<id>
 std::string partial_snapshot_dir(const std::string& repo, const std::string& id);  // .../.partial-<id>
 std::string manifest_path(const std::string& snapshot_dir);                        // <dir>/manifest.json
 

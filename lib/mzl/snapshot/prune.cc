@@ -264,6 +264,25 @@ Status apply_prune(const std::string& repo, const PrunePlan& plan) {
   for (const BinlogSourcePlan& source : plan.sources) {
     if (source.removed.empty()) continue;
     std::string dir = repo::source_dir(repo, source.source);
+    // Recorded before anything is removed, so that after a crash at any point mzl-verify still knows that the
+    // files up to here went on purpose (state.json keeps listing closed files; the archiver owns it).
+    std::string newest;
+    std::optional<uint64_t> newest_number;
+    for (const PrunedEntry& f : source.removed) {
+      std::string plain =
+          f.name.ends_with(kLz4Suffix) ? f.name.substr(0, f.name.size() - kLz4Suffix.size()) : f.name;
+      auto number = archive::binlog_sequence_number(plain);
+      if (number && (!newest_number || *number > *newest_number)) {
+        newest_number = number;
+        newest = plain;
+      }
+    }
+    if (!newest.empty()) {
+      const std::string line = newest + "\n";
+      MZL_CHECK(
+          files.atomic_write_file(repo::pruned_through_path(repo, source.source),
+                                  std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size())));
+    }
     for (const PrunedEntry& f : source.removed) {
       MZL_CHECK(files.remove(dir + "/" + f.name));
       // A plain file being compressed meanwhile may have become <name>.lz4.

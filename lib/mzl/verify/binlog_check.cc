@@ -384,6 +384,27 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
       present.insert(server_name(path));
     }
   }
+  // Files mzl-snapshot prune removed on purpose: state.json still lists them (the archiver owns that file).
+  std::optional<uint64_t> pruned_through;
+  const std::string pruned_path = repo::pruned_through_path(repo.string(), source);
+  if (std::filesystem::exists(pruned_path, ec)) {
+    MZL_TRY(auto in, repo::local_storage().open_read(pruned_path));
+    MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
+    std::string name(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+    pruned_through = archive::binlog_sequence_number(name);
+    if (!pruned_through) {
+      report.problems.push_back(
+          Problem{(relative_dir / repo::kPrunedThroughFileName).string(), std::nullopt,
+                  fmt::format("cannot be read: '{}' is not a binlog file name (it names the "
+                              "newest file mzl-snapshot prune removed)",
+                              name.substr(0, 80))});
+    }
+  }
+  auto pruned = [&](const std::string& name) {
+    auto n = archive::binlog_sequence_number(name);
+    return n && pruned_through && *n <= *pruned_through;
+  };
   // Files state.json names that the sequence check cannot see missing (before the first or after the last).
   std::optional<uint64_t> first_number, last_number;
   if (!entries.empty()) {
@@ -395,7 +416,7 @@ Result<BinlogCheckReport> check_binlog_source(const std::filesystem::path& repo,
     return n && first_number && last_number && *n > *first_number && *n < *last_number;
   };
   for (const auto& [name, closed] : facts.closed) {
-    if (present.count(name) || inside(name)) continue;
+    if (present.count(name) || inside(name) || pruned(name)) continue;
     report.problems.push_back(
         Problem{(relative_dir / name).string(), std::nullopt,
                 "missing: state.json lists this closed file but it is not in the "
