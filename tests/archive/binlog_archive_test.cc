@@ -352,7 +352,7 @@ TEST_CASE("archive: a different server is refused unless a new source is allowed
   CHECK(BinlogArchive::open(same).ok());
 }
 
-TEST_CASE("archive: events are placed by log_pos; gaps are refused, replays and heartbeats skipped") {
+TEST_CASE("archive: events are placed by log_pos, gaps are refused, replays and heartbeats skipped") {
   auto two = two_file_server();
   if (!two) return;
   const ServerBinlog& server = *two;

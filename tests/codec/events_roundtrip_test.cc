@@ -69,7 +69,7 @@ TEST_CASE("XID, INTVAR, RAND, STOP: fixed layouts, trailing bytes kept") {
   CHECK(decode_xid_event(r, mysql_fd()).error().code == ErrorCode::kCorrupt);
 }
 
-TEST_CASE("USER_VAR: NULL, string with flags, old layout without flags; bad lengths are kCorrupt") {
+TEST_CASE("USER_VAR: NULL, string with flags, old layout without flags, bad lengths are kCorrupt") {
   UserVarEvent null_var;
   null_var.name = "a";
   null_var.is_null = true;
@@ -326,7 +326,7 @@ TEST_CASE("TRANSACTION_PAYLOAD: build, decode, inflate and decode the inner even
   }
 }
 
-TEST_CASE("decode_event: unknown types are kept as OpaqueEvent; errors carry where and offset") {
+TEST_CASE("decode_event: unknown types are kept as OpaqueEvent, errors carry where and offset") {
   const FormatDescription& fd = mysql_fd();
   Event unknown{EventHeader{1, 250, 1, 0, 100, 0}, OpaqueEvent{250, {1, 2, 3}}, std::nullopt, 0};
   const auto bytes = encode_event(unknown, fd);
@@ -386,7 +386,7 @@ TEST_CASE("DecoderContext: TABLE_MAPs are remembered by id and forgotten at a ne
   CHECK(ctx.table_map(42) == nullptr);
 }
 
-TEST_CASE("encode_event: event_size and CRC32 are recomputed; a FORMAT_DESCRIPTION keeps its in-use flag") {
+TEST_CASE("encode_event: event_size and CRC32 are recomputed, a FORMAT_DESCRIPTION keeps its in-use flag") {
   const FormatDescription& fd = mysql_fd();
   Event xid{EventHeader{5, code(EventType::kXid), 9, 999 /* wrong on purpose */, 77, 0}, XidEvent{1, {}},
             0xDEADBEEF, 0};

@@ -119,7 +119,7 @@ TEST_CASE("frame_event: a flipped byte is kChecksumMismatch naming the offset") 
 }
 
 TEST_CASE(
-    "frame_event: FORMAT_DESCRIPTION decides its own checksum; CRC computed with the in-use flag clear") {
+    "frame_event: FORMAT_DESCRIPTION decides its own checksum, CRC computed with the in-use flag clear") {
   auto none = default_format_description(Flavour::kMySQL, ChecksumAlg::kUndefined);
   auto body = fd_body("8.0.40", ChecksumAlg::kCrc32);
   // The CRC of the event with flags 0, stored in an event whose flags say "in use".
@@ -171,7 +171,7 @@ TEST_CASE("BinlogFileReader: wrong magic is kCorrupt at offset 0") {
   CHECK(ev.error().offset == 0u);
 }
 
-TEST_CASE("BinlogFileReader: truncated last event is kNeedMoreData at its offset; retry after growth works") {
+TEST_CASE("BinlogFileReader: truncated last event is kNeedMoreData at its offset, retry after growth works") {
   auto stop = make_event(code(EventType::kStop), {}, false);
   auto query = make_event(code(EventType::kQuery), std::vector<uint8_t>(300, 'q'), false);
   auto whole = with_magic({stop, query});
@@ -312,7 +312,7 @@ TEST_CASE("BinlogFileReader: a CRC32 mismatch names the offset and reading conti
   CHECK((*after)->body[0] == 2);
 }
 
-TEST_CASE("open_input: the .lz4 suffix selects LZ4 decompression; plain files and missing files") {
+TEST_CASE("open_input: the .lz4 suffix selects LZ4 decompression, plain files and missing files") {
   const auto plain = with_magic({make_event(code(EventType::kStop), {}, false)});
   const auto compressed = lz4_compress(plain);
   const auto dir = std::filesystem::temp_directory_path();

@@ -561,7 +561,7 @@ TEST_CASE("mzl-binlog-tail archive: connections cut mid-stream and a primary res
                           << " ms; the tool connected " << proxy.accepted() << " times");
 }
 
-TEST_CASE("mzl-binlog-tail archive: TLS works; bad password, unknown host and missing --server-id fail",
+TEST_CASE("mzl-binlog-tail archive: TLS works, bad password, unknown host and missing --server-id fail",
           "[tool][archive]") {
   const auto primary = primary_server();
   const fs::path repo = fresh_repo("tls");

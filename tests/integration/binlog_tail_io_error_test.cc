@@ -49,7 +49,7 @@ void check_archive_prefix(const fs::path& repo) {
   CHECK(files > 0);
 }
 
-TEST_CASE("mzl-binlog-tail: a full disk is exit code 4 naming the file; the archive resumes with space",
+TEST_CASE("mzl-binlog-tail: a full disk is exit code 4 naming the file, the archive resumes with space",
           "[tail][io]") {
   const fs::path dir = fresh_tail_dir("disk-full");
   const fs::path repo = dir / "repo";
@@ -82,7 +82,7 @@ TEST_CASE("mzl-binlog-tail: a full disk is exit code 4 naming the file; the arch
   check_archive_identical_from(repo / "binlogs" / "primary", first);
 }
 
-TEST_CASE("mzl-binlog-tail: a repository it may not write is exit code 4 naming it; it resumes once allowed",
+TEST_CASE("mzl-binlog-tail: a repository it may not write is exit code 4 naming it, it resumes once allowed",
           "[tail][io]") {
   const fs::path dir = fresh_tail_dir("permission");
   const fs::path repo = dir / "repo";

@@ -110,7 +110,7 @@ TEST_CASE("mzl-binlog-tail --output json with --repo: the lines of --read, and t
   CHECK(first.out + second.out == expected);
 }
 
-TEST_CASE("mzl-binlog-tail --output without --repo: stdout only; a killed dump connection is resumed",
+TEST_CASE("mzl-binlog-tail --output without --repo: stdout only, a killed dump connection is resumed",
           "[tail][output]") {
   const fs::path dir = fresh_dir("stream-only");
   MysqlConnection primary = connect(primary_server());
@@ -155,7 +155,7 @@ TEST_CASE("mzl-binlog-tail --output without --repo: stdout only; a killed dump c
   CHECK(out == expected);
 }
 
-TEST_CASE("mzl-binlog-tail: --semi-sync needs --repo; nothing to do without --repo or --output",
+TEST_CASE("mzl-binlog-tail: --semi-sync needs --repo, nothing to do without --repo or --output",
           "[tail][output]") {
   const fs::path dir = fresh_dir("usage");
   const auto semi = run_program(

@@ -258,7 +258,7 @@ fs::path write_cnf(const fs::path& path, unsigned port, const std::string& user,
 }
 
 TEST_CASE(
-    "mzl-snapshot: a wrong password or an unknown host is exit 3 naming the server; nothing is written") {
+    "mzl-snapshot: a wrong password or an unknown host is exit 3 naming the server, nothing is written") {
   const fs::path dir = sandbox_scratch_dir(kScratch, "errors");
   const fs::path repo = dir / "repo";
   const auto primary = primary_server();

@@ -114,7 +114,7 @@ TEST_CASE("mzl-verify tables: a replica compares equal, then every row changed b
   wait_replica_caught_up(2, 120);
 }
 
-TEST_CASE("mzl-verify tables: identical while sysbench writes to the primary; a wrong password is exit 3") {
+TEST_CASE("mzl-verify tables: identical while sysbench writes to the primary, a wrong password is exit 3") {
   const fs::path dir = sandbox_scratch_dir(kScratch, "sysbench");
   auto primary = connect(primary_server());
   create_data(primary, 20'000);

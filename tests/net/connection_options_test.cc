@@ -20,7 +20,7 @@ std::filesystem::path write_temp(const std::string& name, const std::string& tex
 
 }  // namespace
 
-TEST_CASE("connection options: option file, then flags; password never from flags") {
+TEST_CASE("connection options: option file, then flags, password never from flags") {
   ::unsetenv("MYSQL_PWD");
   const auto cnf = write_temp("mzl-conn.cnf",
                               "[client]\nhost=db.example\nport=3307\nuser=backup\npassword=s3cret\n"

@@ -150,7 +150,7 @@ TEST_CASE("DataFileWriter: zstd levels change the output, lz4 HC levels too") {
   CHECK(DataFileWriter::to_memory(sink, Compression::kLz4, -1).error().code == ErrorCode::kInvalidArgument);
 }
 
-TEST_CASE("DataFileWriter: errors name the path; an unfinished file is removed") {
+TEST_CASE("DataFileWriter: errors name the path, an unfinished file is removed") {
   TempDir dir;
   const std::string path = dir.str("exists.tsv");
   mzl::test::write_bytes(path, "old");

@@ -245,7 +245,7 @@ TEST_CASE("prune plans exactly what the policy and the snapshots' binlog needs s
   CHECK(plan.removed_binlogs() == 15 + 6);
 }
 
-TEST_CASE("a dry run (plan and describe only) changes nothing; apply removes exactly the plan") {
+TEST_CASE("a dry run (plan and describe only) changes nothing, apply removes exactly the plan") {
   FakeRepo repo;
   fabricate(repo);
   const std::set<std::string> before = repo.tree();
@@ -274,11 +274,15 @@ TEST_CASE("a dry run (plan and describe only) changes nothing; apply removes exa
   CHECK(repo.names_in("snapshots") == std::set<std::string>{"20261122T060000Z", "20261122T050000Z",
                                                             "20261122T040000Z", "20261121T040000Z",
                                                             "20261120T040000Z"});
-  std::set<std::string> db1 = {"state.json", maria_binlog(24) + ".lz4.tmp"};
+  std::set<std::string> db1 = {"state.json", "pruned_through", maria_binlog(24) + ".lz4.tmp"};
   for (int n = 24; n <= 29; ++n) db1.insert(maria_binlog(n));
   CHECK(repo.names_in("binlogs/db1_3306") == db1);
-  CHECK(repo.names_in("binlogs/db3_3306") ==
-        std::set<std::string>{"state.json", mysql_binlog(7), mysql_binlog(8), mysql_binlog(9)});
+  CHECK(repo.names_in("binlogs/db3_3306") == std::set<std::string>{"state.json", "pruned_through",
+                                                                   mysql_binlog(7), mysql_binlog(8),
+                                                                   mysql_binlog(9)});
+  // The newest file removed from each source, which mzl-verify uses to tell pruned files from lost ones.
+  CHECK(repo.read_text("binlogs/db1_3306/pruned_through") == maria_binlog(23) + "\n");
+  CHECK(repo.read_text("binlogs/db3_3306/pruned_through") == mysql_binlog(6) + "\n");
   CHECK(repo.names_in("binlogs/db2_3306").size() == 6);
   CHECK(repo.names_in("binlogs/db4_3306").size() == 4);
   CHECK(repo.read_text("binlogs/db1_3306/state.json") == db1_state);  // never modified

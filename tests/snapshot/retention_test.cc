@@ -109,7 +109,7 @@ TEST_CASE("two snapshots in one second: the -2 suffix is the newer") {
   CHECK_FALSE(decisions[3].keep);
 }
 
-TEST_CASE("ISO week 53 spans the new year; months and days do not") {
+TEST_CASE("ISO week 53 spans the new year, months and days do not") {
   // 2026 starts on a Thursday, so it has 53 ISO weeks: 2026-W53 is Mon 2026-12-28 .. Sun 2027-01-03
   // (date -u -d 2027-01-03 +%G-W%V gives 2026-W53), and 2027-W01 starts on Mon 2027-01-04.
   std::vector<SnapshotTime> snapshots;
@@ -140,7 +140,7 @@ TEST_CASE("ISO week 53 of 2020 holds 2020-12-31 and 2021-01-03") {
         std::map<std::string, Reasons>{{"20210103T000000Z", {"weekly"}}, {"20201227T000000Z", {"weekly"}}});
 }
 
-TEST_CASE("the same month of two years is two months; empty periods are skipped") {
+TEST_CASE("the same month of two years is two months, empty periods are skipped") {
   std::vector<SnapshotTime> snapshots = {
       {"20260115T000000Z", utc(2026, 1, 15)},
       {"20270115T000000Z", utc(2027, 1, 15)},

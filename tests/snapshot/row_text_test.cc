@@ -159,7 +159,7 @@ TEST_CASE("row text: random binary rows round-trip through a chunked stream") {
   CHECK(reader.offset() == text.size());
 }
 
-TEST_CASE("RowTextReader: empty input has no rows; an empty line is one empty field") {
+TEST_CASE("RowTextReader: empty input has no rows, an empty line is one empty field") {
   CHECK(read_rows("").empty());
   auto rows = read_rows("\n\n");
   REQUIRE(rows.size() == 2);

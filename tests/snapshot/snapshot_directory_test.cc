@@ -95,7 +95,7 @@ TEST_CASE("begin/finish: a partial directory becomes a complete snapshot in one 
         std::vector<std::string>{"20261122T040000Z", "20261122T040000Z-2", "20261122T040000Z-3"});
 }
 
-TEST_CASE("list_snapshot_ids: sorted by time then suffix; ignores partial, stray and manifest-less entries") {
+TEST_CASE("list_snapshot_ids: sorted by time then suffix, ignores partial, stray and manifest-less entries") {
   TempDir tmp;
   const std::string repo = tmp.str("repo");
   CHECK(list_snapshot_ids(repo)->empty());  // no snapshots/ yet

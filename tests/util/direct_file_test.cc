@@ -73,7 +73,7 @@ TEST_CASE("DirectFile: every size and piece size reads back exactly, mode 0600")
   }
 }
 
-TEST_CASE("DirectFile: a file destroyed before finish() is removed; an existing file is refused untouched") {
+TEST_CASE("DirectFile: a file destroyed before finish() is removed, an existing file is refused untouched") {
   TempDir dir;
   const std::string path = dir.str("partial");
   {

@@ -161,7 +161,7 @@ TEST_CASE("a missing data file, a missing schema", "[snapshot]") {
   CHECK(report.files_checked == 2);
 }
 
-TEST_CASE("extra files and directories are named; a listed path that is not a file is a problem",
+TEST_CASE("extra files and directories are named, a listed path that is not a file is a problem",
           "[snapshot]") {
   Repo r;
   mzl::test::write_bytes(r.dir + "/data/shop/extra.tsv", "9\tx\ty\n");
