@@ -96,4 +96,39 @@ Result<std::vector<std::filesystem::path>> expand_binlog_paths(const std::vector
   return files;
 }
 
+std::string server_file_name(const std::filesystem::path& path) {
+  return strip_lz4(path.filename().string());
+}
+
+Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
+                                                              const std::string& start_file) {
+  MZL_TRY(auto all, expand_binlog_paths({archive_dir}));
+  auto first =
+      std::find_if(all.begin(), all.end(), [&](const auto& p) { return server_file_name(p) == start_file; });
+  if (first == all.end()) {
+    return Error(ErrorCode::kNotFound,
+                 fmt::format("the archive has no file {} (where the snapshot's data ends); it holds {} to {}",
+                             start_file, server_file_name(all.front()), server_file_name(all.back())))
+        .at_r(archive_dir);
+  }
+  std::vector<std::filesystem::path> files(first, all.end());
+  for (size_t i = 1; i < files.size(); ++i) {
+    const auto previous = binlog_sequence_number(server_file_name(files[i - 1]));
+    const auto current = binlog_sequence_number(server_file_name(files[i]));
+    if (previous && current && *current != *previous + 1) {
+      // The missing name, numbered like its predecessor ("mariadb-bin.000041" -> "mariadb-bin.000042").
+      const std::string before = server_file_name(files[i - 1]);
+      const size_t dot = before.rfind('.');
+      const std::string missing =
+          fmt::format("{}.{:0{}}", before.substr(0, dot), *previous + 1, before.size() - dot - 1);
+      return Error(ErrorCode::kCorrupt,
+                   fmt::format("{} is missing between {} and {}: the archive has a gap, so no point after {} "
+                               "can be restored from it",
+                               missing, before, server_file_name(files[i]), before))
+          .at_r(archive_dir);
+    }
+  }
+  return files;
+}
+
 }  // namespace mzl::archive

@@ -20,4 +20,13 @@ std::optional<uint64_t> binlog_sequence_number(const std::string& file_name);
 // file; kIo when a directory cannot be listed.
 Result<std::vector<std::filesystem::path>> expand_binlog_paths(const std::vector<std::string>& paths);
 
+// The server's name of an archived file: its file name without ".lz4" ("x.000042.lz4" is "x.000042").
+std::string server_file_name(const std::filesystem::path& path);
+
+// The archive's files (the directory `archive_dir`, as above) from `start_file` (a server's file name) on,
+// in order, checked to follow each other without a gap in their numbers: kNotFound when there is no
+// `start_file` (naming what the archive holds), kCorrupt naming the first missing file.
+Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
+                                                              const std::string& start_file);
+
 }  // namespace mzl::archive

@@ -68,7 +68,12 @@ std::string TransactionTracker::gtid_position() const {
 }
 
 TransactionTracker::Step TransactionTracker::end_group() {
-  Step step{true, pending_gtid_};
+  Step step;
+  step.boundary = true;
+  step.starts = stage_ == Stage::kNone;
+  step.ends = true;
+  step.gtid = pending_gtid_;
+  step.ended_gtid = pending_gtid_;
   if (pending_maria_) maria_position_.set(*pending_maria_);
   if (pending_mysql_) (void)mysql_set_.add(*pending_mysql_);
   stage_ = Stage::kNone;
@@ -96,7 +101,7 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
       pending_mysql_.reset();
       pending_gtid_ = pending_maria_->to_string();
       stage_ = Stage::kAfterGtid;
-      return Step{};
+      return opened();
     }
     case EventType::kGtid:
     case EventType::kAnonymousGtid:
@@ -109,33 +114,36 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
       pending_maria_.reset();
       pending_gtid_ = pending_mysql_ ? pending_mysql_->to_string() : "";
       stage_ = Stage::kAfterGtid;
-      return Step{};
+      return opened();
     }
     case EventType::kQuery:
     case EventType::kMariaQueryCompressed: {
       if (event.header.type_code == static_cast<uint8_t>(EventType::kMariaQueryCompressed)) {
         // Only long statements are compressed: never BEGIN / COMMIT.
-        if (stage_ == Stage::kInTransaction) return Step{};
+        if (stage_ == Stage::kInTransaction) return inside();
         return end_group();
       }
       auto decoded = codec::decode_query_event(body, fd);
       if (!decoded.ok()) return corrupt(event, "QUERY event");
       const std::string& query = decoded->query;
       if (opens_transaction(query)) {
+        const bool starts = stage_ == Stage::kNone;  // else its GTID event opened it
         stage_ = Stage::kInTransaction;
-        return Step{};
+        return starts ? opened() : inside();
       }
       if (stage_ == Stage::kInTransaction) {
         if (starts_with_word(query, "COMMIT") || starts_with_word(query, "ROLLBACK")) return end_group();
-        return Step{};
+        return inside();
       }
       return end_group();
     }
     case EventType::kXid:
     case EventType::kXaPrepare:
+      // Outside a transaction (a stray commit, e.g. where a copy starts mid-transaction) it closes nothing.
+      if (stage_ == Stage::kNone) return Step{true, false, false, "", ""};
       return end_group();
     case EventType::kTransactionPayload:
-      if (stage_ == Stage::kInTransaction) return Step{};
+      if (stage_ == Stage::kInTransaction) return inside();
       return end_group();
     case EventType::kPreviousGtids: {
       auto decoded = codec::decode_previous_gtids_event(body, fd);
@@ -154,8 +162,21 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
     default:
       break;
   }
-  if (stage_ != Stage::kNone) return Step{};
-  return Step{true, ""};
+  if (stage_ != Stage::kNone) return inside();
+  return Step{true, false, false, "", ""};
+}
+
+TransactionTracker::Step TransactionTracker::opened() const {
+  Step step;
+  step.starts = true;
+  step.gtid = pending_gtid_;
+  return step;
+}
+
+TransactionTracker::Step TransactionTracker::inside() const {
+  Step step;
+  step.gtid = pending_gtid_;
+  return step;
 }
 
 }  // namespace mzl::archive

@@ -33,8 +33,18 @@ class TransactionTracker {
   // kCorrupt when the text does not parse.
   static Result<TransactionTracker> at_boundary(std::string_view flavour, std::string_view gtid_position);
 
+  // What one event means for the transaction boundaries. This is the one place mzl decides them: the
+  // archive writer resumes at `boundary`, and every reader of the archive (archive_reader.h: replay,
+  // flashback, PITR planning) starts and ends transactions where `starts` and `ends` say.
   struct Step {
-    bool boundary = false;   // the event ends a transaction or lies outside one
+    bool boundary = false;  // the event ends a transaction or lies outside one
+    // The event opens a transaction: a GTID event, or (servers without GTID events) BEGIN / XA START, or a
+    // statement or TRANSACTION_PAYLOAD that is a transaction of its own.
+    bool starts = false;
+    // The event closes a transaction: XID, COMMIT, ROLLBACK, XA_PREPARE, or the one statement or
+    // TRANSACTION_PAYLOAD of a group without BEGIN.
+    bool ends = false;
+    std::string gtid;        // the GTID of the transaction the event is part of ("" when none or anonymous)
     std::string ended_gtid;  // the GTID of the transaction this event ended ("" when none or anonymous)
   };
 
@@ -50,7 +60,10 @@ class TransactionTracker {
 
  private:
   enum class Stage { kNone, kAfterGtid, kInTransaction };
+  // Closes the open group (or a one-event transaction outside any group).
   Step end_group();
+  Step opened() const;  // the event opened the group
+  Step inside() const;  // the event is inside the open group
 
   std::string flavour_;
   Stage stage_ = Stage::kNone;

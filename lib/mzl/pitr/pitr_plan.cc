@@ -9,10 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "mzl/archive/archive_reader.h"
 #include "mzl/archive/binlog_file_list.h"
-#include "mzl/codec/binlog_file_reader.h"
-#include "mzl/codec/event_type.h"
-#include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/local_storage.h"
@@ -37,17 +35,26 @@ std::optional<std::filesystem::path> archived_file(const std::string& archive_di
   return std::nullopt;
 }
 
-// The timestamp of the last transaction (GTID event) before `position` in `file`, or nullopt when none.
+// The timestamp of the last transaction that starts (its GTID event) before `position` in `file`, or
+// nullopt when none. The file may be the one being written: what lies past its last complete event is past
+// `position` too (a snapshot's coordinates are durable).
 Result<std::optional<int64_t>> last_transaction_time(const std::filesystem::path& file, uint64_t position) {
-  MZL_TRY(auto reader, codec::BinlogFileReader::open(file.string()));
+  archive::ArchiveReader reader({file}, {.last_file_may_be_partial = true});
   std::optional<int64_t> last;
-  while (reader.offset() < position) {
-    MZL_TRY(auto next, reader.next());
-    if (!next) break;
-    const uint8_t type = next->header.type_code;
-    if (starts_transaction(type)) last = next->header.timestamp;
+  while (true) {
+    MZL_TRY(const archive::ArchiveEvent* event, reader.next());
+    if (event == nullptr || event->raw.offset >= position) break;
+    if (event->starts_transaction) last = event->raw.header.timestamp;
   }
   return last;
+}
+
+// The timestamp of the file's first event (its FORMAT_DESCRIPTION), or nullopt when it has none.
+Result<std::optional<int64_t>> first_event_time(const std::filesystem::path& file) {
+  archive::ArchiveReader reader({file});
+  MZL_TRY(const archive::ArchiveEvent* first, reader.next());
+  if (first == nullptr) return std::optional<int64_t>();
+  return std::optional<int64_t>(first->raw.header.timestamp);
 }
 
 Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest& m) {
@@ -63,9 +70,7 @@ Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest&
       // None in this file: the GTID_LIST at its start follows the previous file's last transaction, which
       // is older than the file's own FORMAT_DESCRIPTION; that event's time bounds it.
       if (!last) {
-        MZL_TRY(auto reader, codec::BinlogFileReader::open(start->string()));
-        MZL_TRY(auto first, reader.next());
-        if (first) last = first->header.timestamp;
+        MZL_TRY(last, first_event_time(*start));
       }
       return last && *last < stop.datetime;
     }
@@ -132,7 +137,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
           .at_r(plan.snapshot_dir);
     }
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
-    MZL_CHECK(archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
+    MZL_CHECK(archive::archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
     return plan;
   }
   // Newest first (ids sort by time).
@@ -145,7 +150,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
     if (!fits) continue;
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
     // A gap in the archive is found before anything is loaded.
-    MZL_CHECK(archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
+    MZL_CHECK(archive::archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
     return plan;
   }
   return Error(ErrorCode::kNotFound,

@@ -165,65 +165,26 @@ class Collector : public EventApplier {
   Collector(const FlashbackOptions& options, Spool& spool, std::string start_gtid)
       : options_(options), spool_(spool), start_gtid_(std::move(start_gtid)) {}
 
-  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-             const std::string& file) override {
-    const EventPlace at{file, raw.offset};
+  Status add(const archive::ArchiveEvent& event) override {
+    const codec::RawEvent& raw = event.raw;
     const uint8_t type = raw.header.type_code;
     if (type == codec::code(EventType::kFormatDescription)) {
       if (format_event_.empty()) {
         format_event_ = std::string(raw.data.begin(), raw.data.end());
-        format_ = format;
+        format_ = event.format();
       }
       return ok_status();
     }
-    if (starts_transaction(type)) {
-      MZL_TRY(std::string gtid, transaction_gtid(raw, format, file));
-      if (!active_) active_ = starts_range(raw, gtid, file);
+    if (event.starts_transaction) {
+      if (!active_) active_ = starts_range(event);
       in_transaction_ = true;
-      gtid_ = gtid;
-      return ok_status();
+      gtid_ = event.gtid;
     }
     if (!active_) return ok_status();
-    ByteReader body(raw.body);
-    if (type == codec::code(EventType::kTableMap)) {
-      MZL_TRY(auto map, decode_at(codec::decode_table_map_event(body, format), at));
-      table_maps_[map.table_id] = std::move(map);
-      return ok_status();
-    }
-    if (codec::is_rows_event(type)) {
-      MZL_TRY(auto rows, decode_at(codec::decode_rows_event(type, body, format), at));
-      auto map = table_maps_.find(rows.table_id);
-      if (map == table_maps_.end()) {
-        return Error(ErrorCode::kCorrupt, "ROWS event without its TABLE_MAP").at_r(file, raw.offset);
-      }
-      if (!selected(map->second.database, map->second.table)) return ok_status();
-      MZL_TRY(codec::RowsEvent inverse, invert(rows, map->second, at, stats_.rows));
-      pending_.push_back(Pair{encode(raw.header, map->second, format), encode(raw.header, inverse, format)});
-      ++stats_.row_events;
-      return ok_status();
-    }
-    if (type == codec::code(EventType::kXid)) return end_transaction();
-    if (type == codec::code(EventType::kQuery) || type == codec::code(EventType::kMariaQueryCompressed)) {
-      MZL_TRY(auto q, decode_at(type == codec::code(EventType::kQuery)
-                                    ? codec::decode_query_event(body, format)
-                                    : codec::decode_query_compressed_event(body, format),
-                                at));
-      if (q.query == "BEGIN") return ok_status();
-      if (q.query == "COMMIT" || q.query == "ROLLBACK") return end_transaction();
-      if (!options_.databases.empty() || !options_.tables.empty()) {
-        if (!q.db.empty() && !selected_database(q.db)) return ok_status();
-      }
-      return Error(
-                 ErrorCode::kUnsupported,
-                 fmt::format("a statement is in the range ('{}'): flashback undoes row changes only; end the "
-                             "range before it or select other databases",
-                             q.query.substr(0, 80)))
-          .at_r(file, raw.offset);
-    }
-    if (needs_nothing_applied(type)) return ok_status();
-    return Error(ErrorCode::kUnsupported,
-                 fmt::format("{} events cannot be undone", codec::event_type_name(type)))
-        .at_r(file, raw.offset);
+    MZL_CHECK(collect(event));
+    // Where the archive reader's TransactionTracker says the transaction ends (XID, COMMIT, XA_PREPARE...).
+    if (event.ends_transaction) return end_transaction();
+    return ok_status();
   }
 
   bool in_transaction() const override { return in_transaction_; }
@@ -259,6 +220,62 @@ class Collector : public EventApplier {
   bool started() const { return active_; }
 
  private:
+  // Keeps the inverse of one event of the range; refuses what cannot be undone.
+  Status collect(const archive::ArchiveEvent& event) {
+    const codec::RawEvent& raw = event.raw;
+    const codec::FormatDescription& format = event.format();
+    const std::string& file = event.file;
+    const EventPlace at{file, raw.offset};
+    const uint8_t type = raw.header.type_code;
+    ByteReader body(raw.body);
+    switch (static_cast<EventType>(type)) {
+      case EventType::kMariaGtid:
+      case EventType::kGtid:
+      case EventType::kGtidTagged:
+      case EventType::kAnonymousGtid:
+      case EventType::kXid:
+        return ok_status();
+      case EventType::kTableMap: {
+        MZL_TRY(auto map, decode_at(codec::decode_table_map_event(body, format), at));
+        table_maps_[map.table_id] = std::move(map);
+        return ok_status();
+      }
+      case EventType::kQuery:
+      case EventType::kMariaQueryCompressed: {
+        MZL_TRY(auto q, decode_at(type == codec::code(EventType::kQuery)
+                                      ? codec::decode_query_event(body, format)
+                                      : codec::decode_query_compressed_event(body, format),
+                                  at));
+        if (q.query == "BEGIN" || q.query == "COMMIT" || q.query == "ROLLBACK") return ok_status();
+        if (!options_.databases.empty() || !options_.tables.empty()) {
+          if (!q.db.empty() && !selected_database(q.db)) return ok_status();
+        }
+        return Error(ErrorCode::kUnsupported,
+                     fmt::format("a statement is in the range ('{}'): flashback undoes row changes only; end "
+                                 "the range before it or select other databases",
+                                 q.query.substr(0, 80)))
+            .at_r(file, raw.offset);
+      }
+      default:
+        break;
+    }
+    if (codec::is_rows_event(type)) {
+      MZL_TRY(auto rows, decode_at(codec::decode_rows_event(type, body, format), at));
+      auto map = table_maps_.find(rows.table_id);
+      if (map == table_maps_.end()) {
+        return Error(ErrorCode::kCorrupt, "ROWS event without its TABLE_MAP").at_r(file, raw.offset);
+      }
+      if (!selected(map->second.database, map->second.table)) return ok_status();
+      MZL_TRY(codec::RowsEvent inverse, invert(rows, map->second, at, stats_.rows));
+      pending_.push_back(Pair{encode(raw.header, map->second, format), encode(raw.header, inverse, format)});
+      ++stats_.row_events;
+      return ok_status();
+    }
+    if (needs_nothing_applied(type)) return ok_status();
+    return Error(ErrorCode::kUnsupported,
+                 fmt::format("{} events cannot be undone", codec::event_type_name(type)))
+        .at_r(file, raw.offset);
+  }
   struct Pair {
     std::string table_map, rows;  // base64 of the encoded events
   };
@@ -273,13 +290,15 @@ class Collector : public EventApplier {
     return decoded;
   }
 
-  bool starts_range(const codec::RawEvent& raw, const std::string& gtid, const std::string& file) const {
+  bool starts_range(const archive::ArchiveEvent& event) const {
+    const codec::RawEvent& raw = event.raw;
+    const std::string& file = event.file;
     const ReplayStop& s = options_.start;
     switch (s.kind) {
       case ReplayStop::Kind::kDatetime:
         return static_cast<int64_t>(raw.header.timestamp) >= s.datetime;
       case ReplayStop::Kind::kGtid:
-        return gtid == start_gtid_;
+        return event.gtid == start_gtid_;
       case ReplayStop::Kind::kPosition: {
         if (file == s.file) return raw.offset >= s.position;
         const auto here = archive::binlog_sequence_number(file),
@@ -372,9 +391,7 @@ Result<FlashbackStats> flashback(const FlashbackOptions& options, StatementSink&
     read.start_position = 4;
   } else {
     MZL_TRY(auto files, archive::expand_binlog_paths({options.archive_dir}));
-    std::string first = files.front().filename().string();
-    if (first.ends_with(".lz4")) first.resize(first.size() - 4);
-    read.start_file = first;
+    read.start_file = archive::server_file_name(files.front());
   }
   MZL_TRY(ReplayStats read_stats, replay_archive(read, collector));
   if (!collector.started()) {

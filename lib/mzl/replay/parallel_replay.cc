@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include "mzl/codec/event_type.h"
-#include "mzl/codec/gtid_events.h"
 #include "mzl/codec/query_event.h"
 #include "mzl/codec/rows_event.h"
 #include "mzl/net/server_connection.h"
@@ -59,9 +58,19 @@ struct Unit {
 
 // Events that row-only transactions consist of; anything else makes a transaction be applied alone.
 bool row_transaction_event(uint8_t type) {
-  return starts_transaction(type) || type == codec::code(EventType::kTableMap) ||
-         codec::is_rows_event(type) || type == codec::code(EventType::kXid) ||
-         type == codec::code(EventType::kMariaAnnotateRows) || type == codec::code(EventType::kRowsQuery);
+  switch (static_cast<EventType>(type)) {
+    case EventType::kMariaGtid:
+    case EventType::kGtid:
+    case EventType::kGtidTagged:
+    case EventType::kAnonymousGtid:
+    case EventType::kTableMap:
+    case EventType::kXid:
+    case EventType::kMariaAnnotateRows:
+    case EventType::kRowsQuery:
+      return true;
+    default:
+      return codec::is_rows_event(type);
+  }
 }
 
 }  // namespace
@@ -98,37 +107,31 @@ class ParallelApplier::Impl {
 
   ~Impl() { stop_threads(); }
 
-  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
-    const uint8_t type = raw.header.type_code;
-    if (type == codec::code(EventType::kFormatDescription)) {
-      format_ = std::make_shared<Format>(Format{OwnedEvent(raw), format});
+  // Transactions are cut where the archive reader's TransactionTracker says they start and end.
+  Status add(const archive::ArchiveEvent& event) {
+    const codec::RawEvent& raw = event.raw;
+    if (raw.header.type_code == codec::code(EventType::kFormatDescription)) {
+      format_ = std::make_shared<Format>(Format{OwnedEvent(raw), event.format()});
       return ok_status();
     }
-    if (streaming_) return stream(raw, format, file);
-    if (starts_transaction(type)) {
+    if (streaming_) return stream(event);
+    if (event.starts_transaction) {
       if (unit_) MZL_CHECK(end_unit());  // a transaction without its commit: cannot happen in a binlog
       unit_ = std::make_shared<Unit>();
       unit_->format = format_;
-      unit_->file = file;
-      standalone_ = false;
-      if (type == codec::code(EventType::kMariaGtid)) {
-        ByteReader body(raw.body);
-        auto gtid = codec::decode_maria_gtid_event(body, format);
-        if (!gtid.ok()) return std::move(gtid).error().at_r(file, raw.offset);
-        standalone_ = (gtid->flags2 & codec::kMariaFlStandalone) != 0;
-      }
-      return append(raw, format, file);
+      unit_->file = event.file;
+      return append(event);
     }
     if (!unit_) {
-      if (needs_nothing_applied(type)) return ok_status();
-      // Outside any transaction (servers without GTID events): applied alone.
+      if (!event.in_transaction && needs_nothing_applied(raw.header.type_code)) return ok_status();
+      // Outside any transaction (INTVAR and the like before a statement of a server without GTID events):
+      // applied alone.
       unit_ = std::make_shared<Unit>();
       unit_->format = format_;
-      unit_->file = file;
+      unit_->file = event.file;
       unit_->alone = true;
-      standalone_ = true;
     }
-    return append(raw, format, file);
+    return append(event);
   }
 
   bool in_transaction() const {
@@ -158,27 +161,25 @@ class ParallelApplier::Impl {
   uint64_t skipped_statements() const { return sessions_[0].translator->skipped_statements(); }
 
  private:
-  Status append(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
+  Status append(const archive::ArchiveEvent& event) {
+    const codec::RawEvent& raw = event.raw;
+    const codec::FormatDescription& format = event.format();
     const uint8_t type = raw.header.type_code;
     unit_->events.emplace_back(raw);
     unit_->bytes += raw.data.size();
-    bool ends = type == codec::code(EventType::kXid);
     if (type == codec::code(EventType::kQuery) || type == codec::code(EventType::kMariaQueryCompressed)) {
       ByteReader body(raw.body);
       auto q = type == codec::code(EventType::kQuery) ? codec::decode_query_event(body, format)
                                                       : codec::decode_query_compressed_event(body, format);
-      if (!q.ok()) return std::move(q).error().at_r(file, raw.offset);
-      if (q->query == "COMMIT" || q->query == "ROLLBACK") ends = true;
+      if (!q.ok()) return std::move(q).error().at_r(event.file, raw.offset);
       if (q->query != "BEGIN" && q->query != "COMMIT" && q->query != "ROLLBACK") unit_->alone = true;
-      if (standalone_ && q->query != "BEGIN") ends = true;
     } else if (!row_transaction_event(type)) {
       unit_->alone = true;
-      if (standalone_) ends = true;
     } else if (!unit_->alone && (type == codec::code(EventType::kTableMap) || codec::is_rows_event(type))) {
       MZL_TRY(bool parallel, write_set_->add(raw, format));
       if (!parallel) unit_->alone = true;
     }
-    if (ends) return end_unit();
+    if (event.ends_transaction || !event.in_transaction) return end_unit();
     if (unit_->bytes > options_.max_buffered_bytes) return start_streaming();
     return ok_status();
   }
@@ -194,16 +195,16 @@ class ParallelApplier::Impl {
     Session& first = sessions_[0];
     MZL_CHECK(send_format(first, *unit));
     for (const OwnedEvent& e : unit->events)
-      MZL_CHECK(first.translator->add(e.view(), unit->format->description, unit->file));
+      MZL_CHECK(first.translator->translate(e.view(), unit->format->description, unit->file));
     std::lock_guard lock(mutex_);
     ++stats_.alone;
     return ok_status();
   }
 
-  Status stream(const codec::RawEvent& raw, const codec::FormatDescription& format, const std::string& file) {
+  Status stream(const archive::ArchiveEvent& event) {
     Session& first = sessions_[0];
-    MZL_CHECK(first.translator->add(raw, format, file));
-    if (!first.translator->in_transaction()) {
+    MZL_CHECK(first.translator->translate(event.raw, event.format(), event.file));
+    if (event.ends_transaction) {
       streaming_ = false;
       MZL_CHECK(first.sink->flush());
       write_set_->forget_tables();
@@ -214,7 +215,7 @@ class ParallelApplier::Impl {
   Status send_format(Session& session, const Unit& unit) {
     if (!unit.format || session.format_sent == unit.format.get()) return ok_status();
     session.format_sent = unit.format.get();
-    return session.translator->add(unit.format->event.view(), unit.format->description, unit.file);
+    return session.translator->translate(unit.format->event.view(), unit.format->description, unit.file);
   }
 
   Status end_unit() {
@@ -273,7 +274,7 @@ class ParallelApplier::Impl {
   Status apply(Session& session, const Unit& unit) {
     MZL_CHECK(send_format(session, unit));
     for (const OwnedEvent& e : unit.events) {
-      MZL_CHECK(session.translator->add(
+      MZL_CHECK(session.translator->translate(
           e.view(), unit.format ? unit.format->description : codec::FormatDescription{}, unit.file));
     }
     return session.sink->flush();
@@ -330,7 +331,6 @@ class ParallelApplier::Impl {
   std::vector<Session> sessions_;
   std::shared_ptr<const Format> format_;
   std::shared_ptr<Unit> unit_;  // the transaction being read
-  bool standalone_ = false;     // it ends with its first statement
   bool streaming_ = false;      // a large transaction is being applied on the first session as it is read
 
   mutable std::mutex mutex_;
@@ -350,9 +350,8 @@ Result<std::unique_ptr<ParallelApplier>> ParallelApplier::create(const ParallelR
 ParallelApplier::ParallelApplier(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ParallelApplier::~ParallelApplier() = default;
 
-Status ParallelApplier::add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                            const std::string& file) {
-  return impl_->add(raw, format, file);
+Status ParallelApplier::add(const archive::ArchiveEvent& event) {
+  return impl_->add(event);
 }
 bool ParallelApplier::in_transaction() const {
   return impl_->in_transaction();

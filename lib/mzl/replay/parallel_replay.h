@@ -54,8 +54,7 @@ class ParallelApplier : public EventApplier {
   static Result<std::unique_ptr<ParallelApplier>> create(const ParallelReplayOptions& options);
   ~ParallelApplier() override;
 
-  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-             const std::string& file) override;
+  Status add(const archive::ArchiveEvent& event) override;
   bool in_transaction() const override;
   Status finish() override;
   uint64_t skipped_statements() const override;

@@ -8,10 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "mzl/archive/archive_reader.h"
 #include "mzl/archive/binlog_file_list.h"
-#include "mzl/codec/binlog_file_reader.h"
-#include "mzl/codec/event_type.h"
-#include "mzl/codec/gtid_events.h"
+#include "mzl/codec/event_header.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/gtid/uuid.h"
 #include "mzl/util/parse_number.h"
@@ -19,14 +18,6 @@
 
 namespace mzl::restore {
 namespace {
-
-using codec::EventType;
-
-std::string file_name_of(const std::filesystem::path& path) {
-  std::string name = path.filename().string();
-  if (name.ends_with(".lz4")) name.resize(name.size() - 4);
-  return name;
-}
 
 Result<std::string> normalized_stop_gtid(const std::string& text) {
   if (auto maria = gtid::MariaGtid::parse(text); maria.ok()) return maria->to_string();
@@ -59,12 +50,13 @@ class ArchiveReplay {
 
   Result<ReplayStats> run() {
     MZL_TRY(std::vector<std::filesystem::path> files,
-            archive_files_from(options_.archive_dir, options_.start_file));
+            archive::archive_files_from(options_.archive_dir, options_.start_file));
     stats_.stop_reached = options_.stop.kind == ReplayStop::Kind::kLatest;
-    for (size_t i = 0; i < files.size(); ++i) {
-      MZL_TRY(bool stopped, read_file(files[i], i == 0, i + 1 == files.size()));
-      if (stopped) break;
-    }
+    // The last file may be the one mzl-binlog-tail is writing: its complete events are all there is.
+    archive::ArchiveReader reader(
+        std::move(files), {.start_position = options_.start_position, .last_file_may_be_partial = true});
+    MZL_CHECK(read(reader));
+    stats_.files = reader.files_opened();
     stats_.rolled_back = translator_.in_transaction();
     MZL_CHECK(translator_.finish());
     stats_.skipped_statements = translator_.skipped_statements();
@@ -80,25 +72,23 @@ class ArchiveReplay {
   }
 
  private:
-  // Whether the transaction starting with `raw` ends the replay (it is not applied then).
-  Result<bool> stops_before(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                            const std::string& file) {
+  // Whether the transaction starting with `event` ends the replay (it is not applied then).
+  bool stops_before(const archive::ArchiveEvent& event) {
     if (stop_after_transaction_) return true;
     const ReplayStop& stop = options_.stop;
     switch (stop.kind) {
       case ReplayStop::Kind::kLatest:
         return false;
       case ReplayStop::Kind::kDatetime:
-        return static_cast<int64_t>(raw.header.timestamp) >= stop.datetime;
+        return static_cast<int64_t>(event.raw.header.timestamp) >= stop.datetime;
       case ReplayStop::Kind::kPosition: {
-        const auto here = archive::binlog_sequence_number(file);
+        const auto here = archive::binlog_sequence_number(event.file);
         const auto there = archive::binlog_sequence_number(stop.file);
-        if (file == stop.file) return raw.offset >= stop.position;
+        if (event.file == stop.file) return event.raw.offset >= stop.position;
         return here && there && *here > *there;
       }
       case ReplayStop::Kind::kGtid: {
-        MZL_TRY(std::string gtid, transaction_gtid(raw, format, file));
-        if (gtid != stop_gtid_) return false;
+        if (event.gtid != stop_gtid_) return false;
         if (stop.before_gtid) return true;
         stop_after_transaction_ = true;  // apply this one, stop at the next
         return false;
@@ -107,28 +97,18 @@ class ArchiveReplay {
     return false;
   }
 
-  Result<bool> read_file(const std::filesystem::path& path, bool first, bool last) {
-    const std::string file = file_name_of(path);
-    MZL_TRY(auto reader, codec::BinlogFileReader::open(path.string()));
-    ++stats_.files;
-    stats_.end_file = file;
-    stats_.end_position = 4;
+  // Reads until the stop point or the archive's end.
+  Status read(archive::ArchiveReader& reader) {
     while (true) {
-      auto next = reader.next();
-      if (!next.ok()) {
-        Error e = std::move(next).error();
-        if (e.code != ErrorCode::kNeedMoreData) return e;
-        if (last) return false;  // the file being written: its complete events are all there is
-        e.code = ErrorCode::kCorrupt;
-        e.message = "truncated: the file ends inside an event, and a later file exists (" + e.message + ")";
-        return e;
+      MZL_TRY(const archive::ArchiveEvent* next, reader.next());
+      if (next == nullptr) break;
+      const archive::ArchiveEvent& event = *next;
+      const codec::RawEvent& raw = event.raw;
+      if (event.file != stats_.end_file) {
+        stats_.end_file = event.file;
+        stats_.end_position = codec::kBinlogMagicSize;
       }
-      if (!next->has_value()) return false;
-      const codec::RawEvent& raw = **next;
-      const uint8_t type = raw.header.type_code;
-      const bool is_format = type == codec::code(EventType::kFormatDescription);
-      if (first && raw.offset < options_.start_position && !is_format) continue;
-      if (starts_transaction(type)) {
+      if (event.starts_transaction) {
         if (stop_requested()) {
           // Between two transactions: everything before this one is applied, nothing of it.
           MZL_CHECK(translator_.finish());
@@ -136,24 +116,29 @@ class ArchiveReplay {
               ErrorCode::kInterrupted,
               fmt::format("stopped by a signal before the transaction at {}:{}; the target holds every "
                           "transaction before it (last GTID {})",
-                          file, raw.offset, stats_.last_gtid.empty() ? "(none)" : stats_.last_gtid));
+                          event.file, raw.offset, stats_.last_gtid.empty() ? "(none)" : stats_.last_gtid));
         }
-        MZL_TRY(bool stop, stops_before(raw, reader.format(), file));
-        if (stop) {
+        if (stops_before(event)) {
           stats_.end_position = raw.offset;
           stats_.stop_reached = true;
-          return true;
+          return ok_status();
         }
         ++stats_.transactions;
         stats_.last_timestamp = raw.header.timestamp;
-        MZL_TRY(stats_.last_gtid, transaction_gtid(raw, reader.format(), file));
+        stats_.last_gtid = event.gtid;
       }
       ++stats_.events;
       stats_.bytes += raw.data.size();
-      MZL_CHECK(translator_.add(raw, reader.format(), file));
+      MZL_CHECK(translator_.add(event));
       stats_.end_position = raw.offset + raw.data.size();
-      report(file);
+      report(event.file);
     }
+    // A file opened after the last event handed out (one holding only its magic so far).
+    if (reader.file() != stats_.end_file) {
+      stats_.end_file = reader.file();
+      stats_.end_position = codec::kBinlogMagicSize;
+    }
+    return ok_status();
   }
 
   void report(const std::string& file) {
@@ -173,37 +158,6 @@ class ArchiveReplay {
 };
 
 }  // namespace
-
-Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
-                                                              const std::string& start_file) {
-  MZL_TRY(auto all, archive::expand_binlog_paths({archive_dir}));
-  auto first =
-      std::find_if(all.begin(), all.end(), [&](const auto& p) { return file_name_of(p) == start_file; });
-  if (first == all.end()) {
-    return Error(ErrorCode::kNotFound,
-                 fmt::format("the archive has no file {} (where the snapshot's data ends); it holds {} to {}",
-                             start_file, file_name_of(all.front()), file_name_of(all.back())))
-        .at_r(archive_dir);
-  }
-  std::vector<std::filesystem::path> files(first, all.end());
-  for (size_t i = 1; i < files.size(); ++i) {
-    const auto previous = archive::binlog_sequence_number(file_name_of(files[i - 1]));
-    const auto current = archive::binlog_sequence_number(file_name_of(files[i]));
-    if (previous && current && *current != *previous + 1) {
-      // The missing name, numbered like its predecessor ("mariadb-bin.000041" -> "mariadb-bin.000042").
-      const std::string before = file_name_of(files[i - 1]);
-      const size_t dot = before.rfind('.');
-      const std::string missing =
-          fmt::format("{}.{:0{}}", before.substr(0, dot), *previous + 1, before.size() - dot - 1);
-      return Error(ErrorCode::kCorrupt,
-                   fmt::format("{} is missing between {} and {}: the archive has a gap, so no point after {} "
-                               "can be restored from it",
-                               missing, before, file_name_of(files[i]), before))
-          .at_r(archive_dir);
-    }
-  }
-  return files;
-}
 
 Result<ReplayStats> replay_archive(const ReplayOptions& options, EventApplier& applier) {
   std::string stop_gtid;

@@ -14,13 +14,13 @@
 //  - kLatest: everything archived. The last file may be being written by mzl-binlog-tail: its events up to
 //    the last complete one are read, and a transaction the archive holds only part of is rolled back.
 // Continuity: the files from start_file on must follow each other without a gap in their numbers
-// (kCorrupt naming the missing file), each whole (a file other than the last that ends inside an event is
-// kCorrupt: truncated), every event's CRC32 checked (kChecksumMismatch naming file:offset).
+// (archive::archive_files_from(): kCorrupt naming the missing file), each whole (a file other than the last
+// that ends inside an event is kCorrupt: truncated), every event's CRC32 checked (kChecksumMismatch naming
+// file:offset). The files are read with archive::ArchiveReader, whose TransactionTracker decides where each
+// transaction starts and ends (a GTID event, or BEGIN on servers without GTIDs).
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <string>
-#include <vector>
 
 #include "mzl/replay/replay_sql.h"
 #include "mzl/replay/statement_sink.h"
@@ -71,12 +71,6 @@ struct ReplayStats {
   uint64_t skipped_statements =
       0;  // left out by the filter (ReplayFilter: statements are chosen by their db)
 };
-
-// The archive's files from `start_file` on, in order, checked to follow each other without a gap in their
-// numbers: kNotFound when there is no `start_file` (naming what the archive holds), kCorrupt naming a missing
-// file. replay_archive() reads these.
-Result<std::vector<std::filesystem::path>> archive_files_from(const std::string& archive_dir,
-                                                              const std::string& start_file);
 
 // Errors: kNotFound when the archive has no file `start_file` (naming what it has) or the stop GTID never
 // came; kCorrupt / kChecksumMismatch / kUnsupported naming file:offset; kInvalidArgument for a stop GTID that

@@ -143,11 +143,6 @@ std::optional<uint64_t> table_id_of(const codec::RawEvent& raw, const codec::For
 
 }  // namespace
 
-bool starts_transaction(uint8_t type) {
-  return type == codec::code(EventType::kMariaGtid) || type == codec::code(EventType::kGtid) ||
-         type == codec::code(EventType::kGtidTagged) || type == codec::code(EventType::kAnonymousGtid);
-}
-
 bool needs_nothing_applied(uint8_t type) {
   switch (static_cast<EventType>(type)) {
     case EventType::kRotate:
@@ -164,20 +159,6 @@ bool needs_nothing_applied(uint8_t type) {
     default:
       return false;
   }
-}
-
-Result<std::string> transaction_gtid(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                                     const std::string& file) {
-  ByteReader body(raw.body);
-  if (raw.header.type_code == codec::code(EventType::kMariaGtid)) {
-    auto g = codec::decode_maria_gtid_event(body, format);
-    if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
-    return fmt::format("{}-{}-{}", g->domain_id, raw.header.server_id, g->seq_no);
-  }
-  auto g = codec::decode_mysql_gtid_event(raw.header.type_code, body, format);
-  if (!g.ok()) return std::move(g).error().at_r(file, raw.offset);
-  if (raw.header.type_code == codec::code(EventType::kAnonymousGtid)) return std::string();
-  return fmt::format("{}{}:{}", gtid::Uuid{g->sid}.to_string(), g->tag.empty() ? "" : ":" + g->tag, g->gno);
 }
 
 // Names and patterns match as in every program's table filters (util/table_filter.h, man/mzl.7).
@@ -379,8 +360,8 @@ Status ReplayTranslator::add_query(const codec::RawEvent& raw, const codec::Form
   return emit(std::move(q.query), at);
 }
 
-Status ReplayTranslator::add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                             const std::string& file) {
+Status ReplayTranslator::translate(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                                   const std::string& file) {
   const EventPlace at{file, raw.offset};
   const uint8_t type = raw.header.type_code;
   if (type == codec::code(EventType::kTableMap) || codec::is_rows_event(type)) {

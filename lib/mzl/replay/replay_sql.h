@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "mzl/archive/archive_reader.h"
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/replay/statement_sink.h"
@@ -37,15 +38,9 @@ namespace mzl::restore {
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
 using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
 
-// A transaction's first event: MariaDB GTID, MySQL GTID, GTID_TAGGED or ANONYMOUS_GTID.
-bool starts_transaction(uint8_t type_code);
 // Events there is nothing to apply for: ROTATE, GTID_LIST, BINLOG_CHECKPOINT, PREVIOUS_GTIDS, STOP, the
 // statement annotations (ANNOTATE_ROWS, ROWS_QUERY), heartbeats and IGNORABLE.
 bool needs_nothing_applied(uint8_t type_code);
-// The GTID of a transaction's first event as text: "domain-server-seq" (MariaDB), "uuid[:tag]:n" (MySQL),
-// "" for ANONYMOUS_GTID. kCorrupt naming file:offset when it does not decode.
-Result<std::string> transaction_gtid(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                                     const std::string& file);
 
 // Which databases and tables a replay applies, and under which database names (mzl-pitr-restore --databases,
 // --tables, --rename-database, as the snapshot loader takes them). Row events are selected by their
@@ -67,14 +62,14 @@ struct ReplayFilter {
   std::string renamed(const std::string& db) const;
 };
 
-// What the archive reader (replay_archive.h) hands each event to: one translator over one session
-// (ReplayTranslator), or the parallel applier over several (parallel_replay.h).
+// What replay_archive() hands each event of the archive to, with its transaction boundaries
+// (archive/archive_reader.h): one translator over one session (ReplayTranslator), the parallel applier over
+// several (parallel_replay.h), or flashback's collector (flashback.h).
 class EventApplier {
  public:
   virtual ~EventApplier() = default;
-  // One event of `file`, framed with the format description in force, `format`.
-  virtual Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-                     const std::string& file) = 0;
+  // One event of the archive (its format description in force: event.format()).
+  virtual Status add(const archive::ArchiveEvent& event) = 0;
   // Whether a transaction was begun and not yet committed or rolled back.
   virtual bool in_transaction() const = 0;
   // Ends the replay: a transaction still open is rolled back; everything is sent and answered.
@@ -94,8 +89,11 @@ class ReplayTranslator : public EventApplier {
 
   // Translates one event of `file` (framed with the format description in force, `format`).
   // kCorrupt for an event that does not decode, kUnsupported as above.
-  Status add(const codec::RawEvent& raw, const codec::FormatDescription& format,
-             const std::string& file) override;
+  Status translate(const codec::RawEvent& raw, const codec::FormatDescription& format,
+                   const std::string& file);
+  Status add(const archive::ArchiveEvent& event) override {
+    return translate(event.raw, event.format(), event.file);
+  }
 
   bool in_transaction() const override { return in_transaction_; }
   uint64_t skipped_statements() const override { return skipped_statements_; }

@@ -113,7 +113,6 @@ void SequenceCheck::drop_transaction() {
 
 void SequenceCheck::follow_transaction(const codec::RawEvent& event, const codec::FormatDescription& fd,
                                        const std::string& where) {
-  const bool was_open = tracker_.in_transaction();
   auto step = tracker_.add(event, fd);
   if (!step.ok()) {
     problem(where, event.offset,
@@ -122,8 +121,10 @@ void SequenceCheck::follow_transaction(const codec::RawEvent& event, const codec
     drop_transaction();
     return;
   }
-  if (!was_open && tracker_.in_transaction()) pending_offset_ = event.offset;
-  if (!step->boundary || !was_open || !pending_offset_) return;
+  if (step->starts) pending_offset_ = event.offset;
+  // The window counts groups of several events (a statement of its own on a server without GTID events is
+  // not counted, as before).
+  if (!step->ends || step->starts || !pending_offset_) return;
   TransactionPoint& last = report_.last ? *report_.last : report_.last.emplace();
   if (last.file != where) last.file = where;
   last.offset = *pending_offset_;

@@ -1,0 +1,79 @@
+#include "mzl/archive/archive_reader.h"
+
+#include <fmt/format.h>
+
+#include "mzl/archive/binlog_file_list.h"
+#include "mzl/codec/event_type.h"
+
+namespace mzl::archive {
+
+ArchiveReader::ArchiveReader(std::vector<std::filesystem::path> files, ArchiveReaderOptions options)
+    : files_(std::move(files)), options_(options) {}
+
+Status ArchiveReader::open_next() {
+  const std::filesystem::path& path = files_[opened_];
+  MZL_TRY(auto reader, codec::BinlogFileReader::open(
+                           path.string(), {.verify_checksums = true, .buffer_size = options_.buffer_size}));
+  reader_.emplace(std::move(reader));
+  ++opened_;
+  event_.file = server_file_name(path);
+  event_.path = path.string();
+  if (tracker_.in_transaction()) {
+    // The previous file ended inside a transaction: keep the GTID state of its last complete one.
+    MZL_TRY(tracker_, TransactionTracker::at_boundary(tracker_.flavour(), tracker_.gtid_position()));
+  }
+  return ok_status();
+}
+
+Error ArchiveReader::partial_end(Error error) const {
+  if (opened_ < files_.size()) {
+    error.code = ErrorCode::kCorrupt;
+    error.message =
+        "truncated: the file ends inside an event, and a later file exists (" + error.message + ")";
+  } else {
+    error.message = "the file ends inside an event (truncated, or still being written): " + error.message;
+  }
+  return error;
+}
+
+Result<const ArchiveEvent*> ArchiveReader::next() {
+  if (failed_) return *failed_;
+  auto fail = [&](Error error) -> Result<const ArchiveEvent*> {
+    failed_ = error;
+    return error;
+  };
+  while (!done_) {
+    if (!reader_) {
+      if (opened_ == files_.size()) break;
+      if (Status opened = open_next(); !opened.ok()) return fail(std::move(opened).error());
+    }
+    auto next = reader_->next();
+    if (!next.ok()) {
+      Error error = std::move(next).error();
+      if (error.code != ErrorCode::kNeedMoreData) return fail(std::move(error));
+      if (opened_ == files_.size() && options_.last_file_may_be_partial) break;
+      return fail(partial_end(std::move(error)));
+    }
+    if (!next->has_value()) {
+      reader_.reset();
+      continue;
+    }
+    const codec::RawEvent& raw = **next;
+    const bool was_open = tracker_.in_transaction();
+    auto step = tracker_.add(raw, reader_->format());
+    if (!step.ok()) return fail(std::move(step).error().at_r(event_.path, raw.offset));
+    const bool is_format = raw.header.type_code == codec::code(codec::EventType::kFormatDescription);
+    if (opened_ == 1 && raw.offset < options_.start_position && !is_format) continue;
+    event_.raw = raw;
+    event_.format_ = &reader_->format();
+    event_.starts_transaction = step->starts;
+    event_.ends_transaction = step->ends;
+    event_.in_transaction = was_open || step->starts;
+    event_.gtid = std::move(step->gtid);
+    return &event_;
+  }
+  done_ = true;
+  return nullptr;
+}
+
+}  // namespace mzl::archive
