@@ -1,0 +1,326 @@
+// ArchiveReader over archived files built from the real fixture events (archive_test_support.h), a real
+// MySQL 8.0 fixture with a compressed transaction, and a hand-built XA transaction: files crossed in order,
+// an .lz4 file read like its plain twin, truncation named by file and offset, and the transaction
+// boundaries TransactionTracker gives each event.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "archive_test_support.h"
+#include "hand_built_binlog.h"
+#include "mzl/archive/archive_reader.h"
+#include "mzl/archive/binlog_file_list.h"
+#include "mzl/archive/compress_binlog.h"
+#include "mzl/codec/event_type.h"
+#include "mzl/util/crc32.h"
+#include "mzl/util/durable_file.h"
+#include "test_support.h"
+
+namespace mzl::test {
+namespace {
+
+using archive::ArchiveEvent;
+using archive::ArchiveReader;
+using archive::ArchiveReaderOptions;
+
+void write_bytes(const std::filesystem::path& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+// What a test checks of each event handed out.
+struct Seen {
+  std::string file;
+  uint64_t offset = 0;
+  uint8_t type = 0;
+  bool starts = false, ends = false, inside = false;
+  std::string gtid;
+};
+
+struct ReadAll {
+  std::vector<Seen> events;
+  std::optional<Error> error;
+};
+
+ReadAll read_all_events(ArchiveReader& reader) {
+  ReadAll out;
+  while (true) {
+    auto next = reader.next();
+    if (!next.ok()) {
+      out.error = next.error();
+      return out;
+    }
+    if (*next == nullptr) return out;
+    const ArchiveEvent& e = **next;
+    out.events.push_back(Seen{e.file, e.raw.offset, e.raw.header.type_code, e.starts_transaction,
+                              e.ends_transaction, e.in_transaction, e.gtid});
+  }
+}
+
+std::vector<Seen> starting(const std::vector<Seen>& events) {
+  std::vector<Seen> out;
+  for (const Seen& e : events)
+    if (e.starts) out.push_back(e);
+  return out;
+}
+std::vector<Seen> ending(const std::vector<Seen>& events) {
+  std::vector<Seen> out;
+  for (const Seen& e : events)
+    if (e.ends) out.push_back(e);
+  return out;
+}
+
+// Two files as a MariaDB server writes them: 000001 holds transaction 0-1-1, the DDL 0-1-2 and a ROTATE;
+// 000002 holds transaction 0-1-3.
+std::optional<ServerBinlog> two_files() {
+  auto server = ServerBinlog::from_fixture();
+  if (!server) return std::nullopt;
+  server->begin_file("mariadb-bin.000001");
+  server->transaction(1);
+  server->ddl(2);
+  server->rotate("mariadb-bin.000002");
+  server->begin_file("mariadb-bin.000002");
+  server->transaction(3);
+  return server;
+}
+
+void write_files(const ServerBinlog& server, const std::filesystem::path& dir) {
+  for (const ServerFile& f : server.files()) write_bytes(dir / f.name, f.bytes);
+}
+
+// The transaction boundaries of two_files(), from the model's own record of where each transaction ends
+// (ServerFile::boundaries lists the end of every event after which no transaction is open: the file's
+// first three events, then each transaction's last event, then the ROTATE).
+void check_two_files(const ServerBinlog& server, const std::vector<Seen>& events) {
+  const auto& f1 = server.files()[0];
+  const auto& f2 = server.files()[1];
+  REQUIRE(f1.boundaries.size() == 6);  // FD, GTID_LIST, CHECKPOINT, XID of 0-1-1, DDL 0-1-2, ROTATE
+  REQUIRE(f2.boundaries.size() == 4);  // FD, GTID_LIST, CHECKPOINT, XID of 0-1-3
+
+  const auto starts = starting(events);
+  REQUIRE(starts.size() == 3);
+  CHECK(starts[0].file == "mariadb-bin.000001");
+  CHECK(starts[0].offset == f1.boundaries[2]);  // the GTID event right after the checkpoint
+  CHECK(starts[0].gtid == "0-1-1");
+  CHECK(starts[1].offset == f1.boundaries[3]);
+  CHECK(starts[1].gtid == "0-1-2");
+  CHECK(starts[2].file == "mariadb-bin.000002");
+  CHECK(starts[2].offset == f2.boundaries[2]);
+  CHECK(starts[2].gtid == "0-1-3");
+
+  const auto ends = ending(events);
+  REQUIRE(ends.size() == 3);
+  CHECK(ends[0].type == codec::code(codec::EventType::kXid));
+  CHECK(ends[0].gtid == "0-1-1");
+  CHECK(ends[1].type == codec::code(codec::EventType::kQuery));  // the DDL ends its own group
+  CHECK(ends[1].gtid == "0-1-2");
+  CHECK(ends[2].file == "mariadb-bin.000002");
+  CHECK(ends[2].gtid == "0-1-3");
+
+  size_t in_file2 = 0;
+  for (const Seen& e : events) {
+    if (e.file == "mariadb-bin.000002") ++in_file2;
+    if (e.type == codec::code(codec::EventType::kFormatDescription) ||
+        e.type == codec::code(codec::EventType::kRotate)) {
+      CHECK_FALSE(e.inside);
+    }
+    if (e.type == codec::code(codec::EventType::kTableMap)) {
+      CHECK(e.inside);
+      CHECK_FALSE(e.starts);
+      CHECK_FALSE(e.ends);
+    }
+  }
+  CHECK(in_file2 == 8);  // FD, GTID_LIST, CHECKPOINT, GTID, ANNOTATE_ROWS, TABLE_MAP, WRITE_ROWS, XID
+  CHECK(events.front().offset == codec::kBinlogMagicSize);
+  CHECK(events.back().file == "mariadb-bin.000002");
+}
+
+}  // namespace
+
+TEST_CASE("ArchiveReader crosses files in order with each transaction's start, end and GTID") {
+  auto server = two_files();
+  if (!server) return skip_or_fail("fixtures/binlogs/mariadb-10.5 is missing");
+  TempRepo dir;
+  write_files(*server, dir.path);
+  auto files = archive::archive_files_from(dir.path.string(), "mariadb-bin.000001");
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 2);
+  ArchiveReader reader(*files);
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  check_two_files(*server, read.events);
+  CHECK(reader.files_opened() == 2);
+  CHECK(reader.file() == "mariadb-bin.000002");
+  CHECK(reader.tracker().gtid_position() == "0-1-3");
+}
+
+TEST_CASE("ArchiveReader reads a compressed file like its plain twin") {
+  auto server = two_files();
+  if (!server) return skip_or_fail("fixtures/binlogs/mariadb-10.5 is missing");
+  TempRepo dir;
+  write_files(*server, dir.path);
+  const auto& first = server->files()[0];
+  const std::string plain = (dir.path / first.name).string();
+  REQUIRE(archive::compress_closed_binlog(real_file_system(), plain, first.bytes.size(), crc32(first.bytes))
+              .ok());
+  REQUIRE_FALSE(std::filesystem::exists(plain));
+  auto files = archive::archive_files_from(dir.path.string(), "mariadb-bin.000001");
+  REQUIRE(files.ok());
+  REQUIRE(files->size() == 2);
+  CHECK((*files)[0].filename() == "mariadb-bin.000001.lz4");
+  ArchiveReader reader(*files);
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  check_two_files(*server, read.events);  // the same offsets: those of the server's (uncompressed) file
+  CHECK(read.events.front().file == "mariadb-bin.000001");
+}
+
+TEST_CASE(
+    "ArchiveReader skips the first file's events before the start position, except its FORMAT_DESCRIPTION") {
+  auto server = two_files();
+  if (!server) return skip_or_fail("fixtures/binlogs/mariadb-10.5 is missing");
+  TempRepo dir;
+  write_files(*server, dir.path);
+  const uint64_t ddl_gtid = server->files()[0].boundaries[3];
+  ArchiveReader reader({dir.path / "mariadb-bin.000001", dir.path / "mariadb-bin.000002"},
+                       ArchiveReaderOptions{.start_position = ddl_gtid});
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  REQUIRE(read.events.size() >= 2);
+  CHECK(read.events[0].offset == codec::kBinlogMagicSize);
+  CHECK(read.events[1].offset == ddl_gtid);
+  const auto starts = starting(read.events);
+  REQUIRE(starts.size() == 2);
+  CHECK(starts[0].gtid == "0-1-2");
+  CHECK(starts[1].gtid == "0-1-3");
+}
+
+TEST_CASE("ArchiveReader names the file and offset of a truncated event") {
+  auto server = two_files();
+  if (!server) return skip_or_fail("fixtures/binlogs/mariadb-10.5 is missing");
+  TempRepo dir;
+  write_files(*server, dir.path);
+  const auto& f1 = server->files()[0];
+  const auto& f2 = server->files()[1];
+  const std::vector<std::filesystem::path> files{dir.path / f1.name, dir.path / f2.name};
+  // The last file cut 10 bytes into the GTID event of 0-1-3 (it starts where the checkpoint ends).
+  const uint64_t cut_event = f2.boundaries[2];
+  write_bytes(dir.path / f2.name, std::vector<uint8_t>(f2.bytes.begin(), f2.bytes.begin() + cut_event + 10));
+
+  SECTION("an error by default") {
+    ArchiveReader reader(files);
+    const ReadAll read = read_all_events(reader);
+    REQUIRE(read.error);
+    CHECK(read.error->code == ErrorCode::kNeedMoreData);
+    CHECK(read.error->where == files[1].string());
+    CHECK(read.error->offset == cut_event);
+    CHECK(read.events.back().file == "mariadb-bin.000002");
+    CHECK(starting(read.events).size() == 2);
+  }
+  SECTION("the end of the archive when the last file may be being written") {
+    ArchiveReader reader(files, ArchiveReaderOptions{.last_file_may_be_partial = true});
+    const ReadAll read = read_all_events(reader);
+    REQUIRE_FALSE(read.error);
+    CHECK(read.events.back().offset == f2.boundaries[1]);  // the checkpoint, the last complete event
+    auto again = reader.next();                            // stays at the end
+    REQUIRE(again.ok());
+    CHECK(*again == nullptr);
+  }
+  SECTION("a file before the last cut short is corrupt") {
+    write_bytes(dir.path / f2.name, f2.bytes);
+    const uint64_t rotate = f1.boundaries[4];  // the ROTATE starts where the DDL ends
+    write_bytes(dir.path / f1.name, std::vector<uint8_t>(f1.bytes.begin(), f1.bytes.begin() + rotate + 3));
+    ArchiveReader reader(files, ArchiveReaderOptions{.last_file_may_be_partial = true});
+    const ReadAll read = read_all_events(reader);
+    REQUIRE(read.error);
+    CHECK(read.error->code == ErrorCode::kCorrupt);
+    CHECK(read.error->where == files[0].string());
+    CHECK(read.error->offset == rotate);
+    CHECK(read.error->message.find("truncated") != std::string::npos);
+  }
+}
+
+TEST_CASE("ArchiveReader names the file and offset of a CRC32 mismatch") {
+  auto server = two_files();
+  if (!server) return skip_or_fail("fixtures/binlogs/mariadb-10.5 is missing");
+  TempRepo dir;
+  write_files(*server, dir.path);
+  const auto& f2 = server->files()[1];
+  std::vector<uint8_t> damaged = f2.bytes;
+  const uint64_t gtid = f2.boundaries[2];
+  damaged[gtid + 20] ^= 0x40;  // a byte of the GTID event's body
+  write_bytes(dir.path / f2.name, damaged);
+  ArchiveReader reader({dir.path / server->files()[0].name, dir.path / f2.name});
+  const ReadAll read = read_all_events(reader);
+  REQUIRE(read.error);
+  CHECK(read.error->code == ErrorCode::kChecksumMismatch);
+  CHECK(read.error->where == (dir.path / f2.name).string());
+  CHECK(read.error->offset == gtid);
+}
+
+TEST_CASE("ArchiveReader ends an XA transaction at XA_PREPARE, and XA COMMIT is a transaction of its own") {
+  HandBuiltBinlog binlog;
+  const uint64_t first = binlog.transaction(1);
+  const uint64_t xa_gtid = binlog.gtid(2, codec::kMariaFlPreparedXa);
+  binlog.query("XA START X'78',X'',1");
+  binlog.query("INSERT INTO t VALUES (2)");
+  binlog.query("XA END X'78',X'',1");
+  const uint64_t prepare = binlog.xa_prepare();
+  const uint64_t commit_gtid = binlog.gtid(3, codec::kMariaFlCompletedXa);
+  const uint64_t commit = binlog.query("XA COMMIT X'78',X'',1");
+  const uint64_t last = binlog.transaction(4);
+  TempRepo dir;
+  binlog.write(dir.path / "mariadb-bin.000001");
+  ArchiveReader reader({dir.path / "mariadb-bin.000001"});
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  const auto starts = starting(read.events);
+  const auto ends = ending(read.events);
+  REQUIRE(starts.size() == 4);
+  REQUIRE(ends.size() == 4);
+  CHECK(starts[0].offset == first);
+  CHECK(starts[1].offset == xa_gtid);
+  CHECK(starts[1].gtid == "0-1-2");
+  CHECK(ends[1].offset == prepare);
+  CHECK(ends[1].type == codec::code(codec::EventType::kXaPrepare));
+  CHECK(ends[1].gtid == "0-1-2");
+  CHECK(starts[2].offset == commit_gtid);
+  CHECK(ends[2].offset == commit);
+  CHECK(ends[2].gtid == "0-1-3");
+  CHECK(starts[3].offset == last);
+  CHECK(reader.tracker().gtid_position() == "0-1-4");
+}
+
+TEST_CASE("ArchiveReader ends a MySQL compressed transaction at its TRANSACTION_PAYLOAD, fixture mysql-8.0") {
+  const auto dir = fixtures_dir();
+  if (dir.empty()) return skip_or_fail("fixtures/binlogs is missing");
+  // fixtures/binlogs/mysql-8.0/events.tsv: FORMAT_DESCRIPTION 4, PREVIOUS_GTIDS 126, ANONYMOUS_GTID 197,
+  // TRANSACTION_PAYLOAD 274, ROTATE 431.
+  ArchiveReader reader({dir / "mysql-8.0" / "transaction_compression.000001"});
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  REQUIRE(read.events.size() == 5);
+  const std::vector<uint64_t> offsets{4, 126, 197, 274, 431};
+  for (size_t i = 0; i < offsets.size(); ++i) CHECK(read.events[i].offset == offsets[i]);
+  CHECK_FALSE(read.events[1].inside);
+  CHECK(read.events[2].starts);
+  CHECK_FALSE(read.events[2].ends);
+  CHECK(read.events[3].ends);
+  CHECK(read.events[3].inside);
+  CHECK(read.events[3].gtid.empty());  // anonymous
+  CHECK_FALSE(read.events[4].inside);
+}
+
+TEST_CASE("ArchiveReader names a file that cannot be opened") {
+  TempRepo dir;
+  ArchiveReader reader({dir.path / "mariadb-bin.000009"});
+  auto next = reader.next();
+  REQUIRE_FALSE(next.ok());
+  CHECK(next.error().code == ErrorCode::kNotFound);
+  CHECK(next.error().where.find("mariadb-bin.000009") != std::string::npos);
+}
+
+}  // namespace mzl::test
