@@ -3,12 +3,13 @@
 #include <fmt/format.h>
 
 #include "cli.h"
-#include "connection_flags.h"
+#include "common_options.h"
 #include "mzl/archive/binlog_file_list.h"
 #include "mzl/archive/event_filter.h"
 #include "mzl/archive/read_binlogs.h"
 #include "mzl/archive/tail_session.h"
 #include "mzl/repo/repository_layout.h"
+#include "mzl/util/json_report.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 
@@ -107,11 +108,16 @@ mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output
   // With --output, stdout carries the events: the summary goes to stderr.
   FILE* summary = out ? stderr : stdout;
   if (flags.json) {
-    fmt::print(summary,
-               "{{\"events\":{},\"bytes\":{},\"reconnects\":{},\"acks\":{},\"fsyncs\":{},\"file\":\"{}\","
-               "\"position\":{},\"gtid_position\":\"{}\"}}\n",
-               stats.events, stats.bytes, stats.reconnects, stats.acks, stats.fsyncs, stats.last_file,
-               stats.last_position, stats.last_gtid_position);
+    fmt::print(summary, "{}", json_line([&](JsonFieldWriter& io) {
+                 io.field("events", stats.events);
+                 io.field("bytes", stats.bytes);
+                 io.field("reconnects", stats.reconnects);
+                 io.field("acks", stats.acks);
+                 io.field("fsyncs", stats.fsyncs);
+                 io.field("file", stats.last_file);
+                 io.field("position", stats.last_position);
+                 io.field("gtid_position", stats.last_gtid_position);
+               }));
   } else {
     fmt::print(stderr, "{}: archived {} events ({} bytes); resume point {}:{} {}\n", kProgram, stats.events,
                stats.bytes, stats.last_file, stats.last_position, stats.last_gtid_position);
@@ -194,16 +200,13 @@ int main(int argc, char** argv) {
   output_group->add_flag("--json", archive.json,
                          "Machine-readable --status and final summary (on stderr with --output)");
 
-  mzl::tool::OptionFileFlags option_files;
-  mzl::tool::add_option_file_flags(app, option_files);
-  mzl::net::ConnectionFlags connection_flags;
-  mzl::tool::add_connection_flags(app, connection_flags);
+  mzl::tool::CommonOptions common(kProgram);
+  mzl::tool::add_common_flags(app, common);
 
   return mzl::tool::run(app, argc, argv, [&]() -> mzl::Status {
     using namespace mzl;
     if (!read.read.empty()) return read_command(read, output);
-    MZL_TRY(auto files, tool::load_option_files(option_files));
-    MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
+    MZL_CHECK(common.apply_option_files(app));
     if (archive.status) {
       if (archive.repo.empty() || archive.source.empty()) {
         return Error(ErrorCode::kInvalidArgument, "--status needs --repo and --source");
@@ -213,8 +216,7 @@ int main(int argc, char** argv) {
       fmt::print("{}", text);
       return ok_status();
     }
-    MZL_TRY(auto connection,
-            tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
+    MZL_TRY(auto connection, common.connection_options());
     return archive_command(archive, output, connection);
   });
 }

@@ -3,9 +3,8 @@
 #include <fmt/format.h>
 
 #include "cli.h"
-#include "connection_flags.h"
+#include "common_options.h"
 #include "mzl/pitr/pitr_restore.h"
-#include "mzl/repo/repository_layout.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 #include "progress.h"
@@ -66,8 +65,7 @@ mzl::Status flashback_command(const Flags& flags, const mzl::net::ConnectionOpti
 
 mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOptions& target) {
   using namespace mzl;
-  if (flags.repo.empty()) return Error(ErrorCode::kInvalidArgument, "--repo DIR is required");
-  MZL_CHECK(repo::require_repository(flags.repo));
+  MZL_CHECK(tool::require_repo_flag(flags.repo, "--repo DIR is required"));
   if (flags.flashback) return flashback_command(flags, target);
   restore::PitrOptions options;
   options.repo = flags.repo;
@@ -166,17 +164,13 @@ int main(int argc, char** argv) {
   app.add_flag("--dry-run", flags.dry_run,
                "Print the plan (snapshot, binlog range, transactions), change nothing");
   app.add_flag("--json", flags.json, "Machine-readable summary on stdout");
-  mzl::tool::OptionFileFlags option_files;
-  mzl::tool::add_option_file_flags(app, option_files);
-  mzl::net::ConnectionFlags connection_flags;
-  mzl::tool::add_connection_flags(app, connection_flags);
+  mzl::tool::CommonOptions common(kProgram);
+  mzl::tool::add_common_flags(app, common);
 
   return mzl::tool::run(app, argc, argv, [&]() -> mzl::Status {
     using namespace mzl;
-    MZL_TRY(auto files, tool::load_option_files(option_files));
-    MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
-    MZL_TRY(auto target,
-            tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
+    MZL_CHECK(common.apply_option_files(app));
+    MZL_TRY(auto target, common.connection_options());
     install_stop_handlers();
     return restore_command(flags, target);
   });

@@ -3,8 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.h"
-#include "connection_flags.h"
-#include "mzl/repo/repository_layout.h"
+#include "common_options.h"
 #include "mzl/snapshot/prune.h"
 #include "mzl/snapshot/snapshot_list.h"
 #include "mzl/snapshot/take_snapshot.h"
@@ -75,8 +74,7 @@ mzl::Status take_command(const TakeFlags& flags, const mzl::net::ConnectionOptio
 
 mzl::Status prune_command(const std::string& repo, const PruneFlags& flags, bool json) {
   using namespace mzl;
-  if (repo.empty()) return Error(ErrorCode::kInvalidArgument, "prune needs --repo DIR");
-  MZL_CHECK(repo::require_repository(repo));
+  MZL_CHECK(tool::require_repo_flag(repo, "prune needs --repo DIR"));
   MZL_TRY(auto plan, snapshot::plan_prune(repo, flags.policy));
   fmt::print("{}", snapshot::describe_prune_plan(plan, json));
   if (flags.dry_run) return ok_status();
@@ -85,8 +83,7 @@ mzl::Status prune_command(const std::string& repo, const PruneFlags& flags, bool
 
 mzl::Status list_command(const std::string& repo, bool json) {
   using namespace mzl;
-  if (repo.empty()) return Error(ErrorCode::kInvalidArgument, "list needs --repo DIR");
-  MZL_CHECK(repo::require_repository(repo));
+  MZL_CHECK(tool::require_repo_flag(repo, "list needs --repo DIR"));
   MZL_TRY(std::string text, snapshot::list_snapshots(repo, json));
   fmt::print("{}", text);
   return ok_status();
@@ -148,19 +145,15 @@ int main(int argc, char** argv) {
     sub->add_flag("--json", take.json, "Machine-readable output");
   }
 
-  mzl::tool::OptionFileFlags option_files;
-  mzl::tool::add_option_file_flags(app, option_files);
-  mzl::net::ConnectionFlags connection_flags;
-  mzl::tool::add_connection_flags(app, connection_flags);
+  mzl::tool::CommonOptions common(kProgram);
+  mzl::tool::add_common_flags(app, common);
 
   return mzl::tool::run(app, argc, argv, [&]() -> mzl::Status {
     using namespace mzl;
-    MZL_TRY(auto files, tool::load_option_files(option_files));
-    MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
+    MZL_CHECK(common.apply_option_files(app));
     if (list->parsed()) return list_command(take.repo, take.json);
     if (prune_cmd->parsed()) return prune_command(take.repo, prune, take.json);
-    MZL_TRY(auto connection,
-            tool::connection_options(connection_flags, files, kProgram, option_files.defaults_group_suffix));
+    MZL_TRY(auto connection, common.connection_options());
     return take_command(take, connection);
   });
 }

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "cli.h"
-#include "connection_flags.h"
+#include "common_options.h"
 #include "mzl/net/dsn.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/verify/server_compare.h"
@@ -102,18 +102,14 @@ int main(int argc, char** argv) {
                        "Skip the CHECKSUM TABLE pass: compare every table chunk by chunk");
   tables_cmd->add_flag("--json", request.json, "One JSON object on stdout instead of the report");
 
-  mzl::tool::OptionFileFlags option_files;
-  mzl::tool::add_option_file_flags(app, option_files);
-  mzl::net::ConnectionFlags connection_flags;
-  mzl::tool::add_connection_flags(app, connection_flags);
+  mzl::tool::CommonOptions common(kProgram);
+  mzl::tool::add_common_flags(app, common);
 
   return mzl::tool::run_with_exit_code(app, argc, argv, [&]() -> mzl::Result<int> {
     using namespace mzl;
-    MZL_TRY(auto files, tool::load_option_files(option_files));
-    MZL_CHECK(tool::apply_option_files(app, files, kProgram, option_files.defaults_group_suffix));
+    MZL_CHECK(common.apply_option_files(app));
     if (tables_cmd->parsed()) {
-      MZL_TRY(auto connection, tool::connection_options(connection_flags, files, kProgram,
-                                                        option_files.defaults_group_suffix));
+      MZL_TRY(auto connection, common.connection_options());
       return tables_command(tables, connection, request.json);
     }
     request.stream = stdin_marker == "-";

@@ -19,7 +19,7 @@
 #include "mzl/repo/local_storage.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/snapshot_directory.h"
-#include "mzl/util/json.h"
+#include "mzl/util/json_report.h"
 
 namespace mzl::restore {
 namespace {
@@ -131,31 +131,31 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
   return flashback(options, *sink);
 }
 
-std::string describe_pitr(const PitrResult& r, bool json) {
+// The JSON of `mzl-pitr-restore --json` (man/mzl-pitr-restore.1), for util/json_report.h. A static member
+// of this namespace, not of an unnamed one, for argument-dependent lookup.
+static void visit_fields(auto& io, const PitrResult& r) {
   const ReplayStats& s = r.replay;
-  if (json) {
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("snapshot", r.plan.snapshot.id);
-    w.field("snapshot_gtid", r.plan.snapshot.binlog.gtid);
-    w.field("rows_loaded", r.load.rows);
-    w.field("load_seconds", r.load.seconds);
-    w.field("transactions_replayed", s.transactions);
-    w.field("binlog_bytes_replayed", s.bytes);
-    w.field("replay_seconds", r.replay_seconds);
-    w.field("replay_threads", static_cast<uint64_t>(r.replay_threads));
-    w.field("transactions_replayed_alone", r.replayed_alone);
-    w.field("last_gtid", s.last_gtid);
-    w.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
-    w.field("end_file", s.end_file);
-    w.field("end_position", s.end_position);
-    w.field("stop_reached", s.stop_reached);
-    w.field("rolled_back_partial_transaction", s.rolled_back);
-    w.field("statements_skipped_by_filter", s.skipped_statements);
-    w.end_object();
-    return out + "\n";
-  }
+  io.field("snapshot", r.plan.snapshot.id);
+  io.field("snapshot_gtid", r.plan.snapshot.binlog.gtid);
+  io.field("rows_loaded", r.load.rows);
+  io.field("load_seconds", r.load.seconds);
+  io.field("transactions_replayed", s.transactions);
+  io.field("binlog_bytes_replayed", s.bytes);
+  io.field("replay_seconds", r.replay_seconds);
+  io.field("replay_threads", r.replay_threads);
+  io.field("transactions_replayed_alone", r.replayed_alone);
+  io.field("last_gtid", s.last_gtid);
+  io.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
+  io.field("end_file", s.end_file);
+  io.field("end_position", s.end_position);
+  io.field("stop_reached", s.stop_reached);
+  io.field("rolled_back_partial_transaction", s.rolled_back);
+  io.field("statements_skipped_by_filter", s.skipped_statements);
+}
+
+std::string describe_pitr(const PitrResult& r, bool json) {
+  if (json) return json_line(r);
+  const ReplayStats& s = r.replay;
   return fmt::format(
              "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
              "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; "

@@ -15,7 +15,7 @@
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/durable_file.h"
 #include "mzl/util/input_stream.h"
-#include "mzl/util/json.h"
+#include "mzl/util/json_report.h"
 
 namespace mzl::snapshot {
 
@@ -319,78 +319,55 @@ std::string policy_text(const RetentionPolicy& p) {
   return fmt::format("{}", fmt::join(rules, ", "));
 }
 
-std::string describe_json(const PrunePlan& plan) {
-  std::string out;
-  JsonWriter w(out);
-  w.begin_object();
-  w.plain_key("policy");
-  w.begin_object();
-  w.field("keep_last", plan.policy.keep_last);
-  w.field("keep_hourly", plan.policy.keep_hourly);
-  w.field("keep_daily", plan.policy.keep_daily);
-  w.field("keep_weekly", plan.policy.keep_weekly);
-  w.field("keep_monthly", plan.policy.keep_monthly);
-  w.end_object();
-  w.plain_key("snapshots");
-  w.begin_array();
-  for (const SnapshotVerdict& s : plan.snapshots) {
-    w.begin_object();
-    w.field("id", s.id);
-    w.field("started_at", s.started_at);
-    w.field("keep", s.keep);
-    w.plain_key("reasons");
-    w.begin_array();
-    for (const std::string& r : s.reasons) w.value(r);
-    w.end_array();
-    w.field("bytes", s.bytes);
-    w.end_object();
-  }
-  w.end_array();
-  w.plain_key("leftovers");
-  w.begin_array();
-  for (const PrunedEntry& e : plan.leftovers) {
-    w.begin_object();
-    w.field("name", e.name);
-    w.field("bytes", e.bytes);
-    w.end_object();
-  }
-  w.end_array();
-  w.plain_key("binlogs");
-  w.begin_array();
-  for (const BinlogSourcePlan& s : plan.sources) {
-    w.begin_object();
-    w.field("source", s.source);
-    w.field("current_file", s.current_file);
-    w.field("first_needed", s.first_needed);
-    w.field("needed_by", s.needed_by);
-    w.field("note", s.note);
-    w.plain_key("removed");
-    w.begin_array();
-    for (const PrunedEntry& e : s.removed) {
-      w.begin_object();
-      w.field("name", e.name);
-      w.field("bytes", e.bytes);
-      w.end_object();
-    }
-    w.end_array();
-    w.field("kept_files", s.kept_files);
-    w.field("kept_bytes", s.kept_bytes);
-    w.end_object();
-  }
-  w.end_array();
-  w.field("kept_snapshots", plan.kept_snapshots());
-  w.field("removed_snapshots", plan.removed_snapshots());
-  w.field("removed_binlogs", plan.removed_binlogs());
-  w.field("freed_bytes", plan.freed_bytes);
-  w.end_object();
-  out += '\n';
-  return out;
-}
-
 }  // namespace
 
+// The JSON of `prune --json` (man/mzl-snapshot.1, PRUNE), for util/json_report.h. Static members of this
+// namespace, not of an unnamed one, for argument-dependent lookup.
+static void visit_fields(auto& io, const RetentionPolicy& p) {
+  io.field("keep_last", p.keep_last);
+  io.field("keep_hourly", p.keep_hourly);
+  io.field("keep_daily", p.keep_daily);
+  io.field("keep_weekly", p.keep_weekly);
+  io.field("keep_monthly", p.keep_monthly);
+}
+
+static void visit_fields(auto& io, const SnapshotVerdict& s) {
+  io.field("id", s.id);
+  io.field("started_at", s.started_at);
+  io.field("keep", s.keep);
+  io.field("reasons", s.reasons);
+  io.field("bytes", s.bytes);
+}
+
+static void visit_fields(auto& io, const PrunedEntry& e) {
+  io.field("name", e.name);
+  io.field("bytes", e.bytes);
+}
+
+static void visit_fields(auto& io, const BinlogSourcePlan& s) {
+  io.field("source", s.source);
+  io.field("current_file", s.current_file);
+  io.field("first_needed", s.first_needed);
+  io.field("needed_by", s.needed_by);
+  io.field("note", s.note);
+  io.array("removed", s.removed);
+  io.field("kept_files", s.kept_files);
+  io.field("kept_bytes", s.kept_bytes);
+}
+
+static void visit_fields(auto& io, const PrunePlan& plan) {
+  io.object("policy", plan.policy);
+  io.array("snapshots", plan.snapshots);
+  io.array("leftovers", plan.leftovers);
+  io.array("binlogs", plan.sources);
+  io.field("kept_snapshots", plan.kept_snapshots());
+  io.field("removed_snapshots", plan.removed_snapshots());
+  io.field("removed_binlogs", plan.removed_binlogs());
+  io.field("freed_bytes", plan.freed_bytes);
+}
+
 std::string describe_prune_plan(const PrunePlan& plan, bool json) {
-  if (json) return describe_json(plan);
+  if (json) return json_line(plan);
   std::string out =
       fmt::format("prune {}/snapshots ({}; periods in UTC)\n", plan.repo, policy_text(plan.policy));
   for (const SnapshotVerdict& s : plan.snapshots) {

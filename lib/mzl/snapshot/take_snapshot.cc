@@ -21,7 +21,7 @@
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/snapshot/tar_stream.h"
 #include "mzl/util/durable_file.h"
-#include "mzl/util/json.h"
+#include "mzl/util/json_report.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
 
@@ -420,6 +420,45 @@ Status run_workers(DumpJob& job, ConsistentStart& start) {
   return unlock;
 }
 
+struct SnapshotTotals {
+  uint64_t rows = 0, bytes = 0, raw_bytes = 0;
+};
+
+SnapshotTotals totals_of(const Manifest& m) {
+  SnapshotTotals t;
+  for (const TableEntry& table : m.tables) {
+    t.rows += table.rows;
+    for (const DataFile& f : table.files) t.raw_bytes += f.raw_bytes;
+  }
+  for (const SnapshotFile& f : m.files) t.bytes += f.size;
+  return t;
+}
+
+// What `mzl-snapshot --json` prints when a snapshot is taken (man/mzl-snapshot.1), for util/json_report.h.
+struct SnapshotSummary {
+  const Manifest& m;
+  SnapshotTotals totals;
+};
+
+void visit_fields(auto& io, const SnapshotSummary& s) {
+  const Manifest& m = s.m;
+  io.field("id", m.id);
+  io.field("rows", s.totals.rows);
+  io.field("tables", m.tables.size());
+  io.field("files", m.files.size());
+  io.field("bytes", s.totals.bytes);
+  io.field("raw_bytes", s.totals.raw_bytes);
+  io.field("compression", compression_name(m.compression));
+  io.field("threads", m.threads);
+  io.field("binlog_file", m.binlog.file);
+  io.field("binlog_position", m.binlog.position);
+  io.field("gtid", m.binlog.gtid);
+  io.field("lock_method", m.lock.method);
+  io.field("lock_seconds", m.lock.seconds);
+  io.field("started_at", m.started_at);
+  io.field("finished_at", m.finished_at);
+}
+
 }  // namespace
 
 Result<Manifest> take_snapshot(const SnapshotOptions& options) {
@@ -484,34 +523,8 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
 }
 
 std::string describe_snapshot(const Manifest& m, bool json) {
-  uint64_t rows = 0, bytes = 0, raw = 0;
-  for (const TableEntry& t : m.tables) {
-    rows += t.rows;
-    for (const DataFile& f : t.files) raw += f.raw_bytes;
-  }
-  for (const SnapshotFile& f : m.files) bytes += f.size;
-  if (json) {
-    std::string out;
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("id", m.id);
-    w.field("rows", rows);
-    w.field("tables", static_cast<uint64_t>(m.tables.size()));
-    w.field("files", static_cast<uint64_t>(m.files.size()));
-    w.field("bytes", bytes);
-    w.field("raw_bytes", raw);
-    w.field("compression", compression_name(m.compression));
-    w.field("threads", static_cast<uint64_t>(m.threads));
-    w.field("binlog_file", m.binlog.file);
-    w.field("binlog_position", m.binlog.position);
-    w.field("gtid", m.binlog.gtid);
-    w.field("lock_method", m.lock.method);
-    w.field("lock_seconds", m.lock.seconds);
-    w.field("started_at", m.started_at);
-    w.field("finished_at", m.finished_at);
-    w.end_object();
-    return out + "\n";
-  }
+  const SnapshotTotals totals = totals_of(m);
+  if (json) return json_line(SnapshotSummary{m, totals});
   std::string where =
       m.binlog.file.empty()
           ? std::string("no binary log (point-in-time recovery impossible from this snapshot)")
@@ -520,8 +533,8 @@ std::string describe_snapshot(const Manifest& m, bool json) {
   return fmt::format(
       "snapshot {}: {} tables, {} rows, {} bytes ({} uncompressed, {}), {} to {}\n"
       "consistent at {}; commits blocked {:.3f} s ({})\n",
-      m.id, m.tables.size(), rows, bytes, raw, compression_name(m.compression), m.started_at, m.finished_at,
-      where, m.lock.seconds, m.lock.method);
+      m.id, m.tables.size(), totals.rows, totals.bytes, totals.raw_bytes, compression_name(m.compression),
+      m.started_at, m.finished_at, where, m.lock.seconds, m.lock.method);
 }
 
 }  // namespace mzl::snapshot

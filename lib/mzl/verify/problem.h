@@ -9,10 +9,6 @@
 
 #include <fmt/format.h>
 
-#include <vector>
-
-#include "mzl/util/json.h"
-
 namespace mzl::verify {
 
 struct Problem {
@@ -28,23 +24,11 @@ inline std::string format_problem(const Problem& p) {
                   : fmt::format("{}: {}", p.where, p.what);
 }
 
-// "problems":[{"where":..., "offset":N or null, "what":...}, ...] as one key of the object being written.
-inline void write_problems(JsonWriter& w, const std::vector<Problem>& problems) {
-  w.plain_key("problems");
-  w.begin_array();
-  for (const Problem& p : problems) {
-    w.begin_object();
-    w.field("where", p.where);
-    w.plain_key("offset");
-    if (p.offset) {
-      w.value(*p.offset);
-    } else {
-      w.null();
-    }
-    w.field("what", p.what);
-    w.end_object();
-  }
-  w.end_array();
+// Its JSON (util/json_report.h): {"where":..., "offset":N or null, "what":...}.
+void visit_fields(auto& io, const Problem& p) {
+  io.field("where", p.where);
+  io.field("offset", p.offset);
+  io.field("what", p.what);
 }
 
 }  // namespace mzl::verify

@@ -15,7 +15,7 @@
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
 #include "mzl/util/hex.h"
-#include "mzl/util/json.h"
+#include "mzl/util/json_report.h"
 #include "mzl/util/parse_number.h"
 
 namespace mzl::verify {
@@ -359,47 +359,40 @@ Result<ServerCompareReport> compare_servers(const ServerCompareOptions& options)
   return report;
 }
 
+// The JSON of `mzl-verify tables --json` (man/mzl-verify.1, TABLES), for util/json_report.h. Static members
+// of this namespace, not of an unnamed one, for argument-dependent lookup.
+static void visit_fields(auto& io, const ChunkDifference& c) {
+  io.field("table", c.table);
+  io.field("range", c.range);
+  io.field("source_rows", c.source_rows);
+  io.field("target_rows", c.target_rows);
+}
+
+static void visit_fields(auto& io, const RowDifference& d) {
+  io.field("table", d.table);
+  io.field("key", d.key);
+  io.field("what", d.what);
+}
+
+static void visit_fields(auto& io, const ServerCompareReport& r) {
+  io.field("ok", r.ok());
+  io.field("source", r.source);
+  io.field("target", r.target);
+  io.field("gtid", r.gtid);
+  io.field("target_is_replica", r.target_is_replica);
+  io.field("tables", r.tables);
+  io.field("tables_equal_by_checksum", r.tables_equal_by_checksum);
+  io.field("chunks", r.chunks);
+  io.field("source_rows", r.source_rows);
+  io.field("lock_seconds", r.lock_seconds);
+  io.array("differing_chunks", r.chunk_differences);
+  io.array("differing_rows", r.row_differences);
+  io.array("problems", r.problems);
+}
+
 std::string describe_server_compare(const ServerCompareReport& r, bool json) {
+  if (json) return json_line(r);
   std::string out;
-  if (json) {
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("ok", r.ok());
-    w.field("source", r.source);
-    w.field("target", r.target);
-    w.field("gtid", r.gtid);
-    w.field("target_is_replica", r.target_is_replica);
-    w.field("tables", r.tables);
-    w.field("tables_equal_by_checksum", r.tables_equal_by_checksum);
-    w.field("chunks", r.chunks);
-    w.field("source_rows", r.source_rows);
-    w.field("lock_seconds", r.lock_seconds);
-    w.plain_key("differing_chunks");
-    w.begin_array();
-    for (const auto& c : r.chunk_differences) {
-      w.begin_object();
-      w.field("table", c.table);
-      w.field("range", c.range);
-      w.field("source_rows", c.source_rows);
-      w.field("target_rows", c.target_rows);
-      w.end_object();
-    }
-    w.end_array();
-    w.plain_key("differing_rows");
-    w.begin_array();
-    for (const auto& d : r.row_differences) {
-      w.begin_object();
-      w.field("table", d.table);
-      w.field("key", d.key);
-      w.field("what", d.what);
-      w.end_object();
-    }
-    w.end_array();
-    write_problems(w, r.problems);
-    w.end_object();
-    out += '\n';
-    return out;
-  }
   out += fmt::format(
       "source {} and target {}{} compared at GTID {}: {} tables, {} equal by CHECKSUM TABLE, the others in "
       "{} "

@@ -3,7 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "mzl/util/json.h"
+#include "mzl/util/json_report.h"
 #include "mzl/util/prometheus_textfile.h"
 
 namespace mzl::verify {
@@ -29,50 +29,16 @@ std::string snapshot_line(const SnapshotReport& s) {
   return fmt::format("{}: {} ({})\n", s.where, verdict(s.problems.size()), detail);
 }
 
-void write_snapshot(JsonWriter& w, const SnapshotReport& s) {
-  w.begin_object();
-  w.field("id", s.id);
-  w.field("where", s.where);
-  w.field("ok", s.ok());
-  w.field("manifest_read", s.manifest_read);
-  w.field("started_at", s.started_at);
-  w.field("finished_at", s.finished_at);
-  w.field("source", s.source);
-  w.field("binlog_file", s.binlog.file);
-  w.field("binlog_position", s.binlog.position);
-  w.field("gtid", s.binlog.gtid);
-  w.field("files", s.files_checked);
-  w.field("bytes", s.bytes_checked);
-  w.field("raw_bytes", s.raw_bytes);
-  w.field("rows", s.rows_checked);
-  write_problems(w, s.problems);
-  w.end_object();
-}
-
 std::string archive_line(const std::string& where, const BinlogCheckReport& b) {
   return fmt::format("{}: {} ({}, {}, {} bytes)\n", where, verdict(b.problems.size()),
                      plural(b.files, "file"), plural(b.events, "event"), b.bytes);
 }
 
-void write_point(JsonWriter& w, std::string_view key, const std::optional<WindowPoint>& p) {
-  w.key(key);
-  if (!p) {
-    w.null();
-    return;
-  }
-  w.begin_object();
-  w.field("time", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(p->unix_time))));
-  w.field("unix_time", p->unix_time);
-  w.field("gtid", p->gtid);
-  w.field("snapshot", p->snapshot_id);
-  w.end_object();
-}
-
-void write_archive_counts(JsonWriter& w, const BinlogCheckReport& b) {
-  w.field("flavour", b.flavour);
-  w.field("files", b.files);
-  w.field("events", b.events);
-  w.field("bytes", b.bytes);
+void archive_counts(auto& io, const BinlogCheckReport& b) {
+  io.field("flavour", b.flavour);
+  io.field("files", b.files);
+  io.field("events", b.events);
+  io.field("bytes", b.bytes);
 }
 
 std::optional<WindowPoint> transaction_point(const std::optional<TransactionPoint>& t) {
@@ -82,49 +48,76 @@ std::optional<WindowPoint> transaction_point(const std::optional<TransactionPoin
 
 }  // namespace
 
+// The JSON of the reports (man/mzl-verify.1, OUTPUT), for util/json_report.h. Static members of this
+// namespace, not of an unnamed one, for argument-dependent lookup.
+static void visit_fields(auto& io, const WindowPoint& p) {
+  io.field("time", fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", fmt::gmtime(static_cast<std::time_t>(p.unix_time))));
+  io.field("unix_time", p.unix_time);
+  io.field("gtid", p.gtid);
+  io.field("snapshot", p.snapshot_id);
+}
+
+static void visit_fields(auto& io, const SnapshotReport& s) {
+  io.field("id", s.id);
+  io.field("where", s.where);
+  io.field("ok", s.ok());
+  io.field("manifest_read", s.manifest_read);
+  io.field("started_at", s.started_at);
+  io.field("finished_at", s.finished_at);
+  io.field("source", s.source);
+  io.field("binlog_file", s.binlog.file);
+  io.field("binlog_position", s.binlog.position);
+  io.field("gtid", s.binlog.gtid);
+  io.field("files", s.files_checked);
+  io.field("bytes", s.bytes_checked);
+  io.field("raw_bytes", s.raw_bytes);
+  io.field("rows", s.rows_checked);
+  io.array("problems", s.problems);
+}
+
+static void visit_fields(auto& io, const SourceReport& source) {
+  io.field("source", source.source);
+  io.field("ok", source.ok());
+  io.field("archive", source.archive.has_value());
+  if (source.archive) archive_counts(io, *source.archive);
+  const RestoreWindow window = restore_window(source);
+  io.object("window", [&](auto& w) {
+    w.field("restorable", window.from.has_value());
+    w.object("from", window.from);
+    w.object("to", window.to);
+    w.field("note", window.note);
+    w.field("text", describe_window(source));
+  });
+  io.array("problems", source.archive ? source.archive->problems : std::vector<Problem>{});
+}
+
+static void visit_fields(auto& io, const RepositoryReport& report) {
+  const uint64_t problems = report.problem_count();
+  io.field("repo", report.repo);
+  io.field("ok", problems == 0);
+  io.field("problem_count", problems);
+  io.array("snapshots", report.snapshots.snapshots);
+  io.field("in_progress", report.snapshots.in_progress);
+  io.array("sources", report.sources);
+  io.array("problems", report.snapshots.problems);
+}
+
+static void visit_fields(auto& io, const BinlogCheckReport& report) {
+  io.field("ok", report.ok());
+  archive_counts(io, report);
+  io.object("window", [&](auto& w) {
+    w.field("restorable", report.first.has_value() && report.last_before_problem.has_value());
+    w.object("from", report.last_before_problem ? transaction_point(report.first) : std::nullopt);
+    w.object("to", transaction_point(report.last_before_problem));
+    w.field("text", format_window(report));
+  });
+  io.array("problems", report.problems);
+}
+
 std::string describe_repository_report(const RepositoryReport& report, bool json) {
+  if (json) return json_line(report);
   const uint64_t problems = report.problem_count();
   std::string out;
-  if (json) {
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("repo", report.repo);
-    w.field("ok", problems == 0);
-    w.field("problem_count", problems);
-    w.plain_key("snapshots");
-    w.begin_array();
-    for (const auto& s : report.snapshots.snapshots) write_snapshot(w, s);
-    w.end_array();
-    w.plain_key("in_progress");
-    w.begin_array();
-    for (const auto& name : report.snapshots.in_progress) w.value(name);
-    w.end_array();
-    w.plain_key("sources");
-    w.begin_array();
-    for (const SourceReport& source : report.sources) {
-      w.begin_object();
-      w.field("source", source.source);
-      w.field("ok", source.ok());
-      w.field("archive", source.archive.has_value());
-      if (source.archive) write_archive_counts(w, *source.archive);
-      const RestoreWindow window = restore_window(source);
-      w.plain_key("window");
-      w.begin_object();
-      w.field("restorable", window.from.has_value());
-      write_point(w, "from", window.from);
-      write_point(w, "to", window.to);
-      w.field("note", window.note);
-      w.field("text", describe_window(source));
-      w.end_object();
-      write_problems(w, source.archive ? source.archive->problems : std::vector<Problem>{});
-      w.end_object();
-    }
-    w.end_array();
-    write_problems(w, report.snapshots.problems);
-    w.end_object();
-    out += '\n';
-    return out;
-  }
   for (const auto& s : report.snapshots.snapshots) {
     out += snapshot_line(s);
     append_problems(out, s.problems);
@@ -155,14 +148,8 @@ std::string describe_repository_report(const RepositoryReport& report, bool json
 }
 
 std::string describe_snapshot_report(const SnapshotReport& report, bool json) {
-  std::string out;
-  if (json) {
-    JsonWriter w(out);
-    write_snapshot(w, report);
-    out += '\n';
-    return out;
-  }
-  out += snapshot_line(report);
+  if (json) return json_line(report);
+  std::string out = snapshot_line(report);
   append_problems(out, report.problems);
   out += report.ok() ? "verified: no problem found\n"
                      : fmt::format("{} found\n", plural(report.problems.size(), "problem"));
@@ -170,25 +157,8 @@ std::string describe_snapshot_report(const SnapshotReport& report, bool json) {
 }
 
 std::string describe_binlog_report(const BinlogCheckReport& report, bool json) {
-  std::string out;
-  if (json) {
-    JsonWriter w(out);
-    w.begin_object();
-    w.field("ok", report.ok());
-    write_archive_counts(w, report);
-    w.plain_key("window");
-    w.begin_object();
-    w.field("restorable", report.first.has_value() && report.last_before_problem.has_value());
-    write_point(w, "from", report.last_before_problem ? transaction_point(report.first) : std::nullopt);
-    write_point(w, "to", transaction_point(report.last_before_problem));
-    w.field("text", format_window(report));
-    w.end_object();
-    write_problems(w, report.problems);
-    w.end_object();
-    out += '\n';
-    return out;
-  }
-  out += archive_line("binlog files", report);
+  if (json) return json_line(report);
+  std::string out = archive_line("binlog files", report);
   append_problems(out, report.problems);
   out += fmt::format("  {}\n", format_window(report));
   out += report.ok() ? "verified: no problem found\n"
