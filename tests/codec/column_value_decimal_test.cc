@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "mzl/codec/column_value.h"
+#include "mzl/codec/column_value_render.h"
 
 using namespace mzl;
 using namespace mzl::codec;

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "mzl/codec/column_value_render.h"
 #include "mzl/codec/row_image.h"
 #include "rows_test_support.h"
 #include "test_support.h"

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "mzl/codec/column_value.h"
+#include "mzl/codec/column_value_render.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 

@@ -17,8 +17,10 @@
 
 #include "load_data_reference.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/row_text.h"
+#include "mzl/snapshot/schema_objects.h"
 #include "mzl/util/input_stream.h"
 #include "sandbox.h"
 #include "snapshot_test_support.h"

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mzl/net/server_connection.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/snapshot/catalog.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"

@@ -1,9 +1,12 @@
 #pragma once
-// Helpers for the snapshot file-format tests: a temporary directory and running a shell command.
+// Helpers for the snapshot file-format tests: a temporary directory, running a shell command, sample data.
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -61,6 +64,22 @@ inline std::string read_bytes(const std::filesystem::path& path) {
   while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) out.append(buf.data(), n);
   std::fclose(f);
   return out;
+}
+
+inline std::string sample_data(size_t size, uint64_t seed) {
+  // Half random bytes, half repetitive text, so that compression has something to do and something not.
+  std::mt19937_64 rng(seed);
+  std::string s;
+  s.reserve(size);
+  while (s.size() < size) {
+    if (rng() % 2) {
+      for (int i = 0; i < 1000 && s.size() < size; ++i) s += static_cast<char>(rng());
+    } else {
+      const std::string row = "12345\t67890\tsome text that repeats\t\\N\n";
+      for (int i = 0; i < 50 && s.size() < size; ++i) s.append(row, 0, std::min(row.size(), size - s.size()));
+    }
+  }
+  return s;
 }
 
 }  // namespace mzl::test

@@ -3,6 +3,7 @@
 // and metadata. Storage formats: MySQL sql/field.cc (Field_*::pack / unpack), MySQL's decimal binary format
 // (strings/decimal.cc decimal2bin), sql-common/my_time.cc (packed DATETIME2/TIME2/TIMESTAMP2), and
 // https://mariadb.com/kb/en/rows_event_v1v2-rows_compressed_event_v1/ for the per-type summary.
+// Writing a value out as JSON or as a mysqlbinlog -v literal is column_value_render.h.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -167,17 +168,5 @@ Result<ColumnValue> decode_column_value(ByteReader& in, const ColumnInfo& column
 Result<std::string> decode_decimal(ByteReader& in, uint8_t precision, uint8_t scale);
 // Bytes decode_decimal consumes for the precision and scale.
 size_t decimal_binary_size(uint8_t precision, uint8_t scale);
-
-// Renders the value as JSON for --output json: integers and floats as numbers (unsigned when known),
-// decimals as strings, text as UTF-8 strings when valid else {"base64":"..."}, DATE "YYYY-MM-DD", TIME
-// "[-]hh:mm:ss[.f]", DATETIME "YYYY-MM-DD hh:mm:ss[.f]" (as stored, no zone), TIMESTAMP in UTC as
-// "YYYY-MM-DDThh:mm:ss[.f]Z" (the zero timestamp as "0000-00-00 00:00:00"), with as many fraction digits as
-// the column's precision; YEAR and BIT (up to 64 bits) as numbers; JSON as the JSON value itself, partial
-// JSON as [{"op":..,"path":..,"value":..}]; enum/set as their names when known else the index/bitmask;
-// geometry as {"srid":..,"wkb":"<base64>"}; NaN/infinite floats as strings.
-void append_json(const ColumnValue& value, std::string& out);
-
-// The value as text the way the servers' tools print it (mysqlbinlog -v): used for human output and tests.
-std::string to_display_string(const ColumnValue& value);
 
 }  // namespace mzl::codec

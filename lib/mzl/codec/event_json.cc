@@ -4,6 +4,7 @@
 
 #include "mzl/codec/column_type.h"
 #include "mzl/codec/column_value.h"
+#include "mzl/codec/column_value_render.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 #include "mzl/gtid/uuid.h"

@@ -8,7 +8,7 @@
 #include "mzl/load/data_load_pool.h"
 #include "mzl/load/load_progress_tracker.h"
 #include "mzl/load/load_steps.h"
-#include "mzl/snapshot/data_file_writer.h"
+#include "mzl/snapshot/data_file_reader.h"
 #include "mzl/snapshot/snapshot_directory.h"
 
 namespace mzl::restore {

@@ -8,8 +8,9 @@
 #include "mzl/load/load_progress_tracker.h"
 #include "mzl/load/load_steps.h"
 #include "mzl/load/snapshot_loader.h"
-#include "mzl/snapshot/data_file_writer.h"
+#include "mzl/snapshot/data_file_reader.h"
 #include "mzl/snapshot/tar_stream.h"
+#include "mzl/util/sha256.h"
 
 namespace mzl::restore {
 
@@ -116,7 +117,7 @@ Status StreamLoad::data_member(const snapshot::TarMember& member, const std::str
   {
     std::lock_guard lock(seen_mutex_);
     seen.digest->size = bytes.size();
-    seen.digest->sha256 = snapshot::sha256_hex(bytes);
+    seen.digest->sha256 = sha256_hex(bytes);
   }
   job.held = true;
   job.open = [data = std::make_shared<const std::vector<uint8_t>>(std::move(bytes)), name = job.name,
@@ -174,7 +175,7 @@ Result<LoadStats> StreamLoad::run() {
   MZL_TRY(std::vector<uint8_t> schema_bytes, read_member(*first));
   SeenMember& schema_seen = record("schema.jsonl");
   schema_seen.digest->size = schema_bytes.size();
-  schema_seen.digest->sha256 = snapshot::sha256_hex(schema_bytes);
+  schema_seen.digest->sha256 = sha256_hex(schema_bytes);
   stats_.bytes += schema_bytes.size();
   MZL_TRY(objects_, parse_schema_lines(std::string_view(reinterpret_cast<const char*>(schema_bytes.data()),
                                                         schema_bytes.size()),

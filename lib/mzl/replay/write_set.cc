@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "mzl/codec/column_value.h"
+#include "mzl/codec/column_value_render.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
 #include "mzl/codec/rows_event.h"

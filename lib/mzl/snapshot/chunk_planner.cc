@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "mzl/net/sql_text.h"
+
 namespace mzl::snapshot {
 namespace {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "mzl/net/server_connection.h"
-#include "mzl/snapshot/catalog.h"
+#include "mzl/snapshot/table_info.h"
 #include "mzl/util/result.h"
 
 namespace mzl::snapshot {

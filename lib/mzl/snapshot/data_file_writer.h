@@ -7,8 +7,9 @@
 // The LZ4 content checksum (XXH32 of the uncompressed bytes) is written only into a stream member
 // (to_memory): a stream's manifest comes last, so while a member is loaded the checksum is what refuses a
 // damaged one before its rows commit. A file in a snapshot directory does without it: its SHA-256 is in
-// the manifest, which every reader has before it starts, and checks before it commits (open_data_file with
-// ExpectedDigest); the XXH32 would cost 13% of the snapshot's CPU to check the same bytes again.
+// the manifest, which every reader has before it starts, and checks before it commits (data_file_reader.h:
+// open_data_file with ExpectedDigest); the XXH32 would cost 13% of the snapshot's CPU to check the same bytes
+// again.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -17,7 +18,6 @@
 #include <vector>
 
 #include "mzl/snapshot/manifest.h"
-#include "mzl/util/input_stream.h"
 #include "mzl/util/result.h"
 #include "mzl/util/sha256.h"
 
@@ -78,25 +78,6 @@ class DataFileWriter {
 
 // fdatasync()s each of `paths` (written with sync_at_finish false): kIo naming the first that fails.
 Status sync_files(const std::vector<std::string>& paths);
-
-// What a data file must be, checked by the reader at finish() (from the manifest's SnapshotFile).
-struct ExpectedDigest {
-  uint64_t size = 0;
-  std::string sha256;
-};
-
-// Reading a data file back: decompresses `compression` (lz4 frame, zstd frame, or none). finish() on the
-// returned stream checks that the compressed stream ended cleanly (kCorrupt) and, when `expected` is given,
-// that the bytes read from the file had that size and SHA-256 (kChecksumMismatch naming the file). Read to
-// the end (read() returning 0) before finish().
-Result<std::unique_ptr<InputStream>> open_data_file(const std::string& path, Compression compression,
-                                                    const ExpectedDigest* expected = nullptr);
-std::unique_ptr<InputStream> open_data_file(std::unique_ptr<InputStream> source, Compression compression,
-                                            const ExpectedDigest* expected = nullptr);
-
-// Decompresses a zstd stream (one or more frames) read from `source`; finish() is kCorrupt when the input
-// ended inside a frame.
-std::unique_ptr<InputStream> make_zstd_input(std::unique_ptr<InputStream> source);
 
 // The SHA-256 (lowercase hex) of `data` (util/sha256.h).
 using mzl::sha256_hex;

@@ -14,10 +14,12 @@
 #include <fmt/format.h>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
 #include "mzl/snapshot/data_file_writer.h"
 #include "mzl/snapshot/row_text.h"
+#include "mzl/snapshot/schema_objects.h"
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/snapshot/tar_stream.h"
 #include "mzl/util/durable_file.h"

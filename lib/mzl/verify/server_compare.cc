@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "mzl/net/server_connection.h"
+#include "mzl/net/sql_text.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
 #include "mzl/util/hex.h"

@@ -6,7 +6,7 @@
 #include <fmt/format.h>
 
 #include "mzl/load/hashing_input.h"
-#include "mzl/snapshot/data_file_writer.h"
+#include "mzl/snapshot/data_file_reader.h"
 #include "mzl/snapshot/row_text.h"
 
 namespace mzl::verify {

@@ -1,8 +1,8 @@
-// The catalog's pure part: the per-column dump/load plans (which types are transformed is decided by
+// The per-column dump/load plans (which types are transformed is decided by
 // tests/integration/snapshot_catalog_test.cc on the server).
 #include <catch2/catch.hpp>
 
-#include "mzl/snapshot/catalog.h"
+#include "mzl/snapshot/table_info.h"
 
 using namespace mzl::snapshot;
 
@@ -17,7 +17,7 @@ ColumnInfo column(const char* name, const char* data_type) {
 
 }  // namespace
 
-TEST_CASE("catalog: column plans", "[snapshot]") {
+TEST_CASE("table_info: column plans", "[snapshot]") {
   TableInfo t;
   t.columns = {column("id", "int"),   column("f`", "float"), column("ip", "inet6"), column("u", "uuid"),
                column("v4", "inet4"), column("b", "bit"),    column("g", "point"),  column("d", "double")};
