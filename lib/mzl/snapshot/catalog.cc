@@ -66,7 +66,8 @@ Status fill_keys(net::ServerConnection& server, const std::vector<std::string>& 
     if (!by_key.count(table)) continue;
     auto [it, inserted] = keys[table].try_emplace(text(row, 2));
     if (inserted) it->second.first_seen = i;
-    it->second.columns.emplace_back(number(row, 3), text(row, 4));
+    MZL_TRY(uint64_t ordinal, number(row, 3, "information_schema.STATISTICS.SEQ_IN_INDEX"));
+    it->second.columns.emplace_back(ordinal, text(row, 4));
     if (text(row, 5) == "YES") it->second.nullable = true;
   }
   for (auto& [table, table_keys] : keys) {
@@ -146,8 +147,8 @@ Result<std::vector<TableInfo>> list_tables(net::ServerConnection& server, const 
     t.engine = text(row, 2);
     auto engine = transactional.find(t.engine);
     t.transactional = engine != transactional.end() && engine->second;
-    t.estimated_rows = number(row, 3);
-    t.data_bytes = number(row, 4);
+    MZL_TRY(t.estimated_rows, number(row, 3, "information_schema.TABLES.TABLE_ROWS"));
+    MZL_TRY(t.data_bytes, number(row, 4, "information_schema.TABLES.DATA_LENGTH"));
     tables.push_back(std::move(t));
   }
   if (tables.empty()) {

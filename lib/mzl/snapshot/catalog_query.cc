@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "mzl/net/sql_text.h"
+#include "mzl/util/parse_number.h"
 
 namespace mzl::snapshot::catalog_query {
 
@@ -45,14 +46,9 @@ const std::string& text(const net::SqlRow& row, size_t i) {
   return i < row.size() && row[i] ? *row[i] : kEmpty;
 }
 
-uint64_t number(const net::SqlRow& row, size_t i) {
-  const std::string& s = text(row, i);
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') break;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
+Result<uint64_t> number(const net::SqlRow& row, size_t i, std::string_view what) {
+  if (i >= row.size() || !row[i]) return uint64_t{0};
+  return parse_uint(*row[i], what);
 }
 
 }  // namespace mzl::snapshot::catalog_query

@@ -3,6 +3,7 @@
 // shares: the session settings it is read under and the accessors of its result rows.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mzl/net/server_connection.h"
@@ -42,7 +43,8 @@ std::string string_list(const std::vector<std::string>& values);
 // Column i of a result row; "" when it is NULL or the row is shorter.
 const std::string& text(const net::SqlRow& row, size_t i);
 
-// The leading decimal digits of column i (0 when there are none): information_schema's counters.
-uint64_t number(const net::SqlRow& row, size_t i);
+// Column i as an unsigned decimal number, 0 when it is NULL (information_schema leaves TABLE_ROWS and
+// DATA_LENGTH NULL for views and some engines); kCorrupt naming `what` when it is anything but digits.
+Result<uint64_t> number(const net::SqlRow& row, size_t i, std::string_view what);
 
 }  // namespace mzl::snapshot::catalog_query
