@@ -76,7 +76,10 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
     MZL_TRY(auto applier, ParallelApplier::create(parallel));
     replayed = replay_archive(replay, *applier);
     result.replay_threads = options.replay_threads;
-    result.replayed_alone = applier->stats().alone;
+    const ParallelReplayStats parallel_stats = applier->stats();
+    result.replayed_alone = parallel_stats.alone;
+    result.replay_peak_in_flight = parallel_stats.peak_in_flight;
+    result.replayed_after_conflict = parallel_stats.conflicts;
   } else {
     MZL_TRY(auto sink, ServerStatementSink::create(connection));
     replayed = replay_archive(replay, *sink);
@@ -146,6 +149,8 @@ std::string describe_pitr(const PitrResult& r, bool json) {
     w.field("replay_seconds", r.replay_seconds);
     w.field("replay_threads", static_cast<uint64_t>(r.replay_threads));
     w.field("transactions_replayed_alone", r.replayed_alone);
+    w.field("replay_peak_in_flight", r.replay_peak_in_flight);
+    w.field("transactions_replayed_after_conflict", r.replayed_after_conflict);
     w.field("last_gtid", s.last_gtid);
     w.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
     w.field("end_file", s.end_file);
