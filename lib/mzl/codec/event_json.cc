@@ -20,6 +20,24 @@ std::string sid_text(const Sid& sid) {
   return uuid.to_string();
 }
 
+// The byte length of each BINARY(n) column (a CHAR of the binary collation, 63), 0 for the others: the
+// server logs such a value without its trailing 0x00 pad (sql/field.cc Field_string::pack) but the value is
+// n bytes, as SELECT returns it. Without the optional metadata's charsets nothing is padded: a CHAR whose
+// collation is unknown may be text, whose pad spaces SELECT does not return.
+std::vector<uint32_t> binary_pad_lengths(const TableMapEvent& table) {
+  std::vector<uint32_t> pads;
+  bool any_char = false;
+  for (uint8_t type : table.column_types) any_char = any_char || type == code(ColumnType::kString);
+  if (!any_char) return pads;
+  const std::vector<ColumnInfo> infos = column_infos(table);
+  pads.assign(infos.size(), 0);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    if (infos[i].real_type == code(ColumnType::kString) && infos[i].charset == 63u)
+      pads[i] = string_max_length(infos[i].metadata);
+  }
+  return pads;
+}
+
 const char* checksum_name(ChecksumAlg alg) {
   switch (alg) {
     case ChecksumAlg::kOff:
@@ -244,12 +262,13 @@ struct BodyRenderer {
     const std::vector<std::string>& keys = context.column_keys != nullptr
                                                ? context.column_keys->keys_for(*table)
                                                : (local_keys = column_keys(*table));
+    const std::vector<uint32_t> pads = binary_pad_lengths(*table);
     w.plain_key("rows");
     w.begin_array();
-    for (const auto& change : changes) {
+    for (auto& change : changes) {
       w.begin_object();
-      if (change.before) write_row("before", *change.before, keys);
-      if (change.after) write_row("after", *change.after, keys);
+      if (change.before) write_row("before", pad_binary(*change.before, pads), keys);
+      if (change.after) write_row("after", pad_binary(*change.after, pads), keys);
       w.end_object();
     }
     w.end_array();
@@ -258,6 +277,15 @@ struct BodyRenderer {
   Status operator()(const OpaqueEvent& e) {
     w.field("body_size", uint64_t{e.body.size()});
     return ok_status();
+  }
+
+  static Row& pad_binary(Row& row, const std::vector<uint32_t>& pads) {
+    for (size_t i = 0; i < row.size() && i < pads.size(); ++i) {
+      if (pads[i] == 0 || !row[i]) continue;
+      if (auto* s = std::get_if<StringValue>(&*row[i]); s && s->bytes.size() < pads[i])
+        s->bytes.resize(pads[i], 0);
+    }
+    return row;
   }
 
   void write_row(std::string_view which, const Row& row, const std::vector<std::string>& keys) {

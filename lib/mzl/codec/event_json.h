@@ -2,7 +2,8 @@
 // Renders decoded events as JSON objects, the line format of `mzl-binlog-tail --output json` (documented in
 // man/mzl-binlog-tail.1, JSON OUTPUT): file, pos, next_pos, timestamp, server_id, type, type_code, then the
 // body's fields. Row events list their rows with before/after images keyed by column name (or "@1", "@2"...
-// when the TABLE_MAP has no names).
+// when the TABLE_MAP has no names); BINARY(n) values are padded back to n bytes when the TABLE_MAP says
+// which CHAR columns are binary.
 #include <string>
 #include <string_view>
 #include <unordered_map>

@@ -76,7 +76,10 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
     MZL_TRY(auto applier, ParallelApplier::create(parallel));
     replayed = replay_archive(replay, *applier);
     result.replay_threads = options.replay_threads;
-    result.replayed_alone = applier->stats().alone;
+    const ParallelReplayStats parallel_stats = applier->stats();
+    result.replayed_alone = parallel_stats.alone;
+    result.replay_peak_in_flight = parallel_stats.peak_in_flight;
+    result.replayed_after_conflict = parallel_stats.conflicts;
   } else {
     MZL_TRY(auto sink, ServerStatementSink::create(connection));
     replayed = replay_archive(replay, *sink);
@@ -144,6 +147,8 @@ static void visit_fields(auto& io, const PitrResult& r) {
   io.field("replay_seconds", r.replay_seconds);
   io.field("replay_threads", r.replay_threads);
   io.field("transactions_replayed_alone", r.replayed_alone);
+  io.field("replay_peak_in_flight", r.replay_peak_in_flight);
+  io.field("transactions_replayed_after_conflict", r.replayed_after_conflict);
   io.field("last_gtid", s.last_gtid);
   io.field("last_timestamp", static_cast<uint64_t>(s.last_timestamp));
   io.field("end_file", s.end_file);

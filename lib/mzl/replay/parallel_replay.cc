@@ -1,5 +1,6 @@
 #include "mzl/replay/parallel_replay.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -227,7 +228,10 @@ class ParallelApplier::Impl {
       // before anything after it.
       MZL_CHECK(wait_all_done());
       Session& first = sessions_[0];
-      MZL_CHECK(apply(first, *unit));
+      note_applying(true);
+      Status applied = apply(first, *unit);
+      note_applying(false);
+      MZL_CHECK(std::move(applied));
       write_set_->forget_tables();
       std::lock_guard lock(mutex_);
       ++stats_.alone;
@@ -235,6 +239,7 @@ class ParallelApplier::Impl {
     }
     std::unique_lock lock(mutex_);
     bool waited = false;
+    bool conflicted = false;
     while (true) {
       if (error_) return *error_;
       std::optional<size_t> holder;
@@ -245,6 +250,7 @@ class ParallelApplier::Impl {
         if (holder && *holder != it->second.first) several = true;
         holder = it->second.first;
       }
+      if (holder) conflicted = true;
       size_t target = 0;
       if (holder) {
         target = *holder;
@@ -263,6 +269,7 @@ class ParallelApplier::Impl {
         sessions_[target].queue.push_back(std::move(unit));
         ++stats_.parallel;
         if (waited) ++stats_.waits;
+        if (conflicted) ++stats_.conflicts;
         work_cv_.notify_all();
         return ok_status();
       }
@@ -288,9 +295,11 @@ class ParallelApplier::Impl {
       if (session.queue.empty()) return;
       std::shared_ptr<Unit> unit = session.queue.front();
       const bool failed = error_.has_value();  // after a failure, queued units are dropped, not applied
+      stats_.peak_in_flight = std::max(stats_.peak_in_flight, ++in_flight_);
       lock.unlock();
       Status status = failed ? ok_status() : apply(session, *unit);
       lock.lock();
+      --in_flight_;
       session.queue.pop_front();
       --session.pending;
       for (uint64_t key : unit->keys) {
@@ -299,6 +308,16 @@ class ParallelApplier::Impl {
       }
       if (!status.ok() && !error_) error_ = std::move(status).error();
       done_cv_.notify_all();
+    }
+  }
+
+  // A transaction applied alone on the reading thread (nothing else is in flight then).
+  void note_applying(bool starts) {
+    std::lock_guard lock(mutex_);
+    if (starts) {
+      stats_.peak_in_flight = std::max(stats_.peak_in_flight, ++in_flight_);
+    } else {
+      --in_flight_;
     }
   }
 
@@ -338,6 +357,7 @@ class ParallelApplier::Impl {
   std::unordered_map<uint64_t, std::pair<size_t, size_t>> held_;  // key -> (session, units holding it)
   std::optional<Error> error_;
   bool stopping_ = false;
+  uint64_t in_flight_ = 0;  // units being applied now
   ParallelReplayStats stats_;
 };
 

@@ -46,6 +46,11 @@ struct ParallelReplayStats {
   uint64_t parallel = 0;  // transactions scheduled by their keys
   uint64_t alone = 0;     // transactions applied alone
   uint64_t waits = 0;     // times a transaction waited for others to finish first
+  // The most transactions being applied at the same moment (1 when everything ran one after the other).
+  uint64_t peak_in_flight = 0;
+  // Transactions scheduled while an earlier one sharing a key was still queued or being applied: they were
+  // queued behind it on its session or waited for it, so they never ran alongside it.
+  uint64_t conflicts = 0;
 };
 
 class ParallelApplier : public EventApplier {
