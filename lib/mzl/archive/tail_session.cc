@@ -184,13 +184,14 @@ class TailRun {
         pending_ack_.file = stream.current_file();  // reuses the string's memory
         pending_ack_.position = stream.current_position();
         pending_ack_.received = Clock::now();
+        awaited_since_sync_ = true;
       }
     }
   }
 
   Status make_durable() {
     if (!unsynced_boundary_ && !pending_ack_.waiting) return ok_status();
-    if (pending_ack_.waiting) stall_before_fsync_for_test();
+    if (awaited_since_sync_) stall_before_fsync_for_test();
     if (sinks_.archive) {
       MZL_TRY(auto durable, sinks_.archive->sync());
       (void)durable;
@@ -198,6 +199,7 @@ class TailRun {
       metrics_.last_fsync_unix = unix_now();
     }
     unsynced_boundary_ = false;
+    awaited_since_sync_ = false;
     return ok_status();
   }
 
@@ -273,6 +275,9 @@ class TailRun {
   ResumePoint last_boundary_;
   bool unsynced_boundary_ = false;
   PendingAck pending_ack_;
+  // A transaction the primary waits for arrived since the last make_durable(), whether or not its ACK is
+  // still pending: the test hook holds exactly these before their fsync.
+  bool awaited_since_sync_ = false;
   // Events read since the oldest unacknowledged transaction the primary waits for arrived.
   size_t events_since_ack_ = 0;
   static constexpr size_t kMaxEventsBeforeAck = 256;
