@@ -21,6 +21,13 @@ struct FixtureDump {
   bool ends_with_transaction_end = false;
 };
 
+// The dumps of these files start with an artificial ROTATE framed without checksum.
+const codec::FormatDescription& mysql_dump_format() {
+  static const codec::FormatDescription fd =
+      codec::default_format_description(codec::Flavour::kMySQL, codec::ChecksumAlg::kOff);
+  return fd;
+}
+
 // nullopt when the file is not a plain server binlog (relay log, v1/v3 format, damaged on purpose).
 std::optional<FixtureDump> dump_of(const std::filesystem::path& path) {
   auto reader = codec::BinlogFileReader::open(path.string());
@@ -28,8 +35,7 @@ std::optional<FixtureDump> dump_of(const std::filesystem::path& path) {
   FixtureDump dump;
   codec::Event fake{codec::EventHeader{0, 4, 1, 0, 0, codec::kFlagArtificial},
                     codec::RotateEvent{4, path.filename().string()}, std::nullopt, 0};
-  auto fake_bytes = codec::encode_event(
-      fake, codec::default_format_description(codec::Flavour::kMySQL, codec::ChecksumAlg::kOff));
+  auto fake_bytes = codec::encode_event(fake, mysql_dump_format());
   dump.events.push_back(test::DumpEvent{fake_bytes, test::header_of(fake_bytes)});
   int fds = 0;
   while (true) {
@@ -69,7 +75,7 @@ TEST_CASE("archive: every server binlog fixture is archived byte for byte and re
     {
       auto archive = BinlogArchive::open(options);
       REQUIRE(archive.ok());
-      auto fed = test::feed(**archive, dump->events);
+      auto fed = test::feed(**archive, dump->events, 4, mysql_dump_format());
       if (fed.error) FAIL(fed.error->to_string());
       auto content = test::archived_content(dir, name);
       REQUIRE(content);
@@ -111,7 +117,7 @@ TEST_CASE("archive: MySQL GTID transactions (events.tsv of binlog_transaction_wi
   SECTION("the whole file: DDL, BEGIN..COMMIT, DDL, STOP") {
     auto archive = BinlogArchive::open(options);
     REQUIRE(archive.ok());
-    REQUIRE_FALSE(test::feed(**archive, dump->events).error);
+    REQUIRE_FALSE(test::feed(**archive, dump->events, 4, mysql_dump_format()).error);
     CHECK((*archive)->resume_point() ==
           ResumePoint{"binlog_transaction_with_GTID.000001", 789, uuid + ":1-3"});
     CHECK((*archive)->state().current_first_gtid == uuid + ":1");
@@ -124,7 +130,7 @@ TEST_CASE("archive: MySQL GTID transactions (events.tsv of binlog_transaction_wi
     {
       auto archive = BinlogArchive::open(options);
       REQUIRE(archive.ok());
-      REQUIRE_FALSE(test::feed(**archive, part).error);
+      REQUIRE_FALSE(test::feed(**archive, part, 4, mysql_dump_format()).error);
       CHECK((*archive)->current_size() == 523);
       CHECK((*archive)->resume_point() ==
             ResumePoint{"binlog_transaction_with_GTID.000001", 297, uuid + ":1"});
@@ -136,7 +142,7 @@ TEST_CASE("archive: MySQL GTID transactions (events.tsv of binlog_transaction_wi
           ResumePoint{"binlog_transaction_with_GTID.000001", 297, uuid + ":1"});
     std::vector<test::DumpEvent> rest(dump->events.begin() + 5, dump->events.end());
     rest.insert(rest.begin(), dump->events.begin(), dump->events.begin() + 2);  // fake ROTATE and FD again
-    REQUIRE_FALSE(test::feed(**reopened, rest).error);
+    REQUIRE_FALSE(test::feed(**reopened, rest, 4, mysql_dump_format()).error);
     auto content = test::archived_content((repo.path / "binlogs" / "mysql56").string(),
                                           "binlog_transaction_with_GTID.000001");
     REQUIRE(content);

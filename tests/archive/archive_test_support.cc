@@ -183,11 +183,30 @@ std::optional<std::vector<uint8_t>> archived_content(const std::string& dir, con
   return *bytes;
 }
 
-FeedResult feed(archive::BinlogArchive& archive, const std::vector<DumpEvent>& events, int checkpoint_every) {
+const codec::FormatDescription& mariadb_dump_format() {
+  return maria_fd();
+}
+
+DumpStream::DumpStream(const codec::FormatDescription& negotiated)
+    : cursor_("model", negotiated, "", codec::kBinlogMagicSize, false, true) {}
+
+net::StreamEvent DumpStream::take(const DumpEvent& event) {
+  packet_.assign(1, 0x00);  // the OK byte before each event of a dump
+  packet_.insert(packet_.end(), event.bytes.begin(), event.bytes.end());
+  auto taken = cursor_.accept(packet_);
+  INFO((taken.ok() ? std::string() : taken.error().to_string()));
+  REQUIRE(taken.ok());
+  REQUIRE(taken->has_value());
+  return **taken;
+}
+
+FeedResult feed(archive::BinlogArchive& archive, const std::vector<DumpEvent>& events, int checkpoint_every,
+                const codec::FormatDescription& negotiated) {
   FeedResult result;
+  DumpStream stream(negotiated);
   int n = 0;
   for (const auto& event : events) {
-    auto appended = archive.append_event(event.bytes, event.header);
+    auto appended = archive.append_event(stream.take(event));
     if (!appended.ok()) {
       result.error = appended.error();
       return result;

@@ -12,6 +12,8 @@
 
 #include "mzl/archive/binlog_archive.h"
 #include "mzl/codec/event_header.h"
+#include "mzl/codec/format_description.h"
+#include "mzl/net/stream_cursor.h"
 
 namespace mzl::test {
 
@@ -54,6 +56,23 @@ class ServerBinlog {
   std::string last_gtid_;
 };
 
+// The session's FORMAT_DESCRIPTION before the dump's first one (what frames the artificial ROTATE) for the
+// model's dumps: MariaDB with CRC32.
+const codec::FormatDescription& mariadb_dump_format();
+
+// Dump events as ReplicaStream hands them to the archive: each one taken by a real net::StreamCursor that
+// followed the events given before it (in any order: tests give gaps and repeats on purpose).
+class DumpStream {
+ public:
+  explicit DumpStream(const codec::FormatDescription& negotiated = mariadb_dump_format());
+  // REQUIREs the cursor to take the event; the result's views are valid until the next take().
+  net::StreamEvent take(const DumpEvent& event);
+
+ private:
+  net::StreamCursor cursor_;
+  std::vector<uint8_t> packet_;
+};
+
 // Sets log_pos and recomputes the CRC32 (the event has one).
 void set_log_pos(std::vector<uint8_t>& event, uint32_t log_pos);
 codec::EventHeader header_of(const std::vector<uint8_t>& event);
@@ -71,13 +90,13 @@ struct TempRepo {
 // neither exists.
 std::optional<std::vector<uint8_t>> archived_content(const std::string& dir, const std::string& name);
 
-// Feeds `events`, syncing after every transaction end and checkpointing every `checkpoint_every` events.
-// Stops at the first error. `acked` is the last point sync() reported durable.
+// Feeds `events` through a DumpStream, syncing after every transaction end and checkpointing every
+// `checkpoint_every` events. Stops at the first error. `acked` is the last point sync() reported durable.
 struct FeedResult {
   std::optional<Error> error;
   std::optional<archive::DurablePoint> acked;
 };
 FeedResult feed(archive::BinlogArchive& archive, const std::vector<DumpEvent>& events,
-                int checkpoint_every = 4);
+                int checkpoint_every = 4, const codec::FormatDescription& negotiated = mariadb_dump_format());
 
 }  // namespace mzl::test

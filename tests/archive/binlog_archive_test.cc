@@ -360,26 +360,27 @@ TEST_CASE("archive: events are placed by log_pos, gaps are refused, replays and 
   TempRepo repo;
   auto archive = open_archive(repo);
   // fake ROTATE, FD, GTID_LIST, BINLOG_CHECKPOINT, then transaction 1 starts at dump[4].
-  for (size_t i = 0; i < 4; ++i) REQUIRE(archive->append_event(dump[i].bytes, dump[i].header).ok());
+  test::DumpStream stream;
+  for (size_t i = 0; i < 4; ++i) REQUIRE(archive->append_event(stream.take(dump[i])).ok());
   uint64_t size = archive->current_size();
-  auto gap = archive->append_event(dump[5].bytes, dump[5].header);
+  auto gap = archive->append_event(stream.take(dump[5]));
   REQUIRE_FALSE(gap.ok());
   CHECK(gap.error().code == ErrorCode::kCorrupt);
   CHECK(archive->current_size() == size);
-  auto replay = archive->append_event(dump[3].bytes, dump[3].header);
+  auto replay = archive->append_event(stream.take(dump[3]));
   REQUIRE(replay.ok());
   CHECK(*replay == BinlogArchive::Appended::kSkipped);
   codec::Event heartbeat{codec::EventHeader{0, 27, 1, 0, 0, codec::kFlagArtificial}, codec::HeartbeatEvent{},
                          std::nullopt, 0};
   auto hb = codec::encode_event(
       heartbeat, codec::default_format_description(codec::Flavour::kMariaDB, codec::ChecksumAlg::kCrc32));
-  auto skipped = archive->append_event(hb, test::header_of(hb));
+  auto skipped = archive->append_event(stream.take(DumpEvent{hb, test::header_of(hb)}));
   REQUIRE(skipped.ok());
   CHECK(*skipped == BinlogArchive::Appended::kSkipped);
   CHECK(archive->current_size() == size);
 
   SECTION("a dump broken off mid-transaction is cut back to the boundary") {
-    for (size_t i = 4; i < 7; ++i) REQUIRE(archive->append_event(dump[i].bytes, dump[i].header).ok());
+    for (size_t i = 4; i < 7; ++i) REQUIRE(archive->append_event(stream.take(dump[i])).ok());
     CHECK(archive->current_size() > size);
     CHECK(archive->resume_point().position == size);
     REQUIRE(archive->discard_partial_transaction().ok());
@@ -397,7 +398,8 @@ TEST_CASE("archive: a new file must start at position 4, and the source name is 
   TempRepo repo;
   auto archive = open_archive(repo);
   auto dump = server.dump_from("mariadb-bin.000002", server.files()[1].boundaries.at(2));
-  auto started = archive->append_event(dump[0].bytes, dump[0].header);
+  test::DumpStream stream;
+  auto started = archive->append_event(stream.take(dump[0]));
   REQUIRE_FALSE(started.ok());
   CHECK(started.error().code == ErrorCode::kInvalidArgument);
 
@@ -420,8 +422,9 @@ namespace {
   if (!archive.ok()) ::_exit(3);
   ResumePoint rp = (*archive)->resume_point();
   int n = 0;
+  test::DumpStream stream;
   for (const auto& event : server.dump_from(rp.file, rp.position)) {
-    auto appended = (*archive)->append_event(event.bytes, event.header);
+    auto appended = (*archive)->append_event(stream.take(event));
     if (!appended.ok()) ::_exit(4);
     if (event.header.type_code == 16 || event.header.type_code == 2) {
       auto point = (*archive)->sync();
@@ -523,8 +526,9 @@ TEST_CASE("archive: append throughput", "[.][bench]") {
   REQUIRE(archive.ok());
   auto start = std::chrono::steady_clock::now();
   size_t n = 0;
+  test::DumpStream stream;
   for (const auto& event : dump) {
-    REQUIRE((*archive)->append_event(event.bytes, event.header).ok());
+    REQUIRE((*archive)->append_event(stream.take(event)).ok());
     if (++n % 500 == 0) REQUIRE((*archive)->sync().ok());  // a group commit every 100 transactions
   }
   REQUIRE((*archive)->checkpoint().ok());

@@ -8,13 +8,14 @@
 
 #include "archive_test_support.h"
 #include "mzl/archive/read_binlogs.h"
-#include "mzl/archive/stream_placement.h"
 #include "mzl/archive/tail_output.h"
+#include "mzl/net/event_placement.h"
 #include "mzl/net/stream_cursor.h"
 #include "test_support.h"
 
 using namespace mzl;
 using namespace mzl::archive;
+using mzl::net::StreamPlacement;
 using mzl::test::DumpEvent;
 using mzl::test::ServerBinlog;
 

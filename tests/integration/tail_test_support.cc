@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
+#include <sstream>
 
 #include "sandbox.h"
 #include "test_support.h"
@@ -47,6 +49,31 @@ fs::path fresh_tail_dir(const std::string& name) {
   fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                            fs::perms::others_read | fs::perms::others_exec);
   return dir;
+}
+
+std::map<std::string, double> read_tail_metrics(const fs::path& path, const std::string& source) {
+  const std::string text = file_text(path);
+  INFO(text);
+  REQUIRE(!text.empty());
+  const std::regex sample("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{source=\"" + source + "\"\\} (-?[0-9.eE+-]+)$");
+  std::map<std::string, double> values;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
+    std::smatch m;
+    REQUIRE(std::regex_match(line, m, sample));
+    values[m[1].str()] = std::stod(m[2].str());
+  }
+  return values;
+}
+
+uint64_t global_status_number(const fs::path& defaults_file, const std::string& name) {
+  MysqlConnection connection(defaults_file);
+  const auto rows = connection.query(fmt::format("SHOW GLOBAL STATUS LIKE '{}'", name));
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].size() == 2);
+  return std::stoull(rows[0][1]);
 }
 
 std::string current_binlog_file() {

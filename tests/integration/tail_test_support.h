@@ -3,6 +3,7 @@
 // primary, and the server's files as the expectation an archive or an --output stream is checked against.
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,13 @@ std::string server_stream_from(const std::string& first);
 // The primary's files from `first` on are in `archive_dir`, byte for byte (the still-open last file but for
 // LOG_EVENT_BINLOG_IN_USE_F, which the archive keeps clear).
 void check_archive_identical_from(const std::filesystem::path& archive_dir, const std::string& first);
+
+// The samples of a Prometheus textfile written by --metrics-file for `source`: metric name -> value. REQUIREs
+// every line to be a comment (# HELP, # TYPE) or a sample labelled with that source.
+std::map<std::string, double> read_tail_metrics(const std::filesystem::path& path, const std::string& source);
+
+// SHOW GLOBAL STATUS LIKE `name` of the server `defaults_file` connects to, as a number.
+uint64_t global_status_number(const std::filesystem::path& defaults_file, const std::string& name);
 
 std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more);
 

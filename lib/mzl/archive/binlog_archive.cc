@@ -9,36 +9,12 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/format_description.h"
 #include "mzl/codec/raw_event.h"
-#include "mzl/codec/rotate_event.h"
+#include "mzl/net/event_placement.h"
 #include "mzl/util/byte_writer.h"
 #include "mzl/util/crc32.h"
 
 namespace mzl::archive {
-namespace {
-
-bool is_artificial(const codec::EventHeader& header) {
-  return header.log_pos == 0 || (header.flags & codec::kFlagArtificial) != 0;
-}
-
-uint32_t load_u32le(const uint8_t* p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
-}
-
-// The new file name of a dump's fake ROTATE. Whether it carries a CRC32 depends on the checksum the dump
-// negotiated, which comes before any FORMAT_DESCRIPTION: a trailing field that is the CRC32 of the rest is
-// taken as the checksum (a file name ending in those four bytes by chance has odds of 2^-32).
-Result<codec::RotateEvent> decode_fake_rotate(Bytes event) {
-  Bytes body = event.subspan(codec::kEventHeaderSize);
-  if (event.size() >= codec::kEventHeaderSize + 8 + 4 &&
-      load_u32le(event.data() + event.size() - 4) == codec::event_crc32(event.first(event.size() - 4))) {
-    body = body.first(body.size() - 4);
-  }
-  ByteReader reader(body);
-  return codec::decode_rotate_event(
-      reader, codec::default_format_description(codec::Flavour::kMySQL, codec::ChecksumAlg::kOff));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 std::string default_source_name(const std::string& host, unsigned port) {
   if (host.empty() || port == 0) return "localhost_socket";
@@ -74,9 +50,22 @@ Error BinlogArchive::fail(Error error) {
 }
 
 ResumePoint BinlogArchive::resume_point() const {
-  if (current_name_.empty()) return ResumePoint{"", 0, boundary_gtid_position_};
-  return ResumePoint{current_name_, boundary_ == 0 ? codec::kBinlogMagicSize : boundary_,
-                     boundary_gtid_position_};
+  ResumePoint point;
+  update_resume_point(point);
+  return point;
+}
+
+bool BinlogArchive::update_resume_point(ResumePoint& point) const {
+  const uint64_t position =
+      current_name_.empty() ? 0 : (boundary_ == 0 ? codec::kBinlogMagicSize : boundary_);
+  if (point.file == current_name_ && point.position == position &&
+      point.gtid_position == boundary_gtid_position_) {
+    return false;
+  }
+  point.file = current_name_;
+  point.position = position;
+  point.gtid_position = boundary_gtid_position_;
+  return true;
 }
 
 ArchiveState BinlogArchive::state_now() const {
@@ -225,11 +214,9 @@ Status BinlogArchive::close_current_file(const std::string& next_file) {
   return ok_status();
 }
 
-Result<BinlogArchive::Appended> BinlogArchive::switch_file(Bytes event) {
-  MZL_TRY(codec::RotateEvent rotate, decode_fake_rotate(event));
-  const std::string& name = rotate.new_log_ident;
-  if (name == current_name_) return Appended::kSkipped;
-  if (name.empty() || name.find('/') != std::string::npos || name.starts_with('.')) {
+Result<BinlogArchive::Appended> BinlogArchive::switch_file(const net::StreamEvent& rotate) {
+  const std::string_view name = rotate.rotate_file;
+  if (name.empty() || name.find('/') != std::string_view::npos || name.starts_with('.')) {
     return Error{ErrorCode::kCorrupt, fmt::format("the server names an impossible binlog file \"{}\"", name)};
   }
   bool closed = std::any_of(closed_files_.begin(), closed_files_.end(),
@@ -241,25 +228,24 @@ Result<BinlogArchive::Appended> BinlogArchive::switch_file(Bytes event) {
                     current_name_)}
         .at_r(dir_);
   }
-  if (rotate.position > codec::kBinlogMagicSize) {
+  if (rotate.rotate_position > codec::kBinlogMagicSize) {
     return Error{
         ErrorCode::kInvalidArgument,
         fmt::format("the dump starts {} at position {}, but the archive keeps whole files: start a new "
                     "file at position 4",
-                    name, rotate.position)}
+                    name, rotate.rotate_position)}
         .at_r(dir_);
   }
   if (size_ > 0) {
-    MZL_CHECK(close_current_file(name));
+    MZL_CHECK(close_current_file(std::string(name)));
   } else {
     current_name_ = name;
   }
   return Appended::kSkipped;
 }
 
-Result<BinlogArchive::Appended> BinlogArchive::append_format_description(Bytes event) {
-  if (size_ > 0) return Appended::kSkipped;
-  auto closed = codec::closed_file_format_description(event);
+Result<BinlogArchive::Appended> BinlogArchive::append_format_description(const net::StreamEvent& event) {
+  auto closed = codec::closed_file_format_description(event.data);
   if (!closed.ok()) return std::move(closed).error().at_r(path_of(current_name_), codec::kBinlogMagicSize);
   MZL_TRY(codec::RawEvent stored, codec::frame_event(closed->event, codec::kBinlogMagicSize, fd_, true));
   MZL_TRY(TransactionTracker::Step step, tracker_.add(stored, fd_));
@@ -277,46 +263,33 @@ Result<BinlogArchive::Appended> BinlogArchive::append_format_description(Bytes e
   return Appended::kWritten;
 }
 
-Result<BinlogArchive::Appended> BinlogArchive::append_event(Bytes event, const codec::EventHeader& header) {
+Result<BinlogArchive::Appended> BinlogArchive::append_event(const net::StreamEvent& event) {
   if (broken_) return *broken_;
-  if (event.size() != header.event_size || event.size() < codec::kEventHeaderSize) {
-    return Error{ErrorCode::kInvalidArgument,
-                 fmt::format("event of {} bytes with event_size {}", event.size(), header.event_size)};
+  auto placement = net::place_event(event, net::CopyEnd{current_name_, size_});
+  if (!placement.ok()) {
+    return std::move(placement).error().at_r(current_name_.empty() ? dir_ : path_of(current_name_), size_);
   }
-  auto type = static_cast<codec::EventType>(header.type_code);
-  if (type == codec::EventType::kHeartbeat || type == codec::EventType::kHeartbeatV2)
-    return Appended::kSkipped;
-  if (type == codec::EventType::kRotate && is_artificial(header)) return switch_file(event);
-  if (current_name_.empty()) {
-    return Error{ErrorCode::kInvalidArgument,
-                 "an event arrived before any file name: a dump starts with a ROTATE naming the file"};
+  switch (*placement) {
+    case net::Placement::kNotStored:
+    case net::Placement::kRepeatedFormatDescription:
+      return Appended::kSkipped;
+    case net::Placement::kNewFile:
+      return switch_file(event);
+    case net::Placement::kFormatDescription:
+      return append_format_description(event);
+    case net::Placement::kAppend:
+    case net::Placement::kAppendLast:
+      break;
   }
-  if (type == codec::EventType::kFormatDescription) return append_format_description(event);
-  if (is_artificial(header)) return Appended::kSkipped;
-  if (size_ == 0) {
-    return Error{ErrorCode::kCorrupt,
-                 fmt::format("{} has no FORMAT_DESCRIPTION yet, but an event of type {} arrived",
-                             current_name_, header.type_code)}
-        .at_r(path_of(current_name_));
-  }
-  uint64_t end = header.log_pos;
-  if (end <= size_) return Appended::kSkipped;
-  if (end != size_ + event.size()) {
-    return Error{ErrorCode::kCorrupt,
-                 fmt::format("the archive's copy of {} ends at {}, but the next event received spans {}..{}: "
-                             "events are missing or overlap; restart the dump at the resume point",
-                             current_name_, size_, int64_t(end) - int64_t(event.size()), end)}
-        .at_r(path_of(current_name_), size_);
-  }
-  MZL_TRY(codec::RawEvent raw, codec::frame_event(event, size_, fd_, false));
+  // The cursor framed the event with the FORMAT_DESCRIPTION of this file (the one in fd_): its body is
+  // what the tracker reads.
+  const codec::RawEvent raw{event.header, event.data, event.body, std::nullopt, false, size_};
   auto step = tracker_.add(raw, fd_);
   if (!step.ok()) return std::move(step).error().at_r(path_of(current_name_), size_);
-  MZL_CHECK(write_bytes(event));
+  MZL_CHECK(write_bytes(event.data));
   take_step(*step);
-  if (type == codec::EventType::kRotate) {
-    ByteReader body(raw.body);
-    MZL_TRY(codec::RotateEvent rotate, codec::decode_rotate_event(body, fd_));
-    MZL_CHECK(close_current_file(rotate.new_log_ident));
+  if (*placement == net::Placement::kAppendLast) {
+    MZL_CHECK(close_current_file(std::string(event.rotate_file)));
     return Appended::kRotated;
   }
   return Appended::kWritten;

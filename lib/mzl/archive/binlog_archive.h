@@ -32,6 +32,7 @@
 #include "mzl/archive/transaction_tracker.h"
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
+#include "mzl/net/stream_event.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/durable_file.h"
 #include "mzl/util/result.h"
@@ -90,27 +91,24 @@ class BinlogArchive {
     kRotated,  // a ROTATE was appended and the file is closed; the next file has begun (no bytes yet)
   };
 
-  // Appends one event as received from the dump (`event` is all header.event_size bytes, checksum
-  // included; the caller has verified the checksum). The archive places it by header.log_pos, the end
-  // of the event in the server's file:
-  //  - a ROTATE with log_pos 0 or LOG_EVENT_ARTIFICIAL_F (the dump's fake rotate) names the server's file:
-  //    the same file as the current one is skipped; another file closes the current one (the server moved
-  //    on after a STOP or a crash) and becomes current. A new file must start at position 4
-  //    (kInvalidArgument otherwise: the archive keeps whole files).
-  //  - a FORMAT_DESCRIPTION starts a new file (the magic is written first). Its LOG_EVENT_BINLOG_IN_USE_F
-  //    is cleared (the server clears it when it closes the file; the CRC32 excludes the flag) and a log_pos
-  //    of 0 (dump threads zero it) is restored to 4 + event_size with the CRC32 recomputed, so that the
-  //    archived file is byte-identical to the server's closed file. A FORMAT_DESCRIPTION while the file
-  //    already has one (a dump resumed mid-file) is skipped.
-  //  - any other event with log_pos 0 or LOG_EVENT_ARTIFICIAL_F is skipped; otherwise an event that starts
-  //    at the file's end is appended, one that ends at or before it is skipped (already archived), and one
-  //    that starts after it is kCorrupt ("events missing"): nothing is ever written with a gap.
+  // Stores one event of the dump as the stream cursor took it (net/stream_cursor.h: framed, its checksum
+  // verified, placed in the server's files). Where it goes is net::place_event()'s decision against the
+  // archive's current file and size (net/event_placement.h); here:
+  //  - an artificial ROTATE naming another file closes the current one when it has bytes (the server moved
+  //    on after a STOP or a crash) and makes the named file current. The archive keeps whole files: a new
+  //    file must start at position 4 (kInvalidArgument otherwise), and a file closed already is refused
+  //    (kInvalidArgument; the dump must restart at the current file);
+  //  - the file's FORMAT_DESCRIPTION starts the file (the magic is written first), as the closed file has it:
+  //    LOG_EVENT_BINLOG_IN_USE_F cleared (the server clears it when it closes the file; the CRC32 excludes
+  //    the flag) and a log_pos of 0 (dump threads zero it) restored to 4 + event_size with the CRC32
+  //    recomputed, so that the archived file is byte-identical to the server's closed file;
+  //  - an event that starts at the file's end is appended; nothing is ever written with a gap;
   //  - a real ROTATE (the file's last event) is appended, then the file is fsynced, recorded as closed in
   //    state.json (size, CRC-32, first and last GTID), optionally compressed, and its successor becomes
   //    the current file.
-  // kInvalidArgument when event.size() != header.event_size or no file name is known yet (a dump always
-  // starts with a fake ROTATE). kCorrupt when a GTID / QUERY body does not decode.
-  Result<Appended> append_event(Bytes event, const codec::EventHeader& header);
+  // Errors: those of net::place_event(); kCorrupt when a GTID / QUERY body does not decode or the server
+  // names an impossible file. `event` is not kept: its views need to live only for the call.
+  Result<Appended> append_event(const net::StreamEvent& event);
 
   // Writes the buffered bytes and fdatasync()s the current file (and its directory when the file is new).
   // Only after this returns may an event be reported archived or a semi-sync ACK be sent: call it once per
@@ -125,6 +123,9 @@ class BinlogArchive {
 
   // The last transaction boundary appended (durable once sync() returned).
   ResumePoint resume_point() const;
+  // Sets `point` to resume_point(), reusing its strings' memory; false when it was that already. For a
+  // caller that follows the boundary at every event.
+  bool update_resume_point(ResumePoint& point) const;
   // The state as last written to state.json.
   const ArchiveState& state() const { return written_state_; }
   const std::string& directory() const { return dir_; }
@@ -139,8 +140,8 @@ class BinlogArchive {
   Status tidy_directory();
   Status recover_current_file();
   Status start_file();
-  Result<Appended> switch_file(Bytes event);
-  Result<Appended> append_format_description(Bytes event);
+  Result<Appended> switch_file(const net::StreamEvent& rotate);
+  Result<Appended> append_format_description(const net::StreamEvent& event);
   Status write_bytes(Bytes data);  // buffered; reaches the file at flush_buffer() (sync() or a full buffer)
   Status flush_buffer();
   Status close_current_file(const std::string& next_file);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <optional>
@@ -9,9 +10,9 @@
 #include <thread>
 
 #include "mzl/archive/binlog_archive.h"
-#include "mzl/archive/stream_placement.h"
 #include "mzl/archive/tail_output.h"
 #include "mzl/codec/event_type.h"
+#include "mzl/net/event_placement.h"
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/repository_layout.h"
@@ -80,10 +81,39 @@ Result<ServerIdentity> query_identity(net::ServerConnection& connection) {
   return id;
 }
 
+// Test hook, off unless the environment sets MZL_TEST_STALL_BEFORE_FSYNC_MS (not documented for users, never
+// set by mzl): every fsync that a semi-sync ACK waits for is delayed by that many milliseconds, so that
+// tests/integration/binlog_tail_ack_order_test.cc can SIGKILL the archiver while a transaction it has
+// received is not yet durable and check that the primary got no ACK for it (DESIGN.md: the ACK only after
+// the fsync). Read once per process.
+std::chrono::milliseconds test_stall_before_fsync() {
+  static const std::chrono::milliseconds stall = [] {
+    const char* text = std::getenv("MZL_TEST_STALL_BEFORE_FSYNC_MS");
+    if (text == nullptr) return std::chrono::milliseconds(0);
+    auto ms = parse_uint(text, "MZL_TEST_STALL_BEFORE_FSYNC_MS", 3'600'000);
+    return std::chrono::milliseconds(ms.ok() ? *ms : 0);
+  }();
+  return stall;
+}
+
+void stall_before_fsync_for_test() {
+  const auto stall = test_stall_before_fsync();
+  if (stall.count() == 0) return;
+  std::fprintf(stderr,
+               "mzl-binlog-tail: test hook MZL_TEST_STALL_BEFORE_FSYNC_MS: holding a semi-sync transaction "
+               "%lld ms before its fsync\n",
+               static_cast<long long>(stall.count()));
+  std::fflush(stderr);
+  for (auto waited = std::chrono::milliseconds(0); waited < stall && !stop_requested();
+       waited += std::chrono::milliseconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
 // Where the events go: the archive, the output, or both (one of archive and placement is set).
 struct TailSinks {
   BinlogArchive* archive = nullptr;
-  StreamPlacement* placement = nullptr;  // without an archive: places the events for the output
+  net::StreamPlacement* placement = nullptr;  // without an archive: places the events for the output
   TailOutput* output = nullptr;
 };
 
@@ -108,7 +138,7 @@ class TailRun {
       // paying for an fsync; one fsync and one ACK of the last position then cover every transaction of the
       // primary's commit group. A transaction the primary waits for (semi-sync) waits for at most
       // kMaxEventsBeforeAck more events; what arrives during the fsync forms the next group.
-      const bool ack_waiting = pending_ack_.has_value();
+      const bool ack_waiting = pending_ack_.waiting;
       const bool ack_overdue = ack_waiting && events_since_ack_ >= kMaxEventsBeforeAck;
       const bool sync_due =
           ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
@@ -147,17 +177,21 @@ class TailRun {
         continue;
       }
       MZL_CHECK(sinks_.archive ? archive(event) : stream_only(event));
-      if (pending_ack_) ++events_since_ack_;
+      if (pending_ack_.waiting) ++events_since_ack_;
       if (event.need_ack) {
-        if (!pending_ack_) events_since_ack_ = 0;
-        pending_ack_ =
-            PendingAck{std::string(stream.current_file()), stream.current_position(), Clock::now()};
+        if (!pending_ack_.waiting) events_since_ack_ = 0;
+        pending_ack_.waiting = true;
+        pending_ack_.file = stream.current_file();  // reuses the string's memory
+        pending_ack_.position = stream.current_position();
+        pending_ack_.received = Clock::now();
+        awaited_since_sync_ = true;
       }
     }
   }
 
   Status make_durable() {
-    if (!unsynced_boundary_ && !pending_ack_) return ok_status();
+    if (!unsynced_boundary_ && !pending_ack_.waiting) return ok_status();
+    if (awaited_since_sync_) stall_before_fsync_for_test();
     if (sinks_.archive) {
       MZL_TRY(auto durable, sinks_.archive->sync());
       (void)durable;
@@ -165,6 +199,7 @@ class TailRun {
       metrics_.last_fsync_unix = unix_now();
     }
     unsynced_boundary_ = false;
+    awaited_since_sync_ = false;
     return ok_status();
   }
 
@@ -174,21 +209,21 @@ class TailRun {
 
   // Called only right after make_durable(): the acknowledged transaction is on stable storage.
   Status send_ack(net::ReplicaStream& stream) {
-    if (!pending_ack_) return ok_status();
-    MZL_CHECK(stream.ack(pending_ack_->file, pending_ack_->position));
+    if (!pending_ack_.waiting) return ok_status();
+    MZL_CHECK(stream.ack(pending_ack_.file, pending_ack_.position));
     ++metrics_.acks;
     metrics_.last_ack_latency_seconds =
-        std::chrono::duration<double>(Clock::now() - pending_ack_->received).count();
-    pending_ack_.reset();
+        std::chrono::duration<double>(Clock::now() - pending_ack_.received).count();
+    pending_ack_.waiting = false;
     return ok_status();
   }
 
  private:
   Status archive(const net::StreamEvent& event) {
-    MZL_TRY(auto appended, sinks_.archive->append_event(event.data, event.header));
+    MZL_TRY(auto appended, sinks_.archive->append_event(event));
     if (appended != BinlogArchive::Appended::kSkipped) count(event);
     if (sinks_.output) {
-      if (event.header.type_code == codec::code(codec::EventType::kFormatDescription)) {
+      if (event.is(codec::EventType::kFormatDescription)) {
         // Each file's FORMAT_DESCRIPTION goes first, also when the archive has it already (a resumed file).
         if (sinks_.output->last_file() != event.file) {
           MZL_TRY(codec::ClosedFileFormatDescription closed,
@@ -200,9 +235,7 @@ class TailRun {
         sinks_.output->add(event.file, event.position, event.data);
       }
     }
-    const ResumePoint boundary = sinks_.archive->resume_point();
-    if (!(boundary == last_boundary_)) {
-      last_boundary_ = boundary;
+    if (sinks_.archive->update_resume_point(last_boundary_)) {
       unsynced_boundary_ = true;
       if (sinks_.output) sinks_.output->mark_boundary();
     }
@@ -228,7 +261,9 @@ class TailRun {
     }
   }
 
+  // The ACK the primary waits for (`waiting`); the fields keep their memory from one transaction to the next.
   struct PendingAck {
+    bool waiting = false;
     std::string file;
     uint64_t position = 0;
     Clock::time_point received;
@@ -239,7 +274,10 @@ class TailRun {
   const std::string& source_;
   ResumePoint last_boundary_;
   bool unsynced_boundary_ = false;
-  std::optional<PendingAck> pending_ack_;
+  PendingAck pending_ack_;
+  // A transaction the primary waits for arrived since the last make_durable(), whether or not its ACK is
+  // still pending: the test hook holds exactly these before their fsync.
+  bool awaited_since_sync_ = false;
   // Events read since the oldest unacknowledged transaction the primary waits for arrived.
   size_t events_since_ack_ = 0;
   static constexpr size_t kMaxEventsBeforeAck = 256;
@@ -273,7 +311,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
   MZL_CHECK(validate_source_name(source));
   Metrics metrics;
   std::unique_ptr<BinlogArchive> archive;
-  StreamPlacement placement;
+  net::StreamPlacement placement;
   std::optional<TailOutput> output;
   if (options.output) {
     output.emplace(options.output_format, *options.output);

@@ -1,7 +1,8 @@
 #pragma once
 // The receiving side of a binlog dump without the socket: takes the stream's packets one by one, frames and
 // CRC-checks each event with the FORMAT_DESCRIPTION in force, and keeps the server's coordinates (file and
-// position) up to date. ReplicaStream feeds it what the connection reads; tests feed it bytes.
+// position) up to date; event_placement.h places each event in the server's files. ReplicaStream feeds it
+// what the connection reads; tests feed it bytes.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,30 +10,11 @@
 
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
+#include "mzl/net/stream_event.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/result.h"
 
 namespace mzl::net {
-
-struct StreamEvent {
-  // The whole event: header, body and checksum, framed and (verify_checksums) CRC-checked. A view into the
-  // packet: with ReplicaStream, valid until the next call to next() or ack().
-  Bytes data;
-  codec::EventHeader header;
-  // Where the event sits in the server's binlog: [position, position + header.event_size) of `file`, when
-  // in_file; otherwise `position` is the stream position it arrived at. `file` is valid as long as `data`
-  // (and while the cursor / stream is not moved).
-  std::string_view file;
-  uint64_t position = 0;
-  // The bytes belong to the server's binlog file at `position` (not artificial, not a heartbeat, log_pos
-  // not 0). A FORMAT_DESCRIPTION counts as in the file; replica_stream.h says how it may differ.
-  bool in_file = false;
-  bool artificial = false;  // LOG_EVENT_ARTIFICIAL_F: made up by the dump thread (e.g. the first ROTATE)
-  bool heartbeat = false;   // HEARTBEAT / HEARTBEAT_V2: the server is alive; nothing to store
-  // Semi-sync: the primary waits, before answering this transaction's COMMIT, for an ACK of the coordinates
-  // after this event (file(), position() of the cursor once it has taken the event).
-  bool need_ack = false;
-};
 
 class StreamCursor {
  public:
@@ -66,7 +48,7 @@ class StreamCursor {
   Error locate(Error error) const;
 
  private:
-  Status track(const StreamEvent& event, Bytes body);
+  Status track(StreamEvent& event);
 
   std::string server_;
   codec::FormatDescription fd_;

@@ -1,0 +1,194 @@
+// The values of mzl-binlog-tail --metrics-file (man/mzl-binlog-tail.1), each checked against what the server
+// or the archive says independently: the events archived are the events SHOW BINLOG EVENTS lists in the
+// server's files, the bytes archived are the archive files' sizes (less each file's 4-byte magic, which is
+// no event), the lag after catching up is small and not negative, the last event's timestamp is when the
+// test wrote it, and with --semi-sync the ACKs sent are the transactions the primary counts as acknowledged
+// (Rpl_semi_sync_master_yes_tx), one per commit.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <string>
+#include <thread>
+
+#include "sandbox.h"
+#include "tail_test_support.h"
+#include "test_support.h"
+#include "tool_process.h"
+
+namespace mzl::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kSource = "primary";
+
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+fs::path fresh_repo(const fs::path& base, const std::string& name) {
+  const fs::path repo = base / "tail-metrics-tests" / name;
+  fs::remove_all(repo);
+  fs::create_directories(repo);
+  return repo;
+}
+
+// Every event of the shared primary's binlog files, walked by the event_size field of each header (SHOW
+// BINLOG EVENTS fails on the events larger than max_allowed_packet that other tests write there).
+uint64_t primary_event_count() {
+  uint64_t events = 0;
+  for (const fs::path& file : primary_binlog_files()) {
+    const std::vector<uint8_t> bytes = read_file(file);
+    size_t offset = 4;
+    while (offset + 19 <= bytes.size()) {
+      const uint8_t* size = bytes.data() + offset + 9;
+      const uint32_t event_size =
+          uint32_t{size[0]} | uint32_t{size[1]} << 8 | uint32_t{size[2]} << 16 | uint32_t{size[3]} << 24;
+      INFO(file << " at " << offset);
+      REQUIRE(event_size >= 19);
+      offset += event_size;
+      ++events;
+    }
+    INFO(file);
+    REQUIRE(offset == bytes.size());
+  }
+  return events;
+}
+
+// Every event of the server's binlog files, as the server lists them.
+uint64_t server_event_count(const fs::path& defaults_file) {
+  MysqlConnection server(defaults_file);
+  uint64_t events = 0;
+  for (const auto& row : server.query("SHOW BINARY LOGS")) {
+    events += server.query(fmt::format("SHOW BINLOG EVENTS IN '{}'", row.at(0))).size();
+  }
+  return events;
+}
+
+struct ArchiveFiles {
+  size_t files = 0;
+  uint64_t bytes = 0;
+};
+
+ArchiveFiles archive_files(const fs::path& repo) {
+  ArchiveFiles out;
+  for (const auto& entry : fs::directory_iterator(repo / "binlogs" / kSource)) {
+    if (entry.path().filename().string().rfind("mariadb-bin.", 0) != 0) continue;
+    ++out.files;
+    out.bytes += fs::file_size(entry.path());
+  }
+  return out;
+}
+
+TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are the archive's",
+          "[tool][archive]") {
+  const auto primary = primary_server();
+  const fs::path repo = fresh_repo(sandbox_dir(), "values");
+  const fs::path metrics = repo / "tail.prom";
+  write_rows("metrics", 3);
+  flush_binary_logs();  // more than one file: each file's magic is not counted
+  const double written = unix_now();
+  write_rows("metrics", 4, 3000);
+  const uint64_t server_events = primary_event_count();
+
+  const double started = unix_now();
+  const auto run =
+      run_program(tail_binary(),
+                  {"--defaults-file", primary.defaults_file.string(), "--repo", repo.string(), "--source",
+                   kSource, "--server-id", "9106", "--metrics-file", metrics.string()},
+                  repo / "tail", {}, 90000ms);
+  const double ended = unix_now();
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  auto values = read_tail_metrics(metrics, kSource);
+  const ArchiveFiles archived = archive_files(repo);
+  REQUIRE(archived.files >= 2);
+  CHECK(values["mzl_binlog_tail_events_total"] == static_cast<double>(server_events));
+  CHECK(values["mzl_binlog_tail_bytes_total"] == static_cast<double>(archived.bytes - 4 * archived.files));
+  // The last event is the last row written; binlog timestamps are whole seconds.
+  CHECK(values["mzl_binlog_tail_last_event_timestamp_seconds"] >= std::floor(written));
+  CHECK(values["mzl_binlog_tail_last_event_timestamp_seconds"] <= ended);
+  CHECK(values["mzl_binlog_tail_lag_seconds"] >= 0);
+  CHECK(values["mzl_binlog_tail_lag_seconds"] <= ended - std::floor(written) + 1);
+  CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] >= started);
+  CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] <= ended);
+  CHECK(values["mzl_binlog_tail_fsyncs_total"] >= 1);
+  CHECK(values["mzl_binlog_tail_up"] == 0);  // written at the exit, after the disconnect
+  CHECK(values["mzl_binlog_tail_reconnects_total"] == 0);
+  CHECK(values["mzl_binlog_tail_semisync_acks_total"] == 0);
+
+  // A second run finds nothing new: the counters of that process stay at zero.
+  const auto again =
+      run_program(tail_binary(),
+                  {"--defaults-file", primary.defaults_file.string(), "--repo", repo.string(), "--source",
+                   kSource, "--server-id", "9106", "--metrics-file", metrics.string()},
+                  repo / "again", {}, 90000ms);
+  INFO(again.err);
+  REQUIRE(again.exit_code == 0);
+  values = read_tail_metrics(metrics, kSource);
+  CHECK(values["mzl_binlog_tail_events_total"] == 0);
+  CHECK(values["mzl_binlog_tail_bytes_total"] == 0);
+}
+
+TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, as the primary counts them",
+          "[tool][archive][semisync]") {
+  OwnSandbox sandbox("sandbox-tail-metrics", 30);
+  const fs::path cnf = sandbox.client_cnf();
+  const fs::path repo = fresh_repo(sandbox.dir(), "semisync");
+  const fs::path metrics = repo / "tail.prom";
+  MysqlConnection client(cnf);
+  client.query("CREATE DATABASE mzl_tail_metrics");
+  client.query("CREATE TABLE mzl_tail_metrics.t (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT)");
+  client.query("SET GLOBAL rpl_semi_sync_master_timeout = 600000");
+  client.query("SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'");
+  client.query("SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON");
+  client.query("SET GLOBAL rpl_semi_sync_master_enabled = 1");
+
+  ToolProcess tail(tail_binary(),
+                   {"--defaults-file=" + cnf.string(), "--repo", repo.string(), "--source", kSource,
+                    "--server-id", "4344", "--stop-never", "--semi-sync", "--metrics-file", metrics.string()},
+                   repo / "tail");
+  const auto deadline = Clock::now() + 20s;
+  while (global_status_number(cnf, "Rpl_semi_sync_master_clients") != 1 && Clock::now() < deadline) {
+    INFO(tail.err());
+    REQUIRE(tail.running());
+    std::this_thread::sleep_for(100ms);
+  }
+  REQUIRE(global_status_number(cnf, "Rpl_semi_sync_master_clients") == 1);
+  const uint64_t yes_before = global_status_number(cnf, "Rpl_semi_sync_master_yes_tx");
+  const uint64_t no_before = global_status_number(cnf, "Rpl_semi_sync_master_no_tx");
+
+  constexpr int kCommits = 12;  // one after the other: each waits for its own ACK
+  for (int i = 0; i < kCommits; ++i) {
+    client.query(fmt::format("INSERT INTO mzl_tail_metrics.t (v) VALUES ('commit {}')", i));
+  }
+  const uint64_t yes_after = global_status_number(cnf, "Rpl_semi_sync_master_yes_tx");
+  CHECK(yes_after - yes_before == kCommits);
+  CHECK(global_status_number(cnf, "Rpl_semi_sync_master_no_tx") == no_before);
+
+  tail.signal(SIGTERM);
+  const auto stopped = tail.wait_for(10000ms);
+  INFO(tail.err());
+  REQUIRE(stopped.has_value());
+  CHECK((WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0));
+  const auto values = read_tail_metrics(metrics, kSource);
+  CHECK(values.at("mzl_binlog_tail_semisync_acks_total") == kCommits);
+  CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") >= 0);
+  CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") < 5);
+  CHECK(values.at("mzl_binlog_tail_fsyncs_total") >= kCommits);
+  CHECK(values.at("mzl_binlog_tail_events_total") == static_cast<double>(server_event_count(cnf)));
+  const ArchiveFiles archived = archive_files(repo);
+  CHECK(values.at("mzl_binlog_tail_bytes_total") == static_cast<double>(archived.bytes - 4 * archived.files));
+}
+
+}  // namespace
+}  // namespace mzl::test
