@@ -25,11 +25,11 @@ std::shared_ptr<const std::vector<uint8_t>> rows_text(int n) {
   return std::make_shared<const std::vector<uint8_t>>(text.begin(), text.end());
 }
 
-restore::DataJob job_for(const std::shared_ptr<const std::vector<uint8_t>>& data, bool reopenable) {
-  restore::DataJob job;
+load::DataJob job_for(const std::shared_ptr<const std::vector<uint8_t>>& data, bool reopenable) {
+  load::DataJob job;
   job.name = "retry-test.tsv";
   job.size = data->size();
-  job.target = restore::LoadDataTarget{"dl_retry", "t", "", ""};
+  job.target = load::LoadDataTarget{"dl_retry", "t", "", ""};
   job.expected_rows = 100;
   job.reopenable = reopenable;
   job.open = [data]() -> Result<std::unique_ptr<InputStream>> {
@@ -39,7 +39,7 @@ restore::DataJob job_for(const std::shared_ptr<const std::vector<uint8_t>>& data
 }
 
 // Loads the job while another session holds row 50 for `hold`, with a 1 s lock wait timeout.
-Result<restore::DataLoadTotals> load_while_locked(restore::DataJob job, std::chrono::milliseconds hold) {
+Result<load::DataLoadTotals> load_while_locked(load::DataJob job, std::chrono::milliseconds hold) {
   auto blocker = connect(primary_server());
   blocker.query("BEGIN");
   blocker.query("INSERT INTO dl_retry.t VALUES (50)");
@@ -47,9 +47,9 @@ Result<restore::DataLoadTotals> load_while_locked(restore::DataJob job, std::chr
     std::this_thread::sleep_for(hold);
     blocker.query("ROLLBACK");
   });
-  restore::LoadProgressTracker progress([](const restore::LoadProgress&) {});
-  auto pool = restore::DataLoadPool::start(primary_options(/*local_infile=*/true), 1, /*write_binlog=*/false,
-                                           0, progress);
+  load::LoadProgressTracker progress([](const load::LoadProgress&) {});
+  auto pool = load::DataLoadPool::start(primary_options(/*local_infile=*/true), 1, /*write_binlog=*/false, 0,
+                                        progress);
   REQUIRE(pool.ok());
   Status submitted = (*pool)->submit(std::move(job));
   auto totals = (*pool)->finish();

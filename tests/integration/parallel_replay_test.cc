@@ -103,20 +103,20 @@ TEST_CASE("parallel replay: independent transactions run at once, a chain on one
     locker.query(fmt::format("SELECT v FROM {}.t{} WHERE id = 1 FOR UPDATE", kDb, i));
   locker.query(fmt::format("SELECT v FROM {}.chain WHERE id = 1 FOR UPDATE", kDb));
 
-  restore::ParallelReplayOptions options;
+  replay::ParallelReplayOptions options;
   options.target = connection_to(primary_server());
   options.target.port = target.port();
   options.sessions = kIndependent;
-  auto applier = restore::ParallelApplier::create(options);
+  auto applier = replay::ParallelApplier::create(options);
   INFO((applier.ok() ? "" : applier.error().to_string()));
   REQUIRE(applier.ok());
-  restore::ReplayOptions replay;
+  replay::ReplayOptions replay;
   replay.archive_dir = (repo / "binlogs" / "par-primary").string();
   replay.start_file = start.at(0);
   auto start_position = parse_uint(start.at(1), "binlog position");
   REQUIRE(start_position.ok());
   replay.start_position = *start_position;
-  auto replayed = std::async(std::launch::async, [&] { return restore::replay_archive(replay, **applier); });
+  auto replayed = std::async(std::launch::async, [&] { return replay::replay_archive(replay, **applier); });
 
   // All four sessions end up blocked in a transaction of their own, at the same time.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -131,7 +131,7 @@ TEST_CASE("parallel replay: independent transactions run at once, a chain on one
   INFO((stats.ok() ? "" : stats.error().to_string()));
   REQUIRE(stats.ok());
   CHECK(stats->transactions == kIndependent + kChain);
-  const restore::ParallelReplayStats parallel = (*applier)->stats();
+  const replay::ParallelReplayStats parallel = (*applier)->stats();
   CHECK(parallel.peak_in_flight == kIndependent);  // the sessions there are, no more
   CHECK(parallel.alone == 0);
   CHECK(parallel.parallel == kIndependent + kChain);

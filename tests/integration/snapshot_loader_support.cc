@@ -277,8 +277,8 @@ std::vector<uint8_t> tar_of(const fs::path& dir, const mzl::snapshot::Manifest& 
   return tar;
 }
 
-mzl::restore::LoadOptions load_options() {
-  mzl::restore::LoadOptions options;
+mzl::load::LoadOptions load_options() {
+  mzl::load::LoadOptions options;
   options.target = connection_to(primary_server());
   options.threads = 2;
   return options;

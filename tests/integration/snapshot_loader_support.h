@@ -66,7 +66,7 @@ std::vector<uint8_t> tar_of(const std::filesystem::path& dir, const snapshot::Ma
                             bool with_manifest, const std::string& corrupt_member = "");
 
 // Loading into the sandbox primary with two connections.
-restore::LoadOptions load_options();
+load::LoadOptions load_options();
 
 void drop_database(MysqlConnection& c, const std::string& db);
 // The first column of every row.

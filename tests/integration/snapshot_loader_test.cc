@@ -27,10 +27,10 @@ TEST_CASE("snapshot loader: a directory loads value for value (lz4, zstd, none),
   const fs::path dir = scratch_dir("dir");
   const auto manifest = write_snapshot(s, dir);
 
-  std::vector<mzl::restore::LoadProgress> reports;
+  std::vector<mzl::load::LoadProgress> reports;
   auto options = load_options();
-  options.progress = [&](const mzl::restore::LoadProgress& p) { reports.push_back(p); };
-  auto stats = mzl::restore::load_snapshot_directory(dir.string(), options);
+  options.progress = [&](const mzl::load::LoadProgress& p) { reports.push_back(p); };
+  auto stats = mzl::load::load_snapshot_directory(dir.string(), options);
   REQUIRE_OK(stats);
   CHECK(stats->manifest == manifest);
   CHECK(stats->databases == 1);
@@ -48,7 +48,7 @@ TEST_CASE("snapshot loader: a directory loads value for value (lz4, zstd, none),
 
   SECTION("a database that already holds tables is refused, and nothing in it changes") {
     const std::string before = c.scalar(fmt::format("CHECKSUM TABLE `{}`.t_plain", db));
-    auto again = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto again = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(again.ok());
     CHECK(again.error().code == ErrorCode::kInvalidArgument);
     CHECK_THAT(again.error().message, Catch::Contains(db));
@@ -65,14 +65,14 @@ TEST_CASE("snapshot loader: rename-database restores beside the original, which 
   const fs::path dir = scratch_dir("rename");
   write_snapshot(s, dir);
   auto options = load_options();
-  REQUIRE(mzl::restore::load_snapshot_directory(dir.string(), options).ok());
+  REQUIRE(mzl::load::load_snapshot_directory(dir.string(), options).ok());
   c.query(fmt::format("UPDATE `{}`.t_plain SET v = 'live change' WHERE id = 1", db));
   const auto live_before =
       c.query(fmt::format("CHECKSUM TABLE `{0}`.t_text, `{0}`.t_numbers, `{0}`.t_plain", db));
 
   options.rename_databases = {{db, renamed}};
   options.threads = 3;
-  auto stats = mzl::restore::load_snapshot_directory(dir.string(), options);
+  auto stats = mzl::load::load_snapshot_directory(dir.string(), options);
   REQUIRE_OK(stats);
   check_loaded(c, renamed);
   check_trigger_fires(c, renamed);
@@ -95,7 +95,7 @@ TEST_CASE("snapshot loader: filters load only the tables asked for") {
   write_snapshot(s, dir);
   auto options = load_options();
   options.tables = {db + ".t_plain", db + ".v_ansi"};
-  auto stats = mzl::restore::load_snapshot_directory(dir.string(), options);
+  auto stats = mzl::load::load_snapshot_directory(dir.string(), options);
   REQUIRE_OK(stats);
   CHECK(stats->rows == 50);
   CHECK(column(c,
@@ -103,7 +103,7 @@ TEST_CASE("snapshot loader: filters load only the tables asked for") {
                            "BY TABLE_NAME",
                            db)) == std::vector<std::string>{"t_plain", "v_ansi"});
   options.tables = {db + ".nope"};
-  auto missing = mzl::restore::load_snapshot_directory(dir.string(), options);
+  auto missing = mzl::load::load_snapshot_directory(dir.string(), options);
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.error().code == ErrorCode::kNotFound);
   drop_database(c, db);
@@ -125,7 +125,7 @@ TEST_CASE(
     bytes[bytes.size() / 2] = bytes[bytes.size() / 2] == '7' ? '8' : '7';
     std::ofstream(dir / plain, std::ios::binary)
         .write(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kChecksumMismatch);
     CHECK_THAT(stats.error().to_string(), Catch::Contains(plain));
@@ -136,7 +136,7 @@ TEST_CASE(
     const std::string text =
         fmt::format("data/{}/t_text.00000.001.tsv.lz4", mzl::snapshot::file_name_component(db));
     fs::resize_file(dir / text, fs::file_size(dir / text) - 5);
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK((stats.error().code == ErrorCode::kCorrupt || stats.error().code == ErrorCode::kChecksumMismatch));
     CHECK_THAT(stats.error().to_string(), Catch::Contains(text));
@@ -149,7 +149,7 @@ TEST_CASE(
       if (t.name == "t_plain") t.files[0].rows = 49;
     }
     std::ofstream(dir / "manifest.json", std::ios::binary) << mzl::snapshot::encode_manifest(changed);
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kCorrupt);
     CHECK_THAT(stats.error().to_string(), Catch::Contains(plain));
@@ -157,7 +157,7 @@ TEST_CASE(
   }
   SECTION("no manifest") {
     fs::remove(dir / "manifest.json");
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kNotFound);
   }
@@ -174,11 +174,11 @@ TEST_CASE("snapshot loader: the restore reaches the target's replicas unless wri
   const TestSnapshot s = make_test_snapshot(logged);
   write_snapshot(s, dir);
 
-  REQUIRE_OK(mzl::restore::load_snapshot_directory(dir.string(), load_options()));
+  REQUIRE_OK(mzl::load::load_snapshot_directory(dir.string(), load_options()));
   auto options = load_options();
   options.rename_databases = {{logged, unlogged}};
   options.write_binlog = false;
-  REQUIRE_OK(mzl::restore::load_snapshot_directory(dir.string(), options));
+  REQUIRE_OK(mzl::load::load_snapshot_directory(dir.string(), options));
   mzl::test::wait_replica_caught_up(2);
   check_loaded(replica, logged);
   CHECK(replica.scalar(fmt::format(
@@ -215,7 +215,7 @@ TEST_CASE("snapshot loader: users before the views they define, grants last (onl
   write_snapshot(s, dir);
 
   SECTION("without users the view's definer is missing") {
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), load_options());
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK_THAT(stats.error().to_string(), Catch::Contains("v_user2") && Catch::Contains("mzl_load_user"));
     CHECK(c.scalar("SELECT COUNT(*) FROM mysql.user WHERE user = 'mzl_load_user'") == "0");
@@ -223,7 +223,7 @@ TEST_CASE("snapshot loader: users before the views they define, grants last (onl
   SECTION("with users") {
     auto options = load_options();
     options.users = true;
-    auto stats = mzl::restore::load_snapshot_directory(dir.string(), options);
+    auto stats = mzl::load::load_snapshot_directory(dir.string(), options);
     REQUIRE_OK(stats);
     CHECK(stats->objects == 10);
     check_loaded(c, db);

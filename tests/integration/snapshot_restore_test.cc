@@ -91,12 +91,12 @@ TEST_CASE("mzl-snapshot under sysbench writes: equal to a replica stopped at the
     r.query("STOP SLAVE");
 
     r.query("DROP DATABASE IF EXISTS sbcons_restored");
-    restore::LoadOptions options;
+    load::LoadOptions options;
     options.target = connection_to(replica);
     options.threads = 2;
     options.rename_databases = {{"sbcons", "sbcons_restored"}};
     options.write_binlog = false;  // a local write on a replica would break its GTID strict mode
-    auto stats = restore::load_snapshot_directory(snap.string(), options);
+    auto stats = load::load_snapshot_directory(snap.string(), options);
     INFO((stats.ok() ? std::string() : stats.error().to_string()));
     REQUIRE(stats.ok());
     for (int t = 1; t <= 4; ++t) {
@@ -159,16 +159,16 @@ line', x'5c', x'00', '"\\N"', NULL, NULL, 1, 1))");
   for (const std::string target : {"snap types dir", "snap types stream"}) {
     INFO(target);
     p.query(fmt::format("DROP DATABASE IF EXISTS `{}`", target));
-    restore::LoadOptions options;
+    load::LoadOptions options;
     options.target = connection_to(primary_server());
     options.rename_databases = {{"snap types", target}};
-    Result<restore::LoadStats> stats = Error(ErrorCode::kInternal, "not run");
+    Result<load::LoadStats> stats = Error(ErrorCode::kInternal, "not run");
     if (target.ends_with("dir")) {
-      stats = restore::load_snapshot_directory(snap.string(), options);
+      stats = load::load_snapshot_directory(snap.string(), options);
     } else {
       auto in = open_input((dir / "stream.out").string());
       REQUIRE(in.ok());
-      stats = restore::load_snapshot_stream(**in, options);
+      stats = load::load_snapshot_stream(**in, options);
     }
     INFO((stats.ok() ? std::string() : stats.error().to_string()));
     REQUIRE(stats.ok());

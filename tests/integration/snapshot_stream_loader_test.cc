@@ -64,7 +64,7 @@ TEST_CASE(
   }
   auto in = mzl::open_plain_input(tar_path.string());
   REQUIRE(in.ok());
-  auto stats = mzl::restore::load_snapshot_stream(**in, load_options());
+  auto stats = mzl::load::load_snapshot_stream(**in, load_options());
   REQUIRE_OK(stats);
   CHECK(stats->rows == rows);
   CHECK(c.scalar(fmt::format("SELECT CONCAT(COUNT(*), ':', SUM(id), ':', MIN(LENGTH(pad))) FROM `{}`.big",
@@ -84,7 +84,7 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
   SECTION("TarWriter") {
     drop_database(c, db);
     auto in = mzl::make_memory_input(tar_of(dir, manifest, true), "<tar>");
-    auto stats = mzl::restore::load_snapshot_stream(*in, load_options());
+    auto stats = mzl::load::load_snapshot_stream(*in, load_options());
     REQUIRE_OK(stats);
     CHECK(stats->manifest == manifest);
     CHECK(stats->rows == total_rows(s));
@@ -107,7 +107,7 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
     REQUIRE(in.ok());
     auto options = load_options();
     options.rename_databases = {{db, renamed}};
-    auto stats = mzl::restore::load_snapshot_stream(**in, options);
+    auto stats = mzl::load::load_snapshot_stream(**in, options);
     REQUIRE_OK(stats);
     check_loaded(c, renamed);
     drop_database(c, renamed);
@@ -115,7 +115,7 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
   SECTION("a stream without its manifest is an error, and no object after the data is created") {
     drop_database(c, db);
     auto in = mzl::make_memory_input(tar_of(dir, manifest, false), "<tar>");
-    auto stats = mzl::restore::load_snapshot_stream(*in, load_options());
+    auto stats = mzl::load::load_snapshot_stream(*in, load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kCorrupt);
     CHECK_THAT(stats.error().message, Catch::Contains("manifest.json"));
@@ -129,7 +129,7 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
     const std::string plain =
         fmt::format("data/{}/t_plain.00000.000.tsv", mzl::snapshot::file_name_component(db));
     auto in = mzl::make_memory_input(tar_of(dir, manifest, true, plain), "<tar>");
-    auto stats = mzl::restore::load_snapshot_stream(*in, load_options());
+    auto stats = mzl::load::load_snapshot_stream(*in, load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kChecksumMismatch);
     CHECK_THAT(stats.error().to_string(), Catch::Contains(plain));
@@ -143,7 +143,7 @@ TEST_CASE("snapshot loader: the same snapshot as a tar stream (TarWriter, GNU ta
             .ok());
     REQUIRE(writer.finish().ok());
     auto in = mzl::make_memory_input(tar, "<tar>");
-    auto stats = mzl::restore::load_snapshot_stream(*in, load_options());
+    auto stats = mzl::load::load_snapshot_stream(*in, load_options());
     REQUIRE_FALSE(stats.ok());
     CHECK(stats.error().code == ErrorCode::kCorrupt);
   }

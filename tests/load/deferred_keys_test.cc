@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-using mzl::restore::add_keys_statement;
-using mzl::restore::is_referenced;
-using mzl::restore::split_secondary_keys;
+using mzl::load::add_keys_statement;
+using mzl::load::is_referenced;
+using mzl::load::split_secondary_keys;
 
 TEST_CASE("split_secondary_keys takes the plain KEY lines of an InnoDB table out") {
   const auto split = split_secondary_keys(

@@ -5,10 +5,10 @@
 #include "mzl/load/local_infile_load.h"
 
 using mzl::ErrorCode;
-using mzl::restore::create_database_statement;
-using mzl::restore::LoadSelection;
-using mzl::restore::SelectionOptions;
-using mzl::restore::trigger_table;
+using mzl::load::create_database_statement;
+using mzl::load::LoadSelection;
+using mzl::load::SelectionOptions;
+using mzl::load::trigger_table;
 using mzl::snapshot::SchemaObject;
 
 namespace {
@@ -151,15 +151,15 @@ TEST_CASE("LoadSelection refuses filters and renames naming what the snapshot la
 }
 
 TEST_CASE("load_data_statement: the documented statement, column list and SET clause") {
-  mzl::restore::LoadDataTarget target{"d`b", "t", "`id`,@mzl_1", "`b`=CAST(@mzl_1 AS UNSIGNED)"};
+  mzl::load::LoadDataTarget target{"d`b", "t", "`id`,@mzl_1", "`b`=CAST(@mzl_1 AS UNSIGNED)"};
   CHECK(
-      mzl::restore::load_data_statement(target, "data/d/t.00000.000.tsv.lz4") ==
+      mzl::load::load_data_statement(target, "data/d/t.00000.000.tsv.lz4") ==
       "LOAD DATA LOCAL INFILE 'data/d/t.00000.000.tsv.lz4' INTO TABLE `d``b`.`t` CHARACTER SET binary FIELDS "
       "TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (`id`,@mzl_1) SET "
       "`b`=CAST(@mzl_1 AS UNSIGNED)");
   target.load_columns.clear();
   target.load_set.clear();
-  CHECK(mzl::restore::load_data_statement(target, "x") ==
+  CHECK(mzl::load::load_data_statement(target, "x") ==
         "LOAD DATA LOCAL INFILE 'x' INTO TABLE `d``b`.`t` CHARACTER SET binary FIELDS TERMINATED BY '\\t' "
         "ESCAPED BY '\\\\' LINES TERMINATED BY '\\n'");
 }

@@ -17,11 +17,11 @@
 namespace mzl::test {
 namespace {
 
-using restore::ReplayOptions;
-using restore::ReplayStop;
+using replay::ReplayOptions;
+using replay::ReplayStop;
 
 // Records what it is given; in a transaction from an event that starts one to the event that ends it.
-class RecordingApplier : public restore::EventApplier {
+class RecordingApplier : public replay::EventApplier {
  public:
   struct Seen {
     uint64_t offset = 0;
@@ -48,9 +48,9 @@ class RecordingApplier : public restore::EventApplier {
   bool open_ = false;
 };
 
-class RecordingSink : public restore::StatementSink {
+class RecordingSink : public replay::StatementSink {
  public:
-  Status statement(std::string_view sql, const restore::EventPlace&) override {
+  Status statement(std::string_view sql, const replay::EventPlace&) override {
     statements.emplace_back(sql);
     return ok_status();
   }
@@ -99,7 +99,7 @@ TEST_CASE("replay: an archive that ends at XA_PREPARE holds no open transaction 
   XaBinlog xa;
   xa.binlog.write(dir.path / "mariadb-bin.000001");
   RecordingApplier applier;
-  auto stats = restore::replay_archive(options_for(dir), applier);
+  auto stats = replay::replay_archive(options_for(dir), applier);
   REQUIRE(stats.ok());
   CHECK(stats->transactions == 2);
   CHECK(stats->last_gtid == "0-1-2");
@@ -126,7 +126,7 @@ TEST_CASE("replay: XA COMMIT starts a transaction of its own, where a stop GTID 
   options.stop.kind = ReplayStop::Kind::kGtid;
   options.stop.gtid = "0-1-3";
   options.stop.before_gtid = true;
-  auto stats = restore::replay_archive(options, applier);
+  auto stats = replay::replay_archive(options, applier);
   REQUIRE(stats.ok());
   CHECK(stats->stop_reached);
   CHECK(stats->transactions == 2);
@@ -140,7 +140,7 @@ TEST_CASE("replay: the serial translator refuses an XA transaction, naming its G
   XaBinlog xa;
   xa.binlog.write(dir.path / "mariadb-bin.000001");
   RecordingSink sink;
-  auto stats = restore::replay_archive(options_for(dir), sink);
+  auto stats = replay::replay_archive(options_for(dir), sink);
   REQUIRE_FALSE(stats.ok());
   CHECK(stats.error().code == ErrorCode::kUnsupported);
   CHECK(stats.error().where == "mariadb-bin.000001");

@@ -4,7 +4,7 @@
 
 #include "mzl/replay/replay_sql.h"
 
-using mzl::restore::ReplayFilter;
+using mzl::replay::ReplayFilter;
 
 TEST_CASE("ReplayFilter: exact names as before") {
   ReplayFilter f;

@@ -7,7 +7,7 @@
 
 #include "mzl/replay/statement_names.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 bool has(const std::vector<std::string>& names, const std::string& name) {
@@ -36,4 +36,4 @@ TEST_CASE("rename_database_qualifiers: qualifiers only, literals and other names
 }
 
 }  // namespace
-}  // namespace mzl::restore
+}  // namespace mzl::replay

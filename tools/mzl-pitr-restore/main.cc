@@ -26,26 +26,26 @@ struct Flags {
 };
 
 // --flashback's start: exactly one of --start-datetime, --start-gtid, --start-position.
-mzl::Result<mzl::restore::ReplayStop> start_point(const Flags& flags) {
-  return mzl::restore::parse_replay_point("start", flags.start_datetime, flags.start_gtid,
-                                          flags.start_position, false);
+mzl::Result<mzl::replay::ReplayStop> start_point(const Flags& flags) {
+  return mzl::pitr::parse_replay_point("start", flags.start_datetime, flags.start_gtid, flags.start_position,
+                                       false);
 }
 
 // Exactly one of --stop-datetime, --stop-gtid [--stop-before-gtid], --stop-position, --to-latest.
-mzl::Result<mzl::restore::ReplayStop> stop_point(const Flags& flags) {
+mzl::Result<mzl::replay::ReplayStop> stop_point(const Flags& flags) {
   using namespace mzl;
   if (flags.stop_before_gtid && flags.stop_gtid.empty()) {
     return Error(ErrorCode::kInvalidArgument, "--stop-before-gtid goes with --stop-gtid");
   }
-  MZL_TRY(auto stop, restore::parse_replay_point("stop", flags.stop_datetime, flags.stop_gtid,
-                                                 flags.stop_position, flags.to_latest));
+  MZL_TRY(auto stop, pitr::parse_replay_point("stop", flags.stop_datetime, flags.stop_gtid,
+                                              flags.stop_position, flags.to_latest));
   stop.before_gtid = flags.stop_before_gtid;
   return stop;
 }
 
 mzl::Status flashback_command(const Flags& flags, const mzl::net::ConnectionOptions& target) {
   using namespace mzl;
-  restore::FlashbackOptions options;
+  replay::FlashbackOptions options;
   MZL_TRY(options.start, start_point(flags));
   MZL_TRY(options.stop, stop_point(flags));
   options.databases = flags.databases;
@@ -54,7 +54,7 @@ mzl::Status flashback_command(const Flags& flags, const mzl::net::ConnectionOpti
   if (flags.sql) {
     MZL_TRY(out, open_output("-"));
   }
-  MZL_TRY(auto stats, restore::run_flashback(flags.repo, flags.source, options, target, out.get()));
+  MZL_TRY(auto stats, pitr::run_flashback(flags.repo, flags.source, options, target, out.get()));
   fmt::print(flags.sql ? stderr : stdout,
              "flashback{}: {} transactions ({} row events, {} rows) undone, from {} back to {}\n",
              flags.sql ? " (SQL on stdout)" : "", stats.transactions, stats.row_events, stats.rows,
@@ -67,7 +67,7 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   using namespace mzl;
   MZL_CHECK(tool::require_repo_flag(flags.repo, "--repo DIR is required"));
   if (flags.flashback) return flashback_command(flags, target);
-  restore::PitrOptions options;
+  pitr::PitrOptions options;
   options.repo = flags.repo;
   options.snapshot_id = flags.snapshot;
   MZL_TRY(options.stop, stop_point(flags));
@@ -90,25 +90,25 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   if (flags.sql || flags.dry_run) {
     auto out = open_output(flags.dry_run ? "/dev/null" : "-");
     if (!out.ok()) return std::move(out).error();
-    restore::PitrPlan plan;
-    MZL_TRY(auto stats, restore::write_replay_sql(options, **out, &plan));
-    fmt::print(flags.sql ? stderr : stdout, "{}", restore::describe_plan(plan, stats));
+    pitr::PitrPlan plan;
+    MZL_TRY(auto stats, pitr::write_replay_sql(options, **out, &plan));
+    fmt::print(flags.sql ? stderr : stdout, "{}", pitr::describe_plan(plan, stats));
     return ok_status();
   }
 
   tool::ProgressBar bar("restore");
   if (bar.enabled()) {
-    options.load.progress = [&bar](const restore::LoadProgress& p) {
+    options.load.progress = [&bar](const load::LoadProgress& p) {
       bar.update(p.bytes_done, p.bytes_total,
                  fmt::format("{} {}/{} files", p.phase, p.files_done, p.files_total));
     };
-    options.replay_progress = [&bar](const restore::ReplayProgress& p) {
+    options.replay_progress = [&bar](const replay::ReplayProgress& p) {
       bar.update(p.bytes, 0, fmt::format("replay {} transactions  {}", p.transactions, p.file));
     };
   }
-  MZL_TRY(auto result, restore::run_pitr(options));
+  MZL_TRY(auto result, pitr::run_pitr(options));
   bar.finish();
-  fmt::print("{}", restore::describe_pitr(result, flags.json));
+  fmt::print("{}", pitr::describe_pitr(result, flags.json));
   return ok_status();
 }
 

@@ -5,7 +5,7 @@
 
 #include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -203,4 +203,4 @@ Result<DataLoadTotals> DataLoadPool::finish() {
   return totals_;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

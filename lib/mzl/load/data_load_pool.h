@@ -21,7 +21,7 @@
 #include "mzl/util/input_stream.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct DataJob {
   std::string name;   // the file (snapshot-relative path or stream member), for messages
@@ -103,4 +103,4 @@ class DataLoadPool {
   DataLoadTotals totals_;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

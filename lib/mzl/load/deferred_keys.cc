@@ -4,7 +4,7 @@
 
 #include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -83,4 +83,4 @@ bool is_referenced(std::string_view database, std::string_view table,
   return false;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

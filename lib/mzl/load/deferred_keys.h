@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct DeferredKeys {
   std::string create_sql;         // the statement without the deferred KEY lines
@@ -31,4 +31,4 @@ std::string add_keys_statement(std::string_view database, std::string_view table
 bool is_referenced(std::string_view database, std::string_view table,
                    const std::vector<std::pair<std::string, std::string_view>>& create_statements);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -2,7 +2,7 @@
 
 #include "mzl/util/sha256.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -41,4 +41,4 @@ std::unique_ptr<InputStream> make_hashing_input(std::unique_ptr<InputStream> sou
   return std::make_unique<HashingInput>(std::move(source), std::move(digest));
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

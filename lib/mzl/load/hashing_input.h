@@ -7,7 +7,7 @@
 
 #include "mzl/util/input_stream.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct StreamDigest {
   uint64_t size = 0;
@@ -18,4 +18,4 @@ struct StreamDigest {
 std::unique_ptr<InputStream> make_hashing_input(std::unique_ptr<InputStream> source,
                                                 std::shared_ptr<StreamDigest> digest);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -1,6 +1,6 @@
 #include "mzl/load/load_progress_tracker.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 constexpr std::chrono::milliseconds kReportInterval{100};
@@ -60,4 +60,4 @@ LoadProgress LoadProgressTracker::current() const {
   return p;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

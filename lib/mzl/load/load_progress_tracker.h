@@ -8,7 +8,7 @@
 
 #include "mzl/load/snapshot_loader.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 class LoadProgressTracker {
  public:
@@ -33,4 +33,4 @@ class LoadProgressTracker {
   LoadProgress progress_;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -7,7 +7,7 @@
 
 #include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -240,4 +240,4 @@ const std::string& LoadSelection::target_database(const std::string& database) c
   return it == renames_.end() ? database : it->second;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

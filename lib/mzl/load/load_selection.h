@@ -12,7 +12,7 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct SelectionOptions {
   std::vector<std::string> databases;  // empty: all
@@ -56,4 +56,4 @@ std::optional<std::string> trigger_table(std::string_view sql);
 // kCorrupt when the text does not start that way.
 Result<std::string> create_database_statement(std::string_view sql, std::string_view new_name);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

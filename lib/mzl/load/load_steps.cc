@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "mzl/net/sql_text.h"
 #include "mzl/load/deferred_keys.h"
+#include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 Result<std::vector<snapshot::SchemaObject>> parse_schema_lines(std::string_view text,
                                                                const std::string& where) {
@@ -77,4 +77,4 @@ Status finish_load(SchemaPhase& schema, const std::vector<snapshot::SchemaObject
   return ok_status();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -14,7 +14,7 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 // The memory a stream load may hold in data members waiting for (or being loaded by) a connection, and the
 // largest member it holds rather than loading it straight from the stream.
@@ -48,4 +48,4 @@ std::vector<DataJob> deferred_key_jobs(const SchemaApplier& applier);
 Status finish_load(SchemaPhase& schema, const std::vector<snapshot::SchemaObject>& objects,
                    const DataLoadTotals& totals, LoadProgressTracker& progress, LoadStats& stats);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

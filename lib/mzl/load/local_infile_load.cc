@@ -6,7 +6,7 @@
 
 #include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -83,4 +83,4 @@ bool is_lock_conflict(const Error& error) {
                                               error.message.find("(error 1205)") != std::string::npos);
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

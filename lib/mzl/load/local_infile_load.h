@@ -12,7 +12,7 @@
 #include "mzl/util/input_stream.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct LoadDataTarget {
   std::string database;  // where the rows go (after renaming)
@@ -50,4 +50,4 @@ Result<LoadDataResult> load_data_file(net::ServerConnection& server, InputStream
 // ER_LOCK_WAIT_TIMEOUT 1205, as ServerConnection::last_error() words them): the file can be loaded again.
 bool is_lock_conflict(const Error& error);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "mzl/net/sql_text.h"
 #include "mzl/load/deferred_keys.h"
+#include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -180,4 +180,4 @@ Status SchemaApplier::create_objects_after_data(const std::vector<snapshot::Sche
   return ok_status();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

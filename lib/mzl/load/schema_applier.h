@@ -10,7 +10,7 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 // A table created without its plain secondary keys (deferred_keys.h), to be added after its data.
 struct DeferredTable {
@@ -64,4 +64,4 @@ class SchemaApplier {
   uint64_t databases_ = 0, tables_ = 0, objects_ = 0;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -11,7 +11,7 @@
 #include "mzl/snapshot/data_file_reader.h"
 #include "mzl/snapshot/snapshot_directory.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -91,4 +91,4 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
   return stats;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -71,7 +71,7 @@
 #include "mzl/util/input_stream.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 struct LoadProgress {
   std::string phase;          // "schema", "data", "objects", "done"
@@ -128,4 +128,4 @@ Result<LoadStats> load_snapshot_directory(const std::string& snapshot_dir, const
 // framing is bad (TarReader).
 Result<LoadStats> load_snapshot_stream(InputStream& tar_stream, const LoadOptions& options);
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

@@ -12,7 +12,7 @@
 #include "mzl/snapshot/tar_stream.h"
 #include "mzl/util/sha256.h"
 
-namespace mzl::restore {
+namespace mzl::load {
 
 namespace {
 
@@ -246,4 +246,4 @@ Result<LoadStats> load_snapshot_stream(InputStream& tar_stream, const LoadOption
   return load.run();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::load

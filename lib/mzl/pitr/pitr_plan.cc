@@ -18,7 +18,7 @@
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/parse_number.h"
 
-namespace mzl::restore {
+namespace mzl::pitr {
 namespace {
 
 std::string archive_dir_of(const std::string& repo, const snapshot::Manifest& m) {
@@ -58,14 +58,14 @@ Result<std::optional<int64_t>> first_event_time(const std::filesystem::path& fil
 }
 
 Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest& m) {
-  const ReplayStop& stop = options.stop;
+  const replay::ReplayStop& stop = options.stop;
   const std::string dir = archive_dir_of(options.repo, m);
   auto start = archived_file(dir, m.binlog.file);
   if (!start) return false;
   switch (stop.kind) {
-    case ReplayStop::Kind::kLatest:
+    case replay::ReplayStop::Kind::kLatest:
       return true;
-    case ReplayStop::Kind::kDatetime: {
+    case replay::ReplayStop::Kind::kDatetime: {
       MZL_TRY(auto last, last_transaction_time(*start, m.binlog.position));
       // None in this file: the GTID_LIST at its start follows the previous file's last transaction, which
       // is older than the file's own FORMAT_DESCRIPTION; that event's time bounds it.
@@ -74,7 +74,7 @@ Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest&
       }
       return last && *last < stop.datetime;
     }
-    case ReplayStop::Kind::kGtid: {
+    case replay::ReplayStop::Kind::kGtid: {
       auto target = gtid::MariaGtid::parse(stop.gtid);
       if (!target.ok()) {
         return Error(ErrorCode::kInvalidArgument,
@@ -86,7 +86,7 @@ Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest&
       auto mine = position.find(target->domain_id);
       return !mine || mine->seq_no < target->seq_no;
     }
-    case ReplayStop::Kind::kPosition: {
+    case replay::ReplayStop::Kind::kPosition: {
       if (m.binlog.file == stop.file) return m.binlog.position <= stop.position;
       const auto here = archive::binlog_sequence_number(m.binlog.file);
       const auto there = archive::binlog_sequence_number(stop.file);
@@ -160,22 +160,23 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
       .at_r(options.repo);
 }
 
-Result<ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
-                                      const std::string& gtid, const std::string& position, bool latest) {
-  ReplayStop point;
+Result<replay::ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
+                                              const std::string& gtid, const std::string& position,
+                                              bool latest) {
+  replay::ReplayStop point;
   if (!datetime.empty() + !gtid.empty() + !position.empty() + latest != 1) {
     return Error(ErrorCode::kInvalidArgument,
                  fmt::format("give exactly one of --{0}-datetime, --{0}-gtid, --{0}-position{1}", which,
                              which == "stop" ? " or --to-latest" : ""));
   }
   if (!datetime.empty()) {
-    point.kind = ReplayStop::Kind::kDatetime;
+    point.kind = replay::ReplayStop::Kind::kDatetime;
     MZL_TRY(point.datetime, parse_stop_datetime(datetime));
   } else if (!gtid.empty()) {
-    point.kind = ReplayStop::Kind::kGtid;
+    point.kind = replay::ReplayStop::Kind::kGtid;
     point.gtid = gtid;
   } else if (!position.empty()) {
-    point.kind = ReplayStop::Kind::kPosition;
+    point.kind = replay::ReplayStop::Kind::kPosition;
     const size_t colon = position.rfind(':');
     const std::string offset = colon == std::string::npos ? "" : position.substr(colon + 1);
     if (colon == 0 || offset.empty() || offset.size() > 18 ||
@@ -212,7 +213,7 @@ Result<int64_t> parse_stop_datetime(const std::string& text) {
   return static_cast<int64_t>(t);
 }
 
-std::string describe_plan(const PitrPlan& plan, const ReplayStats& replay) {
+std::string describe_plan(const PitrPlan& plan, const replay::ReplayStats& replay) {
   // bench/pitr on a 2-core machine: 1.5 GB of snapshot rows loaded in 35 s with 2 threads, 548 MB of
   // sysbench binlog replayed in 104 s with 4 sessions. Rough: the target's disks and CPUs decide.
   constexpr double kLoadBytesPerSecond = 45e6, kReplayBytesPerSecond = 5e6;
@@ -230,4 +231,4 @@ std::string describe_plan(const PitrPlan& plan, const ReplayStats& replay) {
       static_cast<double>(replay.bytes) / kReplayBytesPerSecond);
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::pitr

@@ -23,13 +23,13 @@
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::pitr {
 
 struct PitrOptions {
   std::string repo;
   std::string snapshot_id;  // empty: chosen as above
-  ReplayStop stop;
-  LoadOptions
+  replay::ReplayStop stop;
+  load::LoadOptions
       load;  // target connection, threads, filters, write_binlog (the replay follows write_binlog too)
   // Replay each transaction under its original GTID (replay_sql.h). Off by default: the target's binlog
   // must then be behind the source in every domain replayed, or gtid_strict_mode refuses (error 1950), and
@@ -39,7 +39,7 @@ struct PitrOptions {
   // Sessions replaying at once (parallel_replay.h); 1, or preserve_gtids, replays serially in binlog order.
   unsigned replay_threads = 4;
   bool force = false;
-  std::function<void(const ReplayProgress&)> replay_progress;
+  std::function<void(const replay::ReplayProgress&)> replay_progress;
 };
 
 struct PitrPlan {
@@ -57,8 +57,9 @@ Status check_restore_target(const PitrOptions& options, const PitrPlan& plan);
 
 // A start or stop point from the flags --<which>-datetime, --<which>-gtid, --<which>-position (FILE:POS) and
 // (stop only) --to-latest: exactly one must be given, else kInvalidArgument naming the flags.
-Result<ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
-                                      const std::string& gtid, const std::string& position, bool latest);
+Result<replay::ReplayStop> parse_replay_point(const std::string& which, const std::string& datetime,
+                                              const std::string& gtid, const std::string& position,
+                                              bool latest);
 
 // "YYYY-MM-DD HH:MM:SS" in the local time zone (TZ), as mariadb-binlog --stop-datetime reads it, or with a
 // trailing "Z" / " UTC" in UTC: seconds since the epoch. kInvalidArgument otherwise.
@@ -66,6 +67,6 @@ Result<int64_t> parse_stop_datetime(const std::string& text);
 
 // The plan of a --dry-run or --sql (the snapshot, the binlog range, transactions and bytes) with a rough
 // estimate of the restore's time at the rates bench/pitr measured.
-std::string describe_plan(const PitrPlan& plan, const ReplayStats& replay);
+std::string describe_plan(const PitrPlan& plan, const replay::ReplayStats& replay);
 
-}  // namespace mzl::restore
+}  // namespace mzl::pitr

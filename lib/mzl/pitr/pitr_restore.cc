@@ -21,11 +21,11 @@
 #include "mzl/snapshot/snapshot_directory.h"
 #include "mzl/util/json_report.h"
 
-namespace mzl::restore {
+namespace mzl::pitr {
 namespace {
 
-CollationNames read_collations(net::ServerConnection& connection) {
-  CollationNames names;
+replay::CollationNames read_collations(net::ServerConnection& connection) {
+  replay::CollationNames names;
   auto rows =
       connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
   if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
@@ -39,8 +39,8 @@ CollationNames read_collations(net::ServerConnection& connection) {
   return names;
 }
 
-ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
-  ReplayOptions r;
+replay::ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
+  replay::ReplayOptions r;
   r.archive_dir = plan.archive_dir;
   r.start_file = plan.snapshot.binlog.file;
   r.start_position = plan.snapshot.binlog.position;
@@ -59,30 +59,30 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   PitrResult result;
   MZL_TRY(result.plan, plan_pitr(options));
   MZL_CHECK(check_restore_target(options, result.plan));
-  MZL_TRY(result.load, load_snapshot_directory(result.plan.snapshot_dir, options.load));
+  MZL_TRY(result.load, load::load_snapshot_directory(result.plan.snapshot_dir, options.load));
   MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
   if (!options.load.write_binlog) MZL_CHECK(connection.execute("SET SESSION sql_log_bin = 0"));
-  ReplayOptions replay = replay_options(options, result.plan);
+  replay::ReplayOptions replay = replay_options(options, result.plan);
   replay.collations = read_collations(connection);
   const auto started = std::chrono::steady_clock::now();
-  Result<ReplayStats> replayed = ReplayStats{};
+  Result<replay::ReplayStats> replayed = replay::ReplayStats{};
   if (options.replay_threads > 1 && !replay.preserve_gtids) {
-    ParallelReplayOptions parallel;
+    replay::ParallelReplayOptions parallel;
     parallel.target = options.load.target;
     parallel.sessions = options.replay_threads;
     parallel.write_binlog = options.load.write_binlog;
     parallel.collations = replay.collations;
     parallel.filter = replay.filter;
-    MZL_TRY(auto applier, ParallelApplier::create(parallel));
-    replayed = replay_archive(replay, *applier);
+    MZL_TRY(auto applier, replay::ParallelApplier::create(parallel));
+    replayed = replay::replay_archive(replay, *applier);
     result.replay_threads = options.replay_threads;
-    const ParallelReplayStats parallel_stats = applier->stats();
+    const replay::ParallelReplayStats parallel_stats = applier->stats();
     result.replayed_alone = parallel_stats.alone;
     result.replay_peak_in_flight = parallel_stats.peak_in_flight;
     result.replayed_after_conflict = parallel_stats.conflicts;
   } else {
-    MZL_TRY(auto sink, ServerStatementSink::create(connection));
-    replayed = replay_archive(replay, *sink);
+    MZL_TRY(auto sink, replay::ServerStatementSink::create(connection));
+    replayed = replay::replay_archive(replay, *sink);
   }
   if (!replayed.ok()) {
     Error e = std::move(replayed).error();
@@ -98,18 +98,19 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   return result;
 }
 
-Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan_out) {
+Result<replay::ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out,
+                                             PitrPlan* plan_out) {
   MZL_TRY(PitrPlan plan, plan_pitr(options));
-  TextStatementSink sink(out);
-  MZL_TRY(ReplayStats stats, replay_archive(replay_options(options, plan), sink));
+  replay::TextStatementSink sink(out);
+  MZL_TRY(replay::ReplayStats stats, replay::replay_archive(replay_options(options, plan), sink));
   MZL_CHECK(out.flush());
   if (plan_out) *plan_out = std::move(plan);
   return stats;
 }
 
-Result<FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
-                                     FlashbackOptions options, const net::ConnectionOptions& target,
-                                     OutputStream* sql_out) {
+Result<replay::FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
+                                             replay::FlashbackOptions options,
+                                             const net::ConnectionOptions& target, OutputStream* sql_out) {
   std::string name = source;
   const std::string binlogs = repo::binlogs_dir(repo);
   if (name.empty()) {
@@ -126,18 +127,18 @@ Result<FlashbackStats> run_flashback(const std::string& repo, const std::string&
     return Error(ErrorCode::kInvalidArgument, fmt::format("no archived source {}", name)).at_r(binlogs);
   }
   if (sql_out) {
-    TextStatementSink sink(*sql_out);
-    return flashback(options, sink);
+    replay::TextStatementSink sink(*sql_out);
+    return replay::flashback(options, sink);
   }
   MZL_TRY(auto connection, net::ServerConnection::connect(target));
-  MZL_TRY(auto sink, ServerStatementSink::create(connection));
-  return flashback(options, *sink);
+  MZL_TRY(auto sink, replay::ServerStatementSink::create(connection));
+  return replay::flashback(options, *sink);
 }
 
 // The JSON of `mzl-pitr-restore --json` (man/mzl-pitr-restore.1), for util/json_report.h. A static member
 // of this namespace, not of an unnamed one, for argument-dependent lookup.
 static void visit_fields(auto& io, const PitrResult& r) {
-  const ReplayStats& s = r.replay;
+  const replay::ReplayStats& s = r.replay;
   io.field("snapshot", r.plan.snapshot.id);
   io.field("snapshot_gtid", r.plan.snapshot.binlog.gtid);
   io.field("rows_loaded", r.load.rows);
@@ -160,7 +161,7 @@ static void visit_fields(auto& io, const PitrResult& r) {
 
 std::string describe_pitr(const PitrResult& r, bool json) {
   if (json) return json_line(r);
-  const ReplayStats& s = r.replay;
+  const replay::ReplayStats& s = r.replay;
   return fmt::format(
              "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
              "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; "
@@ -181,4 +182,4 @@ std::string describe_pitr(const PitrResult& r, bool json) {
                     s.skipped_statements));
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::pitr

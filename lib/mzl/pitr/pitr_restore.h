@@ -12,12 +12,12 @@
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::pitr {
 
 struct PitrResult {
   PitrPlan plan;
-  LoadStats load;
-  ReplayStats replay;
+  load::LoadStats load;
+  replay::ReplayStats replay;
   double replay_seconds = 0;
   unsigned replay_threads = 1;           // sessions the replay used
   uint64_t replayed_alone = 0;           // transactions that had to be applied alone (parallel replay)
@@ -30,17 +30,18 @@ struct PitrResult {
 // target, naming why and --force.
 Result<PitrResult> run_pitr(const PitrOptions& options);
 
-// Only the replay, as SQL text on `out` (TextStatementSink): `mzl-pitr-restore --sql | mariadb`.
-Result<ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out, PitrPlan* plan = nullptr);
+// Only the replay, as SQL text on `out` (replay::TextStatementSink): `mzl-pitr-restore --sql | mariadb`.
+Result<replay::ReplayStats> write_replay_sql(const PitrOptions& options, OutputStream& out,
+                                             PitrPlan* plan = nullptr);
 
 // --flashback: undoes options' range of the archive of `source` (empty: the repository's only source) on
 // `target`, or writes the SQL to `sql_out` when it is given. The range is REPO/binlogs/<source>/'s.
 // kInvalidArgument when the source is ambiguous or unknown.
-Result<FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
-                                     FlashbackOptions options, const net::ConnectionOptions& target,
-                                     OutputStream* sql_out);
+Result<replay::FlashbackStats> run_flashback(const std::string& repo, const std::string& source,
+                                             replay::FlashbackOptions options,
+                                             const net::ConnectionOptions& target, OutputStream* sql_out);
 
 // Text or JSON summary of a finished restore, for the tool's stdout.
 std::string describe_pitr(const PitrResult& result, bool json);
 
-}  // namespace mzl::restore
+}  // namespace mzl::pitr

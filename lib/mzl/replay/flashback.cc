@@ -25,7 +25,7 @@
 #include "mzl/util/base64.h"
 #include "mzl/util/byte_writer.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 using codec::EventType;
@@ -404,4 +404,4 @@ Result<FlashbackStats> flashback(const FlashbackOptions& options, StatementSink&
   return collector.stats();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -22,7 +22,7 @@
 #include "mzl/replay/statement_sink.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 struct FlashbackOptions {
   std::string archive_dir;  // REPO/binlogs/<source>
@@ -43,4 +43,4 @@ struct FlashbackStats {
 // Errors: kNotFound when the start point is not in the archive; those of replay_archive(); kIo for the spool.
 Result<FlashbackStats> flashback(const FlashbackOptions& options, StatementSink& sink);
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -17,7 +17,7 @@
 #include "mzl/replay/statement_sink.h"
 #include "mzl/replay/write_set.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 using codec::EventType;
@@ -387,4 +387,4 @@ uint64_t ParallelApplier::skipped_statements() const {
   return impl_->skipped_statements();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

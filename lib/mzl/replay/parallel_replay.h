@@ -30,7 +30,7 @@
 #include "mzl/replay/replay_sql.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 struct ParallelReplayOptions {
   net::ConnectionOptions target;
@@ -73,4 +73,4 @@ class ParallelApplier : public EventApplier {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

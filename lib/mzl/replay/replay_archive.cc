@@ -16,7 +16,7 @@
 #include "mzl/util/parse_number.h"
 #include "mzl/util/stop_signal.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 Result<std::string> normalized_stop_gtid(const std::string& text) {
@@ -173,4 +173,4 @@ Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& 
   return replay_archive(options, translator);
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -26,7 +26,7 @@
 #include "mzl/replay/statement_sink.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 struct ReplayStop {
   enum class Kind { kLatest, kDatetime, kGtid, kPosition };
@@ -79,4 +79,4 @@ Result<ReplayStats> replay_archive(const ReplayOptions& options, EventApplier& a
 // The same through one ReplayTranslator (serial) into `sink`.
 Result<ReplayStats> replay_archive(const ReplayOptions& options, StatementSink& sink);
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -20,7 +20,7 @@
 #include "mzl/replay/statement_names.h"
 #include "mzl/util/base64.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 using net::quote_identifier;
@@ -458,4 +458,4 @@ Status ReplayTranslator::finish() {
   return sink_.flush();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

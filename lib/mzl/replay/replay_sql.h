@@ -32,7 +32,7 @@
 #include "mzl/replay/statement_sink.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 // Collation id -> (character set name, collation name), for USER_VAR string values (the event stores the
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
@@ -132,4 +132,4 @@ class ReplayTranslator : public EventApplier {
   std::optional<uint16_t> lc_time_names_, charset_database_;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

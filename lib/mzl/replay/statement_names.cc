@@ -5,7 +5,7 @@
 
 #include "mzl/net/sql_text.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 bool identifier_char(char c) {
@@ -101,4 +101,4 @@ std::string rename_database_qualifiers(std::string_view sql, const std::string& 
   return out;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 // Every identifier of `sql` outside literals and comments, as written (unquoted) or inside backquotes
 // (unescaped). Keywords are identifiers here too: callers look for names they know.
@@ -18,4 +18,4 @@ std::vector<std::string> statement_identifiers(std::string_view sql);
 // database and used as a qualifier is renamed too (documented in man/mzl-pitr-restore.1).
 std::string rename_database_qualifiers(std::string_view sql, const std::string& from, const std::string& to);
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

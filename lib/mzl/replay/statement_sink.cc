@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 // A batch is sent once it holds this many bytes. Large enough that a round trip carries many small
@@ -89,4 +89,4 @@ Status TextStatementSink::flush() {
   return out_.flush();
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -11,7 +11,7 @@
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 // The binlog event a statement was made from, for error messages ("file:offset").
 struct EventPlace {
@@ -65,4 +65,4 @@ class TextStatementSink : public StatementSink {
   bool started_ = false;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -13,7 +13,7 @@
 #include "mzl/net/sql_text.h"
 #include "mzl/util/parse_number.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 namespace {
 
 // Values whose bytes decide equality under every collation and type rule: their text is a key.
@@ -122,4 +122,4 @@ std::vector<uint64_t> WriteSetBuilder::take_keys() {
   return keys;
 }
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

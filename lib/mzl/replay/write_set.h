@@ -13,7 +13,7 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/util/result.h"
 
-namespace mzl::restore {
+namespace mzl::replay {
 
 class WriteSetBuilder {
  public:
@@ -44,4 +44,4 @@ class WriteSetBuilder {
   std::vector<uint64_t> keys_;
 };
 
-}  // namespace mzl::restore
+}  // namespace mzl::replay

@@ -156,8 +156,8 @@ ContentCheck check_content(std::unique_ptr<InputStream> stored, Compression comp
   ContentCheck out;
   auto source_owner = std::make_unique<TrapInput>(std::move(stored));
   const TrapInput* source = source_owner.get();
-  auto digest = std::make_shared<restore::StreamDigest>();
-  std::unique_ptr<InputStream> hashed = restore::make_hashing_input(std::move(source_owner), digest);
+  auto digest = std::make_shared<load::StreamDigest>();
+  std::unique_ptr<InputStream> hashed = load::make_hashing_input(std::move(source_owner), digest);
   std::unique_ptr<InputStream> decoder =
       snapshot::open_data_file(std::make_unique<TrapInput>(*hashed), compression);
   TrapInput decoded(*decoder);
