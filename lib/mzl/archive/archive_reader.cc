@@ -41,15 +41,13 @@ void ArchiveReader::skip_rest_of_file() {
   abandon_transaction();
 }
 
-Result<const ArchiveEvent*> ArchiveReader::hand_out(ArchiveItem item, std::optional<Error> damage) {
+Result<const ArchiveEvent*> ArchiveReader::item_without_event(ArchiveItem item, std::optional<Error> damage) {
   event_.item = item;
   event_.damage = std::move(damage);
-  if (item != ArchiveItem::kEvent) {
-    event_.raw = codec::RawEvent{};
-    event_.format_ = reader_ ? &reader_->format() : nullptr;
-    event_.starts_transaction = event_.ends_transaction = event_.in_transaction = false;
-    event_.gtid.clear();
-  }
+  event_.raw = codec::RawEvent{};
+  event_.format_ = reader_ ? &reader_->format() : nullptr;
+  event_.starts_transaction = event_.ends_transaction = event_.in_transaction = false;
+  event_.gtid.clear();
   return &event_;
 }
 
@@ -83,13 +81,13 @@ Result<const ArchiveEvent*> ArchiveReader::next() {
         abandon_transaction();
         if (error.code == ErrorCode::kChecksumMismatch) {  // consumed: the next event follows
           const uint64_t at = error.offset.value_or(reader_->offset());
-          auto out = hand_out(ArchiveItem::kUnreadableEvent, std::move(error));
+          auto out = item_without_event(ArchiveItem::kUnreadableEvent, std::move(error));
           event_.raw.offset = at;
           return out;
         }
         event_.stopped_at = reader_->offset();
         reader_.reset();
-        return hand_out(ArchiveItem::kFileEnd, std::move(error));
+        return item_without_event(ArchiveItem::kFileEnd, std::move(error));
       }
       if (error.code != ErrorCode::kNeedMoreData) return fail(std::move(error));
       if (opened_ == files_.size() && options_.last_file_may_be_partial) break;
@@ -98,7 +96,7 @@ Result<const ArchiveEvent*> ArchiveReader::next() {
     if (!next->has_value()) {
       event_.stopped_at = reader_->offset();
       reader_.reset();
-      if (options_.continue_past_damage) return hand_out(ArchiveItem::kFileEnd, std::nullopt);
+      if (options_.continue_past_damage) return item_without_event(ArchiveItem::kFileEnd, std::nullopt);
       continue;
     }
     const codec::RawEvent& raw = **next;

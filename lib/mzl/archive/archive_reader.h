@@ -2,9 +2,10 @@
 // Reads a sequence of archived binlog files (REPO/binlogs/<source>/, man/mzl.7) in order as one stream of
 // events: plain and LZ4 files alike (compress_binlog.h), every event framed with the FORMAT_DESCRIPTION in
 // force and its CRC32 checked (codec/binlog_file_reader.h), and each event handed out with what
-// TransactionTracker (transaction_tracker.h) says about transaction boundaries. Replay, flashback and PITR
-// planning read the archive through this one reader, so the rule of where a transaction starts and ends
-// lives in one place (../shared/DESIGN.md: "one reader for replay, flashback, verify, prune").
+// TransactionTracker (transaction_tracker.h) says about transaction boundaries. Replay, flashback, PITR
+// planning and mzl-verify's binlog check read the archive through this one reader, so the rule of where a
+// transaction starts and ends lives in one place (../shared/DESIGN.md: "one reader for replay, flashback,
+// verify, prune").
 //
 // Files are read in the order given (archive_files_from(), binlog_file_list.h, gives an archive's files
 // checked for gaps); ROTATE names are not followed (verify's binlog_check checks them). A transaction that a
@@ -96,8 +97,9 @@ class ArchiveReader {
   // opened or read); the rest is handed out as items (ArchiveItem).
   Result<const ArchiveEvent*> next();
 
-  // continue_past_damage: the caller found damage the reader cannot see (e.g. a GTID hole it will not
-  // restore past): the open transaction is abandoned, the next event is outside it.
+  // continue_past_damage: the caller found damage in the event just handed out that the reader cannot see
+  // (binlog_check: a GTID-family body its GTID continuity check cannot decode): the open transaction is
+  // abandoned, the next event is outside it.
   void abandon_transaction();
   // continue_past_damage: the rest of the file being read is not read (no kFileEnd item for it); the next
   // item comes from the next file.
@@ -112,7 +114,8 @@ class ArchiveReader {
  private:
   Status open_next();
   Error partial_end(Error error) const;
-  Result<const ArchiveEvent*> hand_out(ArchiveItem item, std::optional<Error> damage);
+  // A kUnreadableEvent or kFileEnd: no event bytes, outside any transaction.
+  Result<const ArchiveEvent*> item_without_event(ArchiveItem item, std::optional<Error> damage);
 
   std::vector<std::filesystem::path> files_;
   ArchiveReaderOptions options_;
