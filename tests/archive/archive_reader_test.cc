@@ -1,7 +1,8 @@
 // ArchiveReader over archived files built from the real fixture events (archive_test_support.h), a real
 // MySQL 8.0 fixture with a compressed transaction, and a hand-built XA transaction: files crossed in order,
 // an .lz4 file read like its plain twin, truncation named by file and offset, and the transaction
-// boundaries TransactionTracker gives each event.
+// boundaries TransactionTracker gives each event; past damage (continue_past_damage, mzl-verify): a damaged
+// event handed out with its file and offset and the events after it still read.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -136,6 +137,66 @@ void check_two_files(const ServerBinlog& server, const std::vector<Seen>& events
   CHECK(in_file2 == 8);  // FD, GTID_LIST, CHECKPOINT, GTID, ANNOTATE_ROWS, TABLE_MAP, WRITE_ROWS, XID
   CHECK(events.front().offset == codec::kBinlogMagicSize);
   CHECK(events.back().file == "mariadb-bin.000002");
+}
+
+// What a test checks of each item read past damage.
+struct Item {
+  archive::ArchiveItem kind = archive::ArchiveItem::kEvent;
+  std::string file;
+  uint64_t offset = 0;  // raw.offset (kFileEnd: stopped_at)
+  uint8_t type = 0;
+  bool starts = false, ends = false, inside = false;
+  std::string gtid;
+  std::optional<Error> damage;
+};
+
+std::vector<Item> read_items(ArchiveReader& reader, std::optional<Error>& error) {
+  std::vector<Item> items;
+  while (true) {
+    auto next = reader.next();
+    if (!next.ok()) {
+      error = next.error();
+      return items;
+    }
+    if (*next == nullptr) return items;
+    const ArchiveEvent& e = **next;
+    const bool end = e.item == archive::ArchiveItem::kFileEnd;
+    items.push_back(Item{e.item, e.file, end ? e.stopped_at : e.raw.offset, e.raw.header.type_code,
+                         e.starts_transaction, e.ends_transaction, e.in_transaction, e.gtid, e.damage});
+  }
+}
+
+const Item* item_at(const std::vector<Item>& items, const std::string& file, uint64_t offset) {
+  for (const Item& i : items)
+    if (i.file == file && i.offset == offset && i.kind != archive::ArchiveItem::kFileEnd) return &i;
+  return nullptr;
+}
+
+// Two files of hand-built transactions: 000001 holds 0-1-1, 0-1-2 (GTID, BEGIN, INSERT, XID) and 0-1-3;
+// 000002 holds 0-1-4. The offsets of 0-1-2's events are kept for the damage the tests do.
+struct DamageFiles {
+  HandBuiltBinlog first, second;
+  uint64_t t1 = 0, gtid2 = 0, begin2 = 0, insert2 = 0, xid2 = 0, t3 = 0, t4 = 0;
+  std::filesystem::path path1, path2;
+
+  explicit DamageFiles(const std::filesystem::path& dir)
+      : path1(dir / "mariadb-bin.000001"), path2(dir / "mariadb-bin.000002") {
+    t1 = first.transaction(1);
+    gtid2 = first.gtid(2);
+    begin2 = first.query("BEGIN");
+    insert2 = first.query("INSERT INTO t VALUES (2)");
+    xid2 = first.xid();
+    t3 = first.transaction(3);
+    t4 = second.transaction(4);
+    first.write(path1);
+    second.write(path2);
+  }
+  // file 000001 with `bytes` instead of what was built.
+  void replace_first(const std::vector<uint8_t>& bytes) const { write_bytes(path1, bytes); }
+};
+
+ArchiveReaderOptions past_damage() {
+  return ArchiveReaderOptions{.continue_past_damage = true};
 }
 
 }  // namespace
@@ -321,6 +382,177 @@ TEST_CASE("ArchiveReader names a file that cannot be opened") {
   REQUIRE_FALSE(next.ok());
   CHECK(next.error().code == ErrorCode::kNotFound);
   CHECK(next.error().where.find("mariadb-bin.000009") != std::string::npos);
+}
+
+TEST_CASE("ArchiveReader past damage hands out a CRC32 mismatch with file and offset, then reads on") {
+  TempRepo dir;
+  DamageFiles files(dir.path);
+  std::vector<uint8_t> damaged = files.first.bytes();
+  damaged[files.insert2 + 30] ^= 0x08;  // a byte of the INSERT statement's body; its CRC32 is left as it was
+  files.replace_first(damaged);
+
+  SECTION("by default reading stops there") {
+    ArchiveReader reader({files.path1, files.path2});
+    const ReadAll read = read_all_events(reader);
+    REQUIRE(read.error);
+    CHECK(read.error->code == ErrorCode::kChecksumMismatch);
+    CHECK(read.error->offset == files.insert2);
+  }
+  SECTION("past damage, the event is named and the rest of both files is read") {
+    ArchiveReader reader({files.path1, files.path2}, past_damage());
+    std::optional<Error> error;
+    const std::vector<Item> items = read_items(reader, error);
+    REQUIRE_FALSE(error);
+    const Item* bad = item_at(items, "mariadb-bin.000001", files.insert2);
+    REQUIRE(bad);
+    CHECK(bad->kind == archive::ArchiveItem::kUnreadableEvent);
+    REQUIRE(bad->damage);
+    CHECK(bad->damage->code == ErrorCode::kChecksumMismatch);
+    CHECK(bad->damage->where == files.path1.string());
+    CHECK(bad->damage->offset == files.insert2);
+    CHECK_FALSE(bad->inside);
+
+    // 0-1-2 is abandoned: its XID ends nothing; 0-1-3 and, in the next file, 0-1-4 are whole.
+    const Item* xid = item_at(items, "mariadb-bin.000001", files.xid2);
+    REQUIRE(xid);
+    CHECK(xid->kind == archive::ArchiveItem::kEvent);
+    CHECK_FALSE(xid->damage);
+    CHECK_FALSE(xid->ends);
+    CHECK_FALSE(xid->inside);
+    const Item* t3 = item_at(items, "mariadb-bin.000001", files.t3);
+    REQUIRE(t3);
+    CHECK(t3->starts);
+    CHECK(t3->gtid == "0-1-3");
+    const Item* t4 = item_at(items, "mariadb-bin.000002", files.t4);
+    REQUIRE(t4);
+    CHECK(t4->starts);
+    CHECK(t4->gtid == "0-1-4");
+
+    // Each file ends with a clean kFileEnd at its size: 1 FD + 3 x 4 events, then 1 FD + 4 events.
+    REQUIRE(items.size() == 13 + 1 + 5 + 1);
+    CHECK(items[13].kind == archive::ArchiveItem::kFileEnd);
+    CHECK(items[13].file == "mariadb-bin.000001");
+    CHECK(items[13].offset == files.first.size());
+    CHECK_FALSE(items[13].damage);
+    CHECK(items.back().kind == archive::ArchiveItem::kFileEnd);
+    CHECK(items.back().file == "mariadb-bin.000002");
+    CHECK(items.back().offset == files.second.size());
+    CHECK(reader.tracker().gtid_position() == "0-1-4");
+  }
+}
+
+TEST_CASE("ArchiveReader past damage hands out an event whose body does not decode, then reads on") {
+  TempRepo dir;
+  HandBuiltBinlog binlog;
+  const uint64_t t1 = binlog.transaction(1);
+  // A GTID event with a body too short for a GTID, and a valid CRC32.
+  const uint64_t bad_gtid = binlog.add(
+      codec::EventType::kMariaGtid, codec::OpaqueEvent{codec::code(codec::EventType::kMariaGtid), {1, 2, 3}});
+  const uint64_t t3 = binlog.transaction(3);
+  const auto path = dir.path / "mariadb-bin.000001";
+  binlog.write(path);
+
+  ArchiveReader strict({path});
+  const ReadAll read = read_all_events(strict);
+  REQUIRE(read.error);
+  CHECK(read.error->code == ErrorCode::kCorrupt);
+  CHECK(read.error->offset == bad_gtid);
+
+  ArchiveReader reader({path}, past_damage());
+  std::optional<Error> error;
+  const std::vector<Item> items = read_items(reader, error);
+  REQUIRE_FALSE(error);
+  const Item* bad = item_at(items, "mariadb-bin.000001", bad_gtid);
+  REQUIRE(bad);
+  CHECK(bad->kind == archive::ArchiveItem::kEvent);
+  REQUIRE(bad->damage);
+  CHECK(bad->damage->code == ErrorCode::kCorrupt);
+  CHECK(bad->damage->where == path.string());
+  CHECK(bad->damage->offset == bad_gtid);
+  CHECK(bad->type == codec::code(codec::EventType::kMariaGtid));
+  CHECK_FALSE(bad->inside);
+  CHECK_FALSE(bad->starts);
+  const Item* first = item_at(items, "mariadb-bin.000001", t1);
+  REQUIRE(first);
+  CHECK(first->gtid == "0-1-1");
+  const Item* last = item_at(items, "mariadb-bin.000001", t3);
+  REQUIRE(last);
+  CHECK(last->starts);
+  CHECK(last->gtid == "0-1-3");
+  REQUIRE(items.size() == 1 + 4 + 1 + 4 + 1);  // FD, 0-1-1, the bad GTID, 0-1-3, the file's end
+  CHECK(items.back().kind == archive::ArchiveItem::kFileEnd);
+  CHECK_FALSE(items.back().damage);
+}
+
+TEST_CASE("ArchiveReader past damage ends only the file that is cut short or badly framed") {
+  TempRepo dir;
+  DamageFiles files(dir.path);
+  std::vector<uint8_t> bytes = files.first.bytes();
+  ErrorCode expected = ErrorCode::kNeedMoreData;
+  SECTION("cut inside an event") {
+    bytes.resize(files.insert2 + 10);
+  }
+  SECTION("an event_size below the 19-byte header") {
+    bytes[files.insert2 + 9] = 5;  // event_size, bytes 9..12 of the header
+    bytes[files.insert2 + 10] = bytes[files.insert2 + 11] = bytes[files.insert2 + 12] = 0;
+    expected = ErrorCode::kCorrupt;
+  }
+  files.replace_first(bytes);
+  ArchiveReader reader({files.path1, files.path2}, past_damage());
+  std::optional<Error> error;
+  const std::vector<Item> items = read_items(reader, error);
+  REQUIRE_FALSE(error);
+  // FD, 0-1-1, GTID and BEGIN of 0-1-2, then the end of the file where reading stopped.
+  REQUIRE(items.size() == 1 + 4 + 2 + 1 + 5 + 1);
+  const Item& end = items[7];
+  CHECK(end.kind == archive::ArchiveItem::kFileEnd);
+  CHECK(end.file == "mariadb-bin.000001");
+  CHECK(end.offset == files.insert2);
+  REQUIRE(end.damage);
+  CHECK(end.damage->code == expected);
+  CHECK(end.damage->where == files.path1.string());
+  CHECK(end.damage->offset == files.insert2);
+  // The next file is read whole, outside 0-1-2.
+  CHECK(items[8].file == "mariadb-bin.000002");
+  CHECK(items[8].offset == codec::kBinlogMagicSize);
+  CHECK_FALSE(items[8].inside);
+  CHECK(items[9].starts);
+  CHECK(items[9].gtid == "0-1-4");
+  CHECK(items.back().kind == archive::ArchiveItem::kFileEnd);
+  CHECK_FALSE(items.back().damage);
+}
+
+TEST_CASE("ArchiveReader past damage lets the caller skip the rest of a file and abandon a transaction") {
+  TempRepo dir;
+  DamageFiles files(dir.path);
+  ArchiveReader reader({files.path1, files.path2}, past_damage());
+  auto fd = reader.next();
+  REQUIRE(fd.ok());
+  REQUIRE(*fd);
+  CHECK((*fd)->raw.offset == codec::kBinlogMagicSize);
+  auto gtid1 = reader.next();
+  REQUIRE(gtid1.ok());
+  REQUIRE(*gtid1);
+  CHECK((*gtid1)->raw.offset == files.t1);
+  CHECK((*gtid1)->starts_transaction);
+  // Abandoned: 0-1-1's GTID no longer holds; its BEGIN opens a transaction without one (as on a server
+  // without GTID events) that its XID ends.
+  reader.abandon_transaction();
+  for (int i = 0; i < 3; ++i) {
+    auto next = reader.next();
+    REQUIRE(next.ok());
+    REQUIRE(*next);
+    CHECK((*next)->gtid.empty());
+    CHECK((*next)->starts_transaction == (i == 0));
+  }
+  reader.skip_rest_of_file();
+  std::optional<Error> error;
+  const std::vector<Item> rest = read_items(reader, error);
+  REQUIRE_FALSE(error);
+  REQUIRE(rest.size() == 5 + 1);  // no end item for the skipped file: 000002's FD, 0-1-4, its end
+  CHECK(rest.front().file == "mariadb-bin.000002");
+  CHECK(rest.front().offset == codec::kBinlogMagicSize);
+  CHECK(rest[1].gtid == "0-1-4");
 }
 
 }  // namespace mzl::test

@@ -10,8 +10,10 @@
 // no sequence number is missing between the first file and the last. Then GTID continuity
 // (gtid_continuity.h) and the point-in-time-recovery window.
 //
-// Memory is bounded by the reader's buffer and one event; only FORMAT_DESCRIPTION, ROTATE, the GTID family
-// and QUERY (transaction boundaries, archive/transaction_tracker.h) bodies are decoded, never row events.
+// The files are read through archive/archive_reader.h, reading past damage (continue_past_damage), so the
+// transactions of the window are those its TransactionTracker finds. Memory is bounded by the reader's
+// buffer and one event; only FORMAT_DESCRIPTION, ROTATE, the GTID family and QUERY bodies are decoded,
+// never row events.
 #include <cstdint>
 #include <filesystem>
 #include <optional>
