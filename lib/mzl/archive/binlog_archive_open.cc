@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <span>
 #include <vector>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "mzl/archive/binlog_archive.h"
 #include "mzl/archive/binlog_file_list.h"
 #include "mzl/archive/compress_binlog.h"
+#include "mzl/codec/event_header.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/codec/rotate_event.h"
@@ -59,8 +61,10 @@ class FileAt {
   uint64_t size_ = 0;
 };
 
-uint32_t load_u32le(const uint8_t* p) {
-  return uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+// The size field of the event header at the start of `header` (kEventHeaderSize bytes).
+uint32_t event_size_of(std::span<const uint8_t> header) {
+  ByteReader in(header);
+  return codec::read_event_header(in).event_size;
 }
 
 // The stored identity and the server's disagree on something both know.
@@ -208,7 +212,7 @@ Status BinlogArchive::recover_current_file() {
     if (!std::equal(head.begin(), head.begin() + codec::kBinlogMagicSize, codec::kBinlogMagic)) {
       return corrupt("not a binlog file (bad magic)", 0);
     }
-    uint32_t fd_size = load_u32le(head.data() + codec::kBinlogMagicSize + 9);
+    uint32_t fd_size = event_size_of(std::span(head).subspan(codec::kBinlogMagicSize));
     torn_start = fd_size < codec::kEventHeaderSize || codec::kBinlogMagicSize + fd_size > file_size;
     if (!torn_start) {
       MZL_TRY(std::vector<uint8_t> fd_bytes, in.read(codec::kBinlogMagicSize, fd_size));
@@ -256,7 +260,7 @@ Status BinlogArchive::recover_current_file() {
     uint64_t offset = size_;
     if (file_size - offset < codec::kEventHeaderSize) break;
     MZL_TRY(std::vector<uint8_t> header, in.read(offset, codec::kEventHeaderSize));
-    uint32_t event_size = load_u32le(header.data() + 9);
+    uint32_t event_size = event_size_of(header);
     if (event_size < codec::kEventHeaderSize || event_size > file_size - offset) break;
     MZL_TRY(std::vector<uint8_t> bytes, in.read(offset, event_size));
     auto raw = codec::frame_event(bytes, offset, fd_, true);
