@@ -61,10 +61,10 @@ mzl::Status read_command(const ReadFlags& flags, const std::string& output) {
   options.selection.include_gtids = flags.gtid;
   options.selection.exclude_gtids = flags.exclude_gtid;
   if (!flags.start_datetime.empty()) {
-    MZL_TRY(options.selection.start_time, codec::parse_datetime(flags.start_datetime));
+    MZL_TRY(options.selection.start_time, archive::parse_datetime(flags.start_datetime));
   }
   if (!flags.stop_datetime.empty()) {
-    MZL_TRY(options.selection.stop_time, codec::parse_datetime(flags.stop_datetime));
+    MZL_TRY(options.selection.stop_time, archive::parse_datetime(flags.stop_datetime));
   }
   options.start_position = flags.start_position;
   options.stop_position = flags.stop_position;

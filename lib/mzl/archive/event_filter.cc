@@ -8,7 +8,18 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/util/table_filter.h"
 
-namespace mzl::codec {
+namespace mzl::archive {
+
+using codec::AnnotateRowsEvent;
+using codec::DecoderContext;
+using codec::Event;
+using codec::EventType;
+using codec::MariaGtidEvent;
+using codec::MysqlGtidEvent;
+using codec::QueryEvent;
+using codec::RowsEvent;
+using codec::RowsQueryEvent;
+using codec::TableMapEvent;
 
 namespace {
 
@@ -177,4 +188,4 @@ Result<uint32_t> parse_datetime(std::string_view text) {
   return static_cast<uint32_t>(t);
 }
 
-}  // namespace mzl::codec
+}  // namespace mzl::archive

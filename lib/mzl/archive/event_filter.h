@@ -18,7 +18,7 @@
 #include "mzl/gtid/mysql_gtid_set.h"
 #include "mzl/util/result.h"
 
-namespace mzl::codec {
+namespace mzl::archive {
 
 struct EventSelection {
   std::vector<std::string> databases;  // wildcards (* ?) allowed, see util/table_filter.h
@@ -41,7 +41,7 @@ class GtidSelector {
  public:
   // kInvalidArgument when the text is neither form.
   static Result<GtidSelector> parse(std::string_view text);
-  bool contains_mysql(const MysqlGtidEvent& gtid) const;
+  bool contains_mysql(const codec::MysqlGtidEvent& gtid) const;
   bool contains_maria(const gtid::MariaGtid& gtid) const;
 
  private:
@@ -58,7 +58,7 @@ class EventFilter {
 
   // Call for every event of the stream, in order (including the ones that will be skipped): the filter
   // follows transaction boundaries. `ctx` is the decoder context after decoding `event` (for table maps).
-  Verdict check(const Event& event, const DecoderContext& ctx);
+  Verdict check(const codec::Event& event, const codec::DecoderContext& ctx);
 
   bool selects_everything() const { return selection_.empty(); }
 
@@ -78,4 +78,4 @@ class EventFilter {
 // Parses "YYYY-MM-DD HH:MM:SS" (local time, as mariadb-binlog does; TZ=UTC for UTC) or "@<epoch seconds>".
 Result<uint32_t> parse_datetime(std::string_view text);
 
-}  // namespace mzl::codec
+}  // namespace mzl::archive

@@ -11,8 +11,6 @@ namespace mzl::archive {
 
 namespace {
 
-using codec::EventFilter;
-
 class FileReadRun {
  public:
   FileReadRun(const ReadBinlogsOptions& options, EventFilter& filter, EventWriter& writer,

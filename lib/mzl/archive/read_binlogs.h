@@ -16,7 +16,7 @@ namespace mzl::archive {
 struct ReadBinlogsOptions {
   std::vector<std::filesystem::path> files;  // read in this order ("-" is standard input)
   OutputFormat format = OutputFormat::kJson;
-  codec::EventSelection selection;
+  EventSelection selection;
   std::optional<uint64_t> start_position;  // skip events before this offset of the first file
   std::optional<uint64_t> stop_position;   // stop at the first event at or after this offset of the last file
   bool verify_checksums = true;
