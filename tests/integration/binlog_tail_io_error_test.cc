@@ -1,11 +1,16 @@
 // mzl-binlog-tail's local I/O errors against the sandbox primary: a full disk (a 2 MiB tmpfs that the test
 // mounts; as root, a failed mount is a failure) and a repository it may not write (the program run as nobody:
 // root is never refused by file modes) end with exit code 4 and a message naming the file; what is left in
-// the archive is intact, and the archive resumes and completes once the cause is gone.
+// the archive is intact, and the archive resumes and completes once the cause is gone. A second archiver of
+// the same source, while the first runs, is refused the same way (exit 4) and touches nothing.
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <signal.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -108,6 +113,41 @@ TEST_CASE("mzl-binlog-tail: a repository it may not write is exit code 4 naming 
   const auto allowed = run_program("/usr/bin/setpriv", args, dir / "allowed");
   INFO(allowed.err);
   REQUIRE(allowed.exit_code == 0);
+  check_archive_identical_from(repo / "binlogs" / "primary", first);
+}
+
+TEST_CASE(
+    "mzl-binlog-tail: a second archiver of the same source is refused with exit code 4 while the first runs",
+    "[tail][io]") {
+  const fs::path dir = fresh_tail_dir("second-archiver");
+  const fs::path repo = dir / "repo";
+  const fs::path cnf = primary_server().defaults_file;
+  const std::string first = current_binlog_file();
+  write_rows("second_archiver", 20);
+  auto args = archive_args(cnf, repo, first, 9406);
+  auto forever = args;
+  forever.push_back("--stop-never");
+  ToolProcess running(tail_binary(), forever, dir / "running");
+  const fs::path state = repo / "binlogs" / "primary" / "state.json";
+  for (int i = 0; i < 300 && !fs::exists(state); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(fs::exists(state));
+  REQUIRE(running.running());
+
+  const auto second = run_program(tail_binary(), archive_args(cnf, repo, first, 9407), dir / "second");
+  INFO(second.err);
+  CHECK(second.exit_code == 4);
+  CHECK_THAT(second.err, Catch::Contains("locked") && Catch::Contains("another mzl-binlog-tail") &&
+                             Catch::Contains((repo / "binlogs" / "primary").string()));
+  CHECK(running.running());
+
+  // The kernel drops the lock of a killed archiver: the next run takes over at once and completes the copy.
+  running.signal(SIGKILL);
+  REQUIRE(running.wait_for(std::chrono::seconds(10)));
+  write_rows("second_archiver", 20);
+  const auto next = run_program(tail_binary(), args, dir / "next");
+  INFO(next.err);
+  REQUIRE(next.exit_code == 0);
   check_archive_identical_from(repo / "binlogs" / "primary", first);
 }
 

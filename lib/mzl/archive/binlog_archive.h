@@ -21,6 +21,9 @@
 // Appended bytes are buffered in memory (up to 1 MiB) until sync(); destroying the object without sync()
 // drops them, which is safe: they were never reported durable, and the next open() resumes before them.
 //
+// One archiver per source: open() locks REPO/binlogs/<source>/ (repo/directory_lock.h) until the object is
+// destroyed; another open() of the same source, in this process or another, is kIo saying it is locked.
+//
 // Not thread-safe: one thread appends, syncs and checkpoints.
 #include <cstdint>
 #include <memory>
@@ -33,6 +36,7 @@
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
 #include "mzl/net/stream_event.h"
+#include "mzl/repo/directory_lock.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/durable_file.h"
 #include "mzl/util/result.h"
@@ -158,6 +162,7 @@ class BinlogArchive {
 
   FileSystem& fs_;
   std::string dir_;
+  repo::DirectoryLock lock_;  // on dir_, from open() to the end: one archiver per source
   BinlogArchiveOptions options_;
   ArchiveState written_state_;
   ServerIdentity server_;

@@ -87,8 +87,14 @@ Result<std::unique_ptr<BinlogArchive>> BinlogArchive::open(const BinlogArchiveOp
   if (options.repo.empty()) return Error{ErrorCode::kInvalidArgument, "no repository directory given"};
   std::string dir = repo::source_dir(options.repo, options.source);
   MZL_CHECK(create_private_directories(dir));
+  // Before anything is read or repaired: a second archiver of the same source would append the events the
+  // first one appends, or cut the tail that the first one is writing as if it were torn.
+  MZL_TRY(
+      repo::DirectoryLock lock,
+      repo::lock_directory(dir, fmt::format("another mzl-binlog-tail archiving source {}", options.source)));
   FileSystem& fs = options.fs ? *options.fs : real_file_system();
   std::unique_ptr<BinlogArchive> archive(new BinlogArchive(fs, dir, options));
+  archive->lock_ = std::move(lock);
   MZL_CHECK(archive->load_state());
   MZL_CHECK(archive->tidy_directory());
   MZL_CHECK(archive->recover_current_file());

@@ -1,7 +1,6 @@
 #include "mzl/snapshot/snapshot_directory.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -91,32 +90,12 @@ Status finish_snapshot(const std::string& repo, const std::string& id, const Man
   return fsync_directory(snapshots_dir(repo));
 }
 
-PartialSnapshotLock& PartialSnapshotLock::operator=(PartialSnapshotLock&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-PartialSnapshotLock::~PartialSnapshotLock() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 Result<PartialSnapshotLock> lock_partial_snapshot(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return io_error("open", dir, errno);
-  PartialSnapshotLock lock(fd);
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return io_error("flock", dir, errno);
-  return lock;
+  return repo::lock_directory(dir, "the mzl-snapshot run writing this snapshot");
 }
 
 bool partial_snapshot_in_use(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool in_use = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  ::close(fd);
-  return in_use;
+  return repo::directory_locked(dir);
 }
 
 Status remove_partial_snapshots(const std::string& repo) {

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "mzl/repo/directory_lock.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/result.h"
@@ -34,20 +35,9 @@ Result<std::string> begin_snapshot(const std::string& repo, std::string& id);
 // manifest.id must equal id (kInvalidArgument).
 Status finish_snapshot(const std::string& repo, const std::string& id, const Manifest& manifest);
 
-// The writer of a partial snapshot holds an exclusive flock(2) on its directory for as long as it writes
-// (released when it ends or dies, SIGKILL included), so that a concurrent prune or a second snapshot run does
-// not remove a snapshot that is being written. Move-only; unlocks on destruction.
-class PartialSnapshotLock {
- public:
-  PartialSnapshotLock() = default;
-  explicit PartialSnapshotLock(int fd) : fd_(fd) {}
-  PartialSnapshotLock(PartialSnapshotLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  PartialSnapshotLock& operator=(PartialSnapshotLock&& other) noexcept;
-  ~PartialSnapshotLock();
-
- private:
-  int fd_ = -1;
-};
+// The writer of a partial snapshot holds the lock of its directory (repo/directory_lock.h) for as long as it
+// writes, so that a concurrent prune or a second snapshot run does not remove a snapshot being written.
+using PartialSnapshotLock = repo::DirectoryLock;
 // Locks `dir` (a partial snapshot directory); kIo naming it when it cannot be opened or locked.
 Result<PartialSnapshotLock> lock_partial_snapshot(const std::string& dir);
 // Whether another process holds the lock of `dir` now (a snapshot being written).
