@@ -344,12 +344,26 @@ TEST_CASE("archive: a different server is refused unless a new source is allowed
   CHECK_FALSE(BinlogArchive::open(other_id).ok());
 
   options.allow_new_source = true;
-  auto allowed = BinlogArchive::open(options);
-  REQUIRE(allowed.ok());
-  CHECK((*allowed)->state().server.server_uuid == "4f22ab58-71ca-11e1-9e33-c80aa9429562");
+  {
+    auto allowed = BinlogArchive::open(options);
+    REQUIRE(allowed.ok());
+    CHECK((*allowed)->state().server.server_uuid == "4f22ab58-71ca-11e1-9e33-c80aa9429562");
+  }
   // The same server (uuid unknown to the caller this time) is accepted.
   auto same = options_for(repo);
   CHECK(BinlogArchive::open(same).ok());
+}
+
+TEST_CASE("archive: one archiver per source, a second open is refused until the first ends") {
+  TempRepo repo;
+  auto first = open_archive(repo);
+  auto second = BinlogArchive::open(options_for(repo));
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == ErrorCode::kIo);
+  CHECK_THAT(second.error().message, Catch::Contains("locked") && Catch::Contains("another mzl-binlog-tail"));
+  CHECK_THAT(second.error().where, Catch::Contains("binlogs"));
+  first.reset();
+  CHECK(BinlogArchive::open(options_for(repo)).ok());
 }
 
 TEST_CASE("archive: events are placed by log_pos, gaps are refused, replays and heartbeats skipped") {
@@ -416,14 +430,18 @@ namespace {
 
 // The child of the SIGKILL test: resumes the archive, follows the dump from its resume point, and after
 // every sync() writes "<file> <end>\n" to `ack_fd` (what a semi-sync ACK would name). Never returns.
+// Archives what `server` has until the end, or until it kills itself after `kill_after` events (the parent's
+// SIGKILL at a random instant usually comes first; this one makes sure a busy machine, on which the parent
+// may sleep longer than the child takes to finish, still kills in every round).
 [[noreturn]] void archive_until_killed(const BinlogArchiveOptions& options, const ServerBinlog& server,
-                                       int ack_fd) {
+                                       int ack_fd, int kill_after) {
   auto archive = BinlogArchive::open(options);
   if (!archive.ok()) ::_exit(3);
   ResumePoint rp = (*archive)->resume_point();
   int n = 0;
   test::DumpStream stream;
   for (const auto& event : server.dump_from(rp.file, rp.position)) {
+    if (n == kill_after) ::raise(SIGKILL);
     auto appended = (*archive)->append_event(stream.take(event));
     if (!appended.ok()) ::_exit(4);
     if (event.header.type_code == 16 || event.header.type_code == 2) {
@@ -470,11 +488,12 @@ TEST_CASE("archive: SIGKILL at random instants, each followed by a restart: no l
     server_works(round);
     int pipe_fds[2];
     REQUIRE(::pipe(pipe_fds) == 0);
+    const int kill_after = std::uniform_int_distribution<int>(0, 120)(random);
     pid_t pid = ::fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {
       ::close(pipe_fds[0]);
-      archive_until_killed(options, server, pipe_fds[1]);
+      archive_until_killed(options, server, pipe_fds[1], kill_after);
     }
     ::close(pipe_fds[1]);
     ::usleep(std::uniform_int_distribution<useconds_t>(0, 1500)(random));
