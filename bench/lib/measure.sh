@@ -72,5 +72,5 @@ perf_profile() {
   fi
   echo "$bench perf [$label]: perf record -F 499 -g -o $data; perf report --no-children --percent-limit 1.5 (flat):"
   perf report -i "$data" --no-children --percent-limit 1.5 --stdio -g none 2>/dev/null |
-    grep -v '^#' | grep -v '^ *$' | head -40 | sed 's/^/  /'
+    grep -v '^#' | grep -v '^ *$' | head -40 | cut -c1-150 | sed 's/^/  /'
 }
