@@ -55,6 +55,12 @@ json_number() {
   v=$(sed -n "s/.*\"$2\":\([-0-9.eE+]*\).*/\1/p" "$1" 2>/dev/null | head -1)
   echo "${v:-n/a}"
 }
+# json_ms FILE KEY -> json_number with 2 decimals (a latency in ms), or "n/a".
+json_ms() {
+  local v
+  v=$(json_number "$1" "$2")
+  if [ "$v" = n/a ]; then echo n/a; else awk -v v="$v" 'BEGIN { printf "%.2f", v }'; fi
+}
 
 # perf_profile LABEL DATA_FILE CMD...: one extra, untimed run of CMD under `perf record -F 499 -g` (cpu-clock
 # sampling), then the flat top of `perf report --no-children --percent-limit 1.5` (the call graphs stay in
