@@ -8,6 +8,7 @@
 // Every encoder returns the whole command packet payload: the command byte first, then its arguments (the
 // 4-byte packet header is the connector's business).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,5 +93,15 @@ Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header);
 // `request` describes what was asked for ("GTID position 0-1-5", "file 'x' position 4").
 Error stream_error_from_server(unsigned error_number, std::string_view server_message,
                                std::string_view request);
+
+// An error packet (0xFF | error number u16 | optional '#' + 5-byte SQLSTATE | message) as libmariadb reads
+// one (ma_net_safe_read): the number and the message. std::nullopt when `packet` is no error packet or too
+// short to hold the number. ReplicaStream reads the stream's packets itself and maps these with the
+// request it made, as it did when the connector consumed them.
+struct ServerErrorPacket {
+  unsigned number = 0;
+  std::string_view message;  // a view into the packet
+};
+std::optional<ServerErrorPacket> parse_error_packet(Bytes packet);
 
 }  // namespace mzl::net
