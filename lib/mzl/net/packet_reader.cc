@@ -59,11 +59,11 @@ Result<bool> PacketReader::need(size_t bytes) {
   return true;
 }
 
-Status PacketReader::need_header() {
-  const size_t had = buffered();
+Status PacketReader::need_header(size_t joined_so_far) {
   MZL_TRY(const bool whole, need(kPacketHeaderSize));
   if (whole) return ok_status();
-  if (had == 0 && buffered() == 0) return Error(ErrorCode::kNetwork, "the server closed the connection");
+  if (joined_so_far > 0) return closed_inside_pieces(joined_so_far, joined_so_far, true);
+  if (buffered() == 0) return Error(ErrorCode::kNetwork, "the server closed the connection");
   return Error(ErrorCode::kNetwork,
                fmt::format("the server closed the connection inside a packet header ({} of its {} bytes "
                            "arrived)",
@@ -71,7 +71,7 @@ Status PacketReader::need_header() {
 }
 
 Result<Bytes> PacketReader::next() {
-  MZL_CHECK(need_header());
+  MZL_CHECK(need_header(0));
   const size_t length = buffered_piece_length();
   if (length >= max_payload_) {
     return Error(ErrorCode::kUnsupported,
@@ -95,7 +95,7 @@ Result<Bytes> PacketReader::join_pieces() {
   joined_.clear();
   uint8_t expected_sequence = 0;
   for (bool first = true;; first = false) {
-    if (!first) MZL_CHECK(need_header());
+    if (!first) MZL_CHECK(need_header(joined_.size()));
     const size_t length = buffered_piece_length();
     const uint8_t sequence = buffer_[begin_ + 3];
     if (!first && sequence != expected_sequence) {

@@ -75,7 +75,8 @@ class PacketReader {
   Result<bool> need(size_t bytes);
   // One read into the free space after end_; false when the peer closed the connection.
   Result<bool> read_more();
-  Status need_header();
+  // The next header; `joined_so_far`: the bytes of the payload whose next piece it starts (0: a packet).
+  Status need_header(size_t joined_so_far);
   Result<Bytes> join_pieces();
 
   std::unique_ptr<ByteSource> source_;
