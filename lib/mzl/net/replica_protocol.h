@@ -83,8 +83,8 @@ struct StreamPacket {
 // server puts the 2-byte semi-sync header before each event. Errors: an error packet (0xFF: error number,
 // optional '#' + SQLSTATE, message) becomes stream_error_from_server()'s Error (kNotFound for 1236);
 // kCorrupt for an empty packet, an unknown first byte, a missing semi-sync indicator, or an event shorter
-// than its 19-byte header or whose event_size differs from the bytes the packet holds. (libmariadb's
-// mysql_net_read_packet() consumes error packets itself; ReplicaStream maps its errno the same way.)
+// than its 19-byte header or whose event_size differs from the bytes the packet holds. (ReplicaStream maps
+// error packets with parse_error_packet() before, naming the request it made.)
 Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header);
 
 // The Error for an error the server sent instead of (or in the middle of) the stream. 1236
