@@ -71,6 +71,19 @@ Status PacketReader::need_header(size_t joined_so_far) {
 }
 
 Result<Bytes> PacketReader::next() {
+  // The common case first, without a Status per step: the whole packet is already buffered.
+  if (buffered() >= kPacketHeaderSize) {
+    const size_t length = buffered_piece_length();
+    if (buffered() - kPacketHeaderSize >= length && length < kMaxPacketPieceLength && length < max_payload_) {
+      const Bytes payload(buffer_.get() + begin_ + kPacketHeaderSize, length);
+      begin_ += kPacketHeaderSize + length;
+      return payload;
+    }
+  }
+  return read_packet();
+}
+
+Result<Bytes> PacketReader::read_packet() {
   MZL_CHECK(need_header(0));
   const size_t length = buffered_piece_length();
   if (length >= max_payload_) {

@@ -77,6 +77,7 @@ class PacketReader {
   Result<bool> read_more();
   // The next header; `joined_so_far`: the bytes of the payload whose next piece it starts (0: a packet).
   Status need_header(size_t joined_so_far);
+  Result<Bytes> read_packet();  // next() when the packet is not wholly buffered yet
   Result<Bytes> join_pieces();
 
   std::unique_ptr<ByteSource> source_;

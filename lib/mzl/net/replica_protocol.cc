@@ -161,7 +161,7 @@ Error stream_error_from_server(unsigned error_number, std::string_view server_me
 
 std::optional<ServerErrorPacket> parse_error_packet(Bytes packet) {
   ByteReader in(packet);
-  if (in.u8() != kErrorByte || !in.has(2)) return std::nullopt;
+  if (in.u8() != kErrorPacketByte || !in.has(2)) return std::nullopt;
   ServerErrorPacket out;
   out.number = in.u16le();
   if (in.has(6) && in.data()[in.position()] == '#') in.skip(6);  // '#' + SQLSTATE

@@ -22,6 +22,7 @@ inline constexpr uint8_t kComBinlogDump = 0x12;
 inline constexpr uint8_t kComRegisterSlave = 0x15;
 inline constexpr uint8_t kComBinlogDumpGtid = 0x1e;
 inline constexpr uint8_t kSemiSyncIndicator = 0xEF;  // semi-sync header byte and ACK command byte
+inline constexpr uint8_t kErrorPacketByte = 0xFF;    // the first byte of an error packet
 
 // COM_BINLOG_DUMP / COM_BINLOG_DUMP_GTID flags. Bit 1 means different things to the two flavours.
 inline constexpr uint16_t kDumpNonBlock = 0x01;  // both: end with an EOF packet at the end of the binlog

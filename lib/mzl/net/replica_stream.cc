@@ -136,7 +136,8 @@ Result<std::optional<StreamEvent>> ReplicaStream::next() {
     failure_ = read_error(packet.error());
     return *failure_;
   }
-  if (auto server_error = parse_error_packet(*packet)) {
+  if (auto server_error =
+          !packet->empty() && (*packet)[0] == kErrorPacketByte ? parse_error_packet(*packet) : std::nullopt) {
     failure_ = cursor_.locate(
         stream_error_from_server(server_error->number, server_error->message, request_description()));
     return *failure_;
