@@ -159,4 +159,14 @@ Error stream_error_from_server(unsigned error_number, std::string_view server_me
   return Error(error_code_for_mysql_errno(error_number), std::move(message));
 }
 
+std::optional<ServerErrorPacket> parse_error_packet(Bytes packet) {
+  ByteReader in(packet);
+  if (in.u8() != kErrorPacketByte || !in.has(2)) return std::nullopt;
+  ServerErrorPacket out;
+  out.number = in.u16le();
+  if (in.has(6) && in.data()[in.position()] == '#') in.skip(6);  // '#' + SQLSTATE
+  out.message = in.string(in.remaining());
+  return out;
+}
+
 }  // namespace mzl::net

@@ -8,6 +8,7 @@
 // Every encoder returns the whole command packet payload: the command byte first, then its arguments (the
 // 4-byte packet header is the connector's business).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,7 @@ inline constexpr uint8_t kComBinlogDump = 0x12;
 inline constexpr uint8_t kComRegisterSlave = 0x15;
 inline constexpr uint8_t kComBinlogDumpGtid = 0x1e;
 inline constexpr uint8_t kSemiSyncIndicator = 0xEF;  // semi-sync header byte and ACK command byte
+inline constexpr uint8_t kErrorPacketByte = 0xFF;    // the first byte of an error packet
 
 // COM_BINLOG_DUMP / COM_BINLOG_DUMP_GTID flags. Bit 1 means different things to the two flavours.
 inline constexpr uint16_t kDumpNonBlock = 0x01;  // both: end with an EOF packet at the end of the binlog
@@ -82,8 +84,8 @@ struct StreamPacket {
 // server puts the 2-byte semi-sync header before each event. Errors: an error packet (0xFF: error number,
 // optional '#' + SQLSTATE, message) becomes stream_error_from_server()'s Error (kNotFound for 1236);
 // kCorrupt for an empty packet, an unknown first byte, a missing semi-sync indicator, or an event shorter
-// than its 19-byte header or whose event_size differs from the bytes the packet holds. (libmariadb's
-// mysql_net_read_packet() consumes error packets itself; ReplicaStream maps its errno the same way.)
+// than its 19-byte header or whose event_size differs from the bytes the packet holds. (ReplicaStream maps
+// error packets with parse_error_packet() before, naming the request it made.)
 Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header);
 
 // The Error for an error the server sent instead of (or in the middle of) the stream. 1236
@@ -92,5 +94,15 @@ Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header);
 // `request` describes what was asked for ("GTID position 0-1-5", "file 'x' position 4").
 Error stream_error_from_server(unsigned error_number, std::string_view server_message,
                                std::string_view request);
+
+// An error packet (0xFF | error number u16 | optional '#' + 5-byte SQLSTATE | message) as libmariadb reads
+// one (ma_net_safe_read): the number and the message. std::nullopt when `packet` is no error packet or too
+// short to hold the number. ReplicaStream reads the stream's packets itself and maps these with the
+// request it made, as it did when the connector consumed them.
+struct ServerErrorPacket {
+  unsigned number = 0;
+  std::string_view message;  // a view into the packet
+};
+std::optional<ServerErrorPacket> parse_error_packet(Bytes packet);
 
 }  // namespace mzl::net

@@ -1,11 +1,11 @@
 #include "mzl/net/replica_stream.h"
 
-#include <errmsg.h>
 #include <fmt/format.h>
 
 #include <charconv>
 
 #include "mzl/net/connector_input.h"
+#include "mzl/net/packet_reader.h"
 #include "mzl/net/replica_protocol.h"
 
 namespace mzl::net {
@@ -51,6 +51,7 @@ Result<ReplicaStream> ReplicaStream::start(ServerConnection connection, const Re
   MZL_CHECK(stream.setup_session());
   MZL_CHECK(stream.register_replica());
   MZL_CHECK(stream.send_dump());
+  MZL_CHECK(stream.take_over_input());
   return stream;
 }
 
@@ -114,17 +115,34 @@ Status ReplicaStream::send_dump() {
   return ok_status();
 }
 
+// From here on the connector only writes (the ACKs); PacketReader reads what the server sends.
+Status ReplicaStream::take_over_input() {
+  MYSQL* m = connection_.handle();
+  if (m->net.compress) {
+    return cursor_.locate(Error(ErrorCode::kUnsupported,
+                                "the connection uses the compressed protocol, which the binlog stream reader "
+                                "does not read"));
+  }
+  reader_.emplace(std::make_unique<ConnectorInput>(m), m->net.max_packet_size);
+  return ok_status();
+}
+
 Result<std::optional<StreamEvent>> ReplicaStream::next() {
   if (failure_) return *failure_;
   if (ended_) return std::optional<StreamEvent>();
 
-  MYSQL* m = connection_.handle();
-  const unsigned long length = mysql_net_read_packet(m);
-  if (length == packet_error) {
-    failure_ = read_error();
+  auto packet = reader_->next();
+  if (!packet.ok()) {
+    failure_ = read_error(packet.error());
     return *failure_;
   }
-  auto event = cursor_.accept(Bytes(m->net.read_pos, length));
+  if (auto server_error =
+          !packet->empty() && (*packet)[0] == kErrorPacketByte ? parse_error_packet(*packet) : std::nullopt) {
+    failure_ = cursor_.locate(
+        stream_error_from_server(server_error->number, server_error->message, request_description()));
+    return *failure_;
+  }
+  auto event = cursor_.accept(*packet);
   if (!event.ok()) {
     failure_ = event.error();
     return *failure_;
@@ -135,7 +153,7 @@ Result<std::optional<StreamEvent>> ReplicaStream::next() {
 
 Result<bool> ReplicaStream::wait_readable(std::chrono::milliseconds timeout) {
   if (failure_ || ended_) return true;
-  auto ready = wait_for_input(connection_.handle(), timeout);
+  auto ready = reader_->wait_readable(timeout);
   if (!ready.ok()) return cursor_.locate(ready.error());
   return *ready;
 }
@@ -159,21 +177,13 @@ Status ReplicaStream::ack(const std::string& file, uint64_t position) {
   return ok_status();
 }
 
-Error ReplicaStream::read_error() {
-  MYSQL* m = connection_.handle();
-  const unsigned number = mysql_errno(m);
-  const std::string message = mysql_error(m);
-  Error e;
-  if (number == CR_NET_PACKET_TOO_LARGE) {
-    e = Error(ErrorCode::kUnsupported,
-              fmt::format("an event is larger than the connector accepts (max_allowed_packet): {} (error {})",
-                          message, number));
-  } else if (number >= CR_MIN_ERROR && number <= CR_MAX_ERROR) {
-    e = Error(ErrorCode::kNetwork,
-              fmt::format("the connection was lost while reading the binlog stream: {} (error {})", message,
-                          number));
-  } else {
-    e = stream_error_from_server(number, message, request_description());
+Error ReplicaStream::read_error(Error reader_error) const {
+  Error e = std::move(reader_error);
+  if (e.code == ErrorCode::kUnsupported) {
+    e.message =
+        fmt::format("an event is larger than the connector accepts (max_allowed_packet): {}", e.message);
+  } else if (e.code == ErrorCode::kNetwork) {
+    e.message = fmt::format("the connection was lost while reading the binlog stream: {}", e.message);
   }
   return cursor_.locate(std::move(e));
 }

@@ -1,13 +1,14 @@
 #pragma once
 // The replication stream: mzl connected to a primary as a replica, receiving its binary log event by event.
 //
-// libmariadb connects, authenticates and does TLS (server_connection.h); the protocol after that is ours,
-// driven over the same MYSQL handle with the connector's public `methods->db_command(.., skip_check=1)`
-// (COM_REGISTER_SLAVE, COM_BINLOG_DUMP[_GTID], the semi-sync ACK) and the exported mysql_net_read_packet()
-// (one packet; a packet of 16 MB or more arrives as several 0xFFFFFF-long pieces, which the connector's
-// ma_net_read joins, so every packet here is one whole event). libmariadb's mariadb_rpl API is not used: it
-// ACKs semi-sync events by itself before the caller has checked or stored them, cannot dump by GTID, and
-// rejects event types 39-42.
+// libmariadb connects, authenticates and does TLS (server_connection.h); the protocol after that is ours.
+// Commands go through the connector's public `methods->db_command(.., skip_check=1)` (COM_REGISTER_SLAVE,
+// COM_BINLOG_DUMP[_GTID], the semi-sync ACK). Once the dump is asked for, the stream is read by our own
+// PacketReader (packet_reader.h) from the connection's input (connector_input.h: the connector's read-ahead
+// cache, then the socket or TLS session), a large buffer at a time, with the packets handed out in place; a
+// packet of 16 MB or more arrives as several 0xFFFFFF-long pieces, which the reader joins, so every packet
+// here is one whole event. libmariadb's mariadb_rpl API is not used: it ACKs semi-sync events by itself
+// before the caller has checked or stored them, cannot dump by GTID, and rejects event types 39-42.
 // https://dev.mysql.com/doc/dev/mysql-server/latest/page_protocol_replication.html
 // https://mariadb.com/kb/en/2-binlog-network-stream/ , https://mariadb.com/kb/en/semi-sync-replication/
 //
@@ -30,6 +31,7 @@
 
 #include "mzl/codec/event_header.h"
 #include "mzl/codec/format_description.h"
+#include "mzl/net/packet_reader.h"
 #include "mzl/net/replica_flavour.h"
 #include "mzl/net/replica_stream_options.h"
 #include "mzl/net/server_connection.h"
@@ -39,8 +41,7 @@
 
 namespace mzl::net {
 
-// Not thread-safe: call next(), wait_readable() and ack() from one thread (libmariadb's connection has one
-// buffer for both directions).
+// Not thread-safe: call next(), wait_readable() and ack() from one thread.
 class ReplicaStream {
  public:
   // Takes over `connection` (its MYSQL handle is used for nothing else from now on), sets up the session
@@ -48,7 +49,8 @@ class ReplicaStream {
   // dump command. Errors: kInvalidArgument for bad options (server_id 0 or equal to the server's own, a
   // start_gtid that does not parse, a position past 4 GiB, a report host that is too long); kServer /
   // kAuth when the server refuses a statement or the registration (e.g. no REPLICATION SLAVE privilege);
-  // kNetwork when the connection drops. A start position the server does not have is reported by the
+  // kNetwork when the connection drops; kUnsupported when the connection uses the compressed protocol
+  // (never asked for by ServerConnection). A start position the server does not have is reported by the
   // first next(), which is where the server answers the dump.
   static Result<ReplicaStream> start(ServerConnection connection, const ReplicaStreamOptions& options);
 
@@ -57,14 +59,16 @@ class ReplicaStream {
   ~ReplicaStream();
 
   // Blocks until the next event (or heartbeat) arrives; std::nullopt when the server ended the dump with
-  // an EOF packet (non_blocking at the end of the binlog). Each call reads one packet: memory is bounded by
-  // the largest event (the connector's buffer grows to it and stays that size).
+  // an EOF packet (non_blocking at the end of the binlog). The event's data is a view into the packet
+  // reader's buffer, valid until the next call to next(). Memory: the 1 MiB receive buffer, plus, once an
+  // event larger than it (or of 16 MB or more) arrived, a side buffer of the largest such event.
   // Errors carry where = "<server> <file>" and offset = the stream position:
   //  - kNotFound: the server does not have what was asked for (error 1236: purged binlog or GTID, a file
   //    or position that does not exist) — the message says so;
   //  - kChecksumMismatch: an event's CRC32 is wrong; kCorrupt: a packet or event that cannot be what the
   //    protocol says (a truncated event, a FORMAT_DESCRIPTION or ROTATE that does not decode);
-  //  - kNetwork: the connection dropped or read_timeout passed; kServer: any other server error;
+  //  - kNetwork: the connection dropped (also inside a packet) or read_timeout passed; kServer: any other
+  //    server error;
   //  - kUnsupported: an event larger than the connector's max_allowed_packet.
   // After an error or the end of the dump the stream is finished: next() repeats the same outcome.
   Result<std::optional<StreamEvent>> next();
@@ -80,7 +84,7 @@ class ReplicaStream {
   // Send it only once the transaction is durable; acknowledging a position twice is harmless.
   // kInvalidArgument when the stream was not started with semi_sync or the server sends no semi-sync
   // header (a MySQL server without the semisync plugin); kNetwork when the write fails.
-  // Invalidates the last StreamEvent's data (the connector writes the packet into the same buffer).
+  // The last StreamEvent's data stays valid (the connector writes the packet from its own buffer).
   Status ack(const std::string& file, uint64_t position);
 
   // The FORMAT_DESCRIPTION in force (frames the events; the one of current_file() once it has arrived).
@@ -112,13 +116,15 @@ class ReplicaStream {
   Status setup_session();
   Status register_replica();
   Status send_dump();
-  Error read_error();
+  Status take_over_input();
+  Error read_error(Error reader_error) const;
   std::string request_description() const;
 
   ServerConnection connection_;
   ReplicaStreamOptions options_;
   std::unique_ptr<ReplicaFlavour> flavour_;
   StreamCursor cursor_;
+  std::optional<PacketReader> reader_;  // from send_dump() on
   codec::ChecksumAlg negotiated_checksum_ = codec::ChecksumAlg::kUndefined;
   std::string server_uuid_;
   uint32_t master_server_id_ = 0;

@@ -13,7 +13,7 @@ namespace mzl::net {
 
 struct StreamEvent {
   // The whole event: header, body and checksum, framed and (verify_checksums) CRC-checked. A view into the
-  // packet: with ReplicaStream, valid until the next call to next() or ack().
+  // packet: with ReplicaStream, valid until the next call to next().
   Bytes data;
   // `data` after the common header, without the trailing checksum field (codec::RawEvent::body).
   Bytes body;
