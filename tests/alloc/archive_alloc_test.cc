@@ -100,7 +100,10 @@ TEST_CASE("archive path: no allocation per event once warmed up (StreamCursor + 
   constexpr int kWarmUpTransactions = 100;
   constexpr int kTransactions = 800;  // 11200 events measured
   HandBuiltBinlog binlog;
-  for (int i = 1; i <= kWarmUpTransactions + kTransactions; ++i) oltp_transaction(binlog, i);
+  // Sequence numbers past 10^12 make each GTID text ("0-1-1000000000001") longer than a std::string holds
+  // without the heap, so a GTID copied per event would show.
+  constexpr uint64_t kFirstSeqNo = 1'000'000'000'000;
+  for (int i = 0; i < kWarmUpTransactions + kTransactions; ++i) oltp_transaction(binlog, kFirstSeqNo + i);
   const std::vector<uint8_t> file = binlog.bytes();
 
   // The dump as a server sends it: an artificial ROTATE, the FORMAT_DESCRIPTION, then the file's events,
@@ -167,9 +170,10 @@ TEST_CASE("archive path: no allocation per event once warmed up (StreamCursor + 
   INFO(events << " events, " << syncs << " syncs");
   REQUIRE(events == kTransactions * 14);
   CHECK(event_allocations == 0);
-  // sync() returns the DurablePoint (file name and GTID position as strings): a few allocations per sync,
-  // that is per group of transactions, never per event.
-  CHECK(sync_allocations <= 4 * syncs);
+  // Per sync, that is per group of transactions and never per event, a few allocations remain: sync()
+  // returns the DurablePoint by value (the file name and the resume point's strings) and renders the GTID
+  // position text of the new boundary (MariaGtidPosition::to_string). 5 today.
+  CHECK(sync_allocations <= 8 * syncs);
   REQUIRE((*archive)->sync().ok());
   CHECK((*archive)->current_size() == file.size());
 }

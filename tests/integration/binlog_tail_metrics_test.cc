@@ -85,7 +85,8 @@ EventCount server_event_count(const fs::path& defaults_file) {
 }
 
 // The fsync and ACK summaries: quantiles in order, within the run's duration.
-void check_latency_summary(std::map<std::string, double>& values, const std::string& name, double elapsed) {
+void check_latency_summary(const std::map<std::string, double>& values, const std::string& name,
+                           double elapsed) {
   INFO(name);
   const double p50 = values.at(name + "{0.5}");
   const double p99 = values.at(name + "{0.99}");

@@ -1,7 +1,7 @@
 #include "mzl/archive/transaction_tracker.h"
 
 #include <cctype>
-#include <iterator>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -58,6 +58,13 @@ std::optional<std::string_view> query_statement(Bytes body, const codec::FormatD
   return std::string_view(reinterpret_cast<const char*>(body.data()) + query_at, body.size() - query_at);
 }
 
+// Appends `value` in decimal (std::to_chars: no locale, no format string to parse per call).
+void append_decimal(std::string& out, uint64_t value) {
+  char digits[20];
+  const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+  out.append(digits, end);
+}
+
 void append_hex_byte(std::string& out, uint8_t byte) {
   constexpr char kHex[] = "0123456789abcdef";
   out += kHex[byte >> 4];
@@ -75,7 +82,8 @@ void format_mysql_gtid(const gtid::MysqlGtid& gtid, std::string& out) {
     out += ':';
     out += gtid.tsid.tag;
   }
-  fmt::format_to(std::back_inserter(out), ":{}", gtid.gno);
+  out += ':';
+  append_decimal(out, static_cast<uint64_t>(gtid.gno));  // 1..2^63-2 (mysql_gtid_from checked it)
 }
 
 }  // namespace
@@ -139,8 +147,11 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
       pending_maria_ = codec::maria_gtid_from(*decoded, event.header.server_id);
       pending_mysql_.reset();
       pending_gtid_.clear();  // MariaGtid::to_string()'s "domain-server-seq", without its temporaries
-      fmt::format_to(std::back_inserter(pending_gtid_), "{}-{}-{}", pending_maria_->domain_id,
-                     pending_maria_->server_id, pending_maria_->seq_no);
+      append_decimal(pending_gtid_, pending_maria_->domain_id);
+      pending_gtid_ += '-';
+      append_decimal(pending_gtid_, pending_maria_->server_id);
+      pending_gtid_ += '-';
+      append_decimal(pending_gtid_, pending_maria_->seq_no);
       stage_ = Stage::kAfterGtid;
       return opened();
     }
