@@ -648,18 +648,8 @@ TEST_CASE("mzl-binlog-tail archive: --metrics-file is Prometheus text with the e
   const unsigned mode = st.st_mode & 07777;
   WARN("metrics file mode " << fmt::format("{:04o}", mode));
   CHECK((mode == 0600 || mode == 0644));
-  const std::string text = file_text(metrics);
-  INFO(text);
-  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{source="primary"\} (-?[0-9.eE+-]+)$)");
-  std::map<std::string, double> values;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    INFO(line);
-    if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
-    std::smatch m;
-    REQUIRE(std::regex_match(line, m, sample));
-    values[m[1].str()] = std::stod(m[2].str());
-  }
+  // Every line a comment or a sample of this source (a summary's with its quantile).
+  std::map<std::string, double> values = read_tail_metrics(metrics, kSource);
   REQUIRE(values.count("mzl_binlog_tail_events_total") == 1);
   CHECK(values["mzl_binlog_tail_events_total"] > 0);
   CHECK(values["mzl_binlog_tail_bytes_total"] > 0);

@@ -202,6 +202,7 @@ class TailRun {
       if (!readable) continue;
       MZL_TRY(auto next, stream.next());
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
+        metrics_.caught_up = true;
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
