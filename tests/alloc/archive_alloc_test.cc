@@ -17,6 +17,7 @@
 #include "mzl/archive/binlog_archive.h"
 #include "mzl/codec/control_events.h"
 #include "mzl/codec/event_encoder.h"
+#include "mzl/codec/gtid_events.h"
 #include "mzl/net/stream_cursor.h"
 #include "test_support.h"
 
@@ -62,7 +63,11 @@ std::vector<uint8_t> filler(size_t size, uint8_t seed) {
 // then per statement ANNOTATE_ROWS, TABLE_MAP and a rows event, then XID; 14 events. The archive does not
 // decode the statement events, so their bodies are opaque bytes of typical sizes.
 void oltp_transaction(HandBuiltBinlog& binlog, uint64_t seq_no) {
-  binlog.gtid(seq_no);
+  codec::MariaGtidEvent gtid;  // the 19-byte body of the server: flags2, then flags_extra and padding
+  gtid.seq_no = seq_no;
+  gtid.flags2 = codec::kMariaFlTransactional | codec::kMariaFlAllowParallel;
+  codec::pad_maria_gtid_event(gtid);
+  binlog.add(EventType::kMariaGtid, gtid);
   const EventType rows[] = {EventType::kUpdateRowsV1, EventType::kUpdateRowsV1, EventType::kDeleteRowsV1,
                             EventType::kWriteRowsV1};
   for (size_t i = 0; i < 4; ++i) {

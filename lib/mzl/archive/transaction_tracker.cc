@@ -142,9 +142,9 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
       break;
     }
     case EventType::kMariaGtid: {
-      auto decoded = codec::decode_maria_gtid_event(body, fd);
+      auto decoded = codec::decode_maria_gtid_id(body);
       if (!decoded.ok()) return corrupt(event, "GTID event");
-      pending_maria_ = codec::maria_gtid_from(*decoded, event.header.server_id);
+      pending_maria_ = gtid::MariaGtid{decoded->domain_id, event.header.server_id, decoded->seq_no};
       pending_mysql_.reset();
       pending_gtid_.clear();  // MariaGtid::to_string()'s "domain-server-seq", without its temporaries
       append_decimal(pending_gtid_, pending_maria_->domain_id);
