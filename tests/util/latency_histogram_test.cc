@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
@@ -89,4 +91,15 @@ TEST_CASE("LatencyHistogram: values past the top are kept in the last bucket, bo
   CHECK(h.max_seconds() == Approx(1000.0));
   h.record(std::chrono::nanoseconds(-3));  // a clock step backwards counts as 0
   CHECK(h.count() == 3);
+}
+
+TEST_CASE("LatencyHistogram: milliseconds and seconds print as the microseconds recorded") {
+  LatencyHistogram h;
+  h.record(microseconds(2773));
+  CHECK(h.max_us() == 2773);
+  CHECK(h.quantile_us(0.5) == 2773);  // capped at the maximum
+  CHECK(fmt::format("{}", h.max_ms()) == "2.773");
+  CHECK(fmt::format("{}", h.quantile_ms(0.99)) == "2.773");
+  CHECK(fmt::format("{}", h.max_seconds()) == "0.002773");
+  CHECK(fmt::format("{}", h.quantile_seconds(0.5)) == "0.002773");
 }

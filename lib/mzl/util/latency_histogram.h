@@ -23,10 +23,10 @@ class LatencyHistogram {
 
   uint64_t count() const { return count_; }
   // The largest value recorded, exactly (to the microsecond); 0 when empty.
-  double max_seconds() const { return static_cast<double>(max_us_) * 1e-6; }
+  uint64_t max_us() const { return max_us_; }
   // The smallest bucket bound below which at least `q` (0..1) of the values lie, capped at the maximum:
   // at most one bucket width (6.25 %) above the true quantile. 0 when empty.
-  double quantile_seconds(double q) const {
+  uint64_t quantile_us(double q) const {
     if (count_ == 0) return 0;
     uint64_t rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_)));
     if (rank < 1) rank = 1;
@@ -37,11 +37,16 @@ class LatencyHistogram {
       if (seen >= rank) {
         // The last bucket also holds everything longer: the maximum bounds it.
         const uint64_t upper = i == kBuckets - 1 ? max_us_ : upper_bound_us(i);
-        return static_cast<double>(upper < max_us_ ? upper : max_us_) * 1e-6;
+        return upper < max_us_ ? upper : max_us_;
       }
     }
-    return max_seconds();
+    return max_us_;
   }
+  // The same in seconds and milliseconds (divided, so that 2773 µs prints as 0.002773 s and 2.773 ms).
+  double max_seconds() const { return static_cast<double>(max_us()) / 1e6; }
+  double quantile_seconds(double q) const { return static_cast<double>(quantile_us(q)) / 1e6; }
+  double max_ms() const { return static_cast<double>(max_us()) / 1e3; }
+  double quantile_ms(double q) const { return static_cast<double>(quantile_us(q)) / 1e3; }
 
   // Exposed for the tests: the bucket of a value in µs, and the largest value (µs) that bucket holds.
   static constexpr int kSubBits = 4;  // 16 sub-buckets per power of two
