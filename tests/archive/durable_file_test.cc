@@ -48,6 +48,27 @@ TEST_CASE("durable file: append, sync, truncate and reopen") {
   CHECK(test::read_file(path) == bytes_of("hello!?"));
 }
 
+TEST_CASE("durable file: large appends (which start writeback) keep every byte, at unaligned offsets") {
+  TempRepo dir;
+  std::string path = (dir.path / "data").string();
+  std::vector<uint8_t> expected;
+  {
+    auto file = open_append_only_file(path);
+    REQUIRE(file.ok());
+    // Sizes around kWritebackMinBytes and page multiples, so ranges start and end inside pages.
+    for (size_t size : {size_t{1000}, size_t{kWritebackMinBytes}, size_t{(1 << 20) + 17}, size_t{4095},
+                        size_t{kWritebackMinBytes - 1}, size_t{3 << 20}}) {
+      std::vector<uint8_t> chunk(size);
+      for (size_t i = 0; i < size; ++i) chunk[i] = static_cast<uint8_t>((expected.size() + i) * 131 + 7);
+      REQUIRE((*file)->append(chunk).ok());
+      expected.insert(expected.end(), chunk.begin(), chunk.end());
+      CHECK((*file)->size() == expected.size());
+    }
+    REQUIRE((*file)->sync().ok());
+  }
+  CHECK(test::read_file(path) == expected);
+}
+
 TEST_CASE("durable file: atomic_write_file replaces the whole file, mode 0600, no temporary left") {
   TempRepo dir;
   std::string path = (dir.path / "state.json").string();

@@ -421,6 +421,47 @@ TEST_CASE("MariaDB GTID optional parts: commit id, XA xid, extra flags") {
   CHECK(decode_maria_gtid_event(r3, fd).error().code == ErrorCode::kCorrupt);
 }
 
+TEST_CASE("decode_maria_gtid_id accepts exactly the bodies decode_maria_gtid_event accepts, same fields") {
+  std::vector<std::vector<uint8_t>> bodies = {
+      {5, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0x0c, 0, 0, 0, 0, 0, 0},  // as MariaDB 10.11 writes it
+      {0x02, 0x01, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 0x06, 77, 0, 0, 0, 0, 0, 0, 0},  // commit id
+      {9, 0,   0,   0,   0,   0,   0,    0, 0,    0, 0, 0, 0x40, 1, 0, 0, 0, 3,
+       2, 'a', 'b', 'c', 'd', 'e', 0x05, 2, 0x2A, 0, 0, 0, 0,    0, 0, 0, 0},  // XA, extra engines, sa_seq_no
+      {9, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0x80, 1, 2, 3, 4},               // thread id
+  };
+  // Every prefix of each (cut anywhere) and each with a flag byte flipped.
+  std::vector<std::vector<uint8_t>> cases;
+  for (const auto& body : bodies) {
+    for (size_t n = 0; n <= body.size(); ++n) cases.emplace_back(body.begin(), body.begin() + n);
+    for (size_t flag_at : {size_t{12}, size_t{13}}) {
+      for (uint8_t bits : {0x02, 0x40, 0x80, 0x01, 0x10, 0xff}) {
+        auto changed = body;
+        changed[flag_at] ^= bits;
+        cases.push_back(changed);
+      }
+    }
+  }
+  size_t accepted = 0;
+  for (const auto& body : cases) {
+    ByteReader full_reader{Bytes(body)};
+    ByteReader id_reader{Bytes(body)};
+    const auto full = decode_maria_gtid_event(full_reader, FormatDescription{});
+    const auto id = decode_maria_gtid_id(id_reader);
+    INFO(body.size());
+    REQUIRE(full.ok() == id.ok());
+    if (!full.ok()) {
+      CHECK(id.error().code == ErrorCode::kCorrupt);
+      continue;
+    }
+    ++accepted;
+    CHECK(id->seq_no == full->seq_no);
+    CHECK(id->domain_id == full->domain_id);
+    CHECK(id->flags2 == full->flags2);
+  }
+  CHECK(accepted >= 8);
+  CHECK(accepted < cases.size());
+}
+
 TEST_CASE("a hand-built MariaDB GTID is padded to the 19-byte post-header as the server writes it") {
   MariaGtidEvent ev;
   ev.seq_no = 5;

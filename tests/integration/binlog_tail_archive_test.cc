@@ -126,6 +126,29 @@ uint64_t json_number_field(const std::string& json, const std::string& name) {
   return std::stoull(m[1].str());
 }
 
+double json_real_field(const std::string& json, const std::string& name) {
+  std::smatch m;
+  REQUIRE(std::regex_search(json, m, std::regex("\"" + name + "\"\\s*:\\s*([0-9.eE+-]+)")));
+  return std::stod(m[1].str());
+}
+
+// MariaDB GTID events (type 162) in the primary's files: one per transaction, each complete in the files.
+uint64_t primary_gtid_events() {
+  uint64_t count = 0;
+  for (const fs::path& file : primary_binlog_files()) {
+    const std::vector<uint8_t> bytes = read_file(file);
+    for (size_t offset = 4; offset + 19 <= bytes.size();) {
+      const uint8_t* size = bytes.data() + offset + 9;
+      const uint32_t event_size =
+          uint32_t{size[0]} | uint32_t{size[1]} << 8 | uint32_t{size[2]} << 16 | uint32_t{size[3]} << 24;
+      REQUIRE(event_size >= 19);
+      if (bytes[offset + 4] == 162) ++count;
+      offset += event_size;
+    }
+  }
+  return count;
+}
+
 // `--status --json` names the server's last file and its end as the durable position.
 void check_status_at_end(const fs::path& repo) {
   const auto files = primary_binlog_files();
@@ -413,6 +436,15 @@ TEST_CASE("mzl-binlog-tail archive: after a sysbench workload with rotations eve
   const auto files = primary_binlog_files();
   CHECK(json_string_field(run.out, "file") == files.back().filename().string());
   CHECK(json_number_field(run.out, "position") == fs::file_size(files.back()));
+  // The archive started at the oldest file: it ended every transaction of the files.
+  CHECK(json_number_field(run.out, "transactions") == primary_gtid_events());
+  CHECK(json_number_field(run.out, "transactions") > 10);
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  CHECK(json_real_field(run.out, "fsync_p50_ms") <= json_real_field(run.out, "fsync_p99_ms"));
+  CHECK(json_real_field(run.out, "fsync_p99_ms") <= json_real_field(run.out, "fsync_max_ms"));
+  CHECK(json_real_field(run.out, "fsync_max_ms") <= elapsed_ms);
+  CHECK(json_real_field(run.out, "ack_p50_ms") == 0);  // no --semi-sync: no ACK
+  CHECK(json_real_field(run.out, "ack_p99_ms") == 0);
   WARN("workload test took " << std::chrono::duration_cast<milliseconds>(Clock::now() - started).count()
                              << " ms");
 }
@@ -616,18 +648,8 @@ TEST_CASE("mzl-binlog-tail archive: --metrics-file is Prometheus text with the e
   const unsigned mode = st.st_mode & 07777;
   WARN("metrics file mode " << fmt::format("{:04o}", mode));
   CHECK((mode == 0600 || mode == 0644));
-  const std::string text = file_text(metrics);
-  INFO(text);
-  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{source="primary"\} (-?[0-9.eE+-]+)$)");
-  std::map<std::string, double> values;
-  std::istringstream lines(text);
-  for (std::string line; std::getline(lines, line);) {
-    INFO(line);
-    if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
-    std::smatch m;
-    REQUIRE(std::regex_match(line, m, sample));
-    values[m[1].str()] = std::stod(m[2].str());
-  }
+  // Every line a comment or a sample of this source (a summary's with its quantile).
+  std::map<std::string, double> values = read_tail_metrics(metrics, kSource);
   REQUIRE(values.count("mzl_binlog_tail_events_total") == 1);
   CHECK(values["mzl_binlog_tail_events_total"] > 0);
   CHECK(values["mzl_binlog_tail_bytes_total"] > 0);

@@ -42,10 +42,16 @@ fs::path fresh_repo(const fs::path& base, const std::string& name) {
   return repo;
 }
 
+struct EventCount {
+  uint64_t events = 0;
+  uint64_t gtid_events =
+      0;  // MariaDB GTID events (type 162): one per transaction, each complete in the files
+};
+
 // Every event of the shared primary's binlog files, walked by the event_size field of each header (SHOW
 // BINLOG EVENTS fails on the events larger than max_allowed_packet that other tests write there).
-uint64_t primary_event_count() {
-  uint64_t events = 0;
+EventCount primary_event_count() {
+  EventCount count;
   for (const fs::path& file : primary_binlog_files()) {
     const std::vector<uint8_t> bytes = read_file(file);
     size_t offset = 4;
@@ -55,23 +61,38 @@ uint64_t primary_event_count() {
           uint32_t{size[0]} | uint32_t{size[1]} << 8 | uint32_t{size[2]} << 16 | uint32_t{size[3]} << 24;
       INFO(file << " at " << offset);
       REQUIRE(event_size >= 19);
+      if (bytes[offset + 4] == 162) ++count.gtid_events;
       offset += event_size;
-      ++events;
+      ++count.events;
     }
     INFO(file);
     REQUIRE(offset == bytes.size());
   }
-  return events;
+  return count;
 }
 
 // Every event of the server's binlog files, as the server lists them.
-uint64_t server_event_count(const fs::path& defaults_file) {
+EventCount server_event_count(const fs::path& defaults_file) {
   MysqlConnection server(defaults_file);
-  uint64_t events = 0;
+  EventCount count;
   for (const auto& row : server.query("SHOW BINARY LOGS")) {
-    events += server.query(fmt::format("SHOW BINLOG EVENTS IN '{}'", row.at(0))).size();
+    for (const auto& event : server.query(fmt::format("SHOW BINLOG EVENTS IN '{}'", row.at(0)))) {
+      ++count.events;
+      if (event.at(2) == "Gtid") ++count.gtid_events;
+    }
   }
-  return events;
+  return count;
+}
+
+// The fsync and ACK summaries: quantiles in order, within the run's duration.
+void check_latency_summary(const std::map<std::string, double>& values, const std::string& name,
+                           double elapsed) {
+  INFO(name);
+  const double p50 = values.at(name + "{0.5}");
+  const double p99 = values.at(name + "{0.99}");
+  CHECK(p50 >= 0);
+  CHECK(p50 <= p99);
+  CHECK(p99 <= elapsed);
 }
 
 struct ArchiveFiles {
@@ -98,7 +119,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   flush_binary_logs();  // more than one file: each file's magic is not counted
   const double written = unix_now();
   write_rows("metrics", 4, 3000);
-  const uint64_t server_events = primary_event_count();
+  const EventCount server = primary_event_count();
 
   const double started = unix_now();
   const auto run =
@@ -112,7 +133,10 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   auto values = read_tail_metrics(metrics, kSource);
   const ArchiveFiles archived = archive_files(repo);
   REQUIRE(archived.files >= 2);
-  CHECK(values["mzl_binlog_tail_events_total"] == static_cast<double>(server_events));
+  CHECK(values["mzl_binlog_tail_events_total"] == static_cast<double>(server.events));
+  // Every transaction of the files ended in the archive, and each has one GTID event.
+  REQUIRE(server.gtid_events >= 7);
+  CHECK(values["mzl_binlog_tail_transactions_total"] == static_cast<double>(server.gtid_events));
   CHECK(values["mzl_binlog_tail_bytes_total"] == static_cast<double>(archived.bytes - 4 * archived.files));
   // The last event is the last row written; binlog timestamps are whole seconds.
   CHECK(values["mzl_binlog_tail_last_event_timestamp_seconds"] >= std::floor(written));
@@ -122,6 +146,10 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] >= started);
   CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] <= ended);
   CHECK(values["mzl_binlog_tail_fsyncs_total"] >= 1);
+  check_latency_summary(values, "mzl_binlog_tail_fsync_seconds", ended - started);
+  // No semi-sync: no ACK, and the ACK summary is empty (0).
+  CHECK(values.at("mzl_binlog_tail_ack_seconds{0.5}") == 0);
+  CHECK(values.at("mzl_binlog_tail_ack_seconds{0.99}") == 0);
   CHECK(values["mzl_binlog_tail_up"] == 0);  // written at the exit, after the disconnect
   CHECK(values["mzl_binlog_tail_reconnects_total"] == 0);
   CHECK(values["mzl_binlog_tail_semisync_acks_total"] == 0);
@@ -137,6 +165,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   values = read_tail_metrics(metrics, kSource);
   CHECK(values["mzl_binlog_tail_events_total"] == 0);
   CHECK(values["mzl_binlog_tail_bytes_total"] == 0);
+  CHECK(values["mzl_binlog_tail_transactions_total"] == 0);
 }
 
 TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, as the primary counts them",
@@ -175,6 +204,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, 
   CHECK(yes_after - yes_before == kCommits);
   CHECK(global_status_number(cnf, "Rpl_semi_sync_master_no_tx") == no_before);
 
+  const double elapsed = std::chrono::duration<double>(Clock::now() - (deadline - 20s)).count();
   tail.signal(SIGTERM);
   const auto stopped = tail.wait_for(10000ms);
   INFO(tail.err());
@@ -185,7 +215,15 @@ TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, 
   CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") >= 0);
   CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") < 5);
   CHECK(values.at("mzl_binlog_tail_fsyncs_total") >= kCommits);
-  CHECK(values.at("mzl_binlog_tail_events_total") == static_cast<double>(server_event_count(cnf)));
+  // Each commit waited for its own ACK, which came after an fsync and a round trip: never 0 µs.
+  check_latency_summary(values, "mzl_binlog_tail_ack_seconds", elapsed);
+  CHECK(values.at("mzl_binlog_tail_ack_seconds{0.5}") > 0);
+  CHECK(values.at("mzl_binlog_tail_ack_seconds{0.99}") < 5);
+  check_latency_summary(values, "mzl_binlog_tail_fsync_seconds", elapsed);
+  const EventCount server = server_event_count(cnf);
+  CHECK(values.at("mzl_binlog_tail_events_total") == static_cast<double>(server.events));
+  REQUIRE(server.gtid_events >= kCommits + 2);  // CREATE DATABASE, CREATE TABLE, the commits
+  CHECK(values.at("mzl_binlog_tail_transactions_total") == static_cast<double>(server.gtid_events));
   const ArchiveFiles archived = archive_files(repo);
   CHECK(values.at("mzl_binlog_tail_bytes_total") == static_cast<double>(archived.bytes - 4 * archived.files));
 }

@@ -55,7 +55,9 @@ std::map<std::string, double> read_tail_metrics(const fs::path& path, const std:
   const std::string text = file_text(path);
   INFO(text);
   REQUIRE(!text.empty());
-  const std::regex sample("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{source=\"" + source + "\"\\} (-?[0-9.eE+-]+)$");
+  // `name{source="S"} value`, or a summary's `name{source="S",quantile="Q"} value` (kept as `name{Q}`).
+  const std::regex sample("^([a-zA-Z_:][a-zA-Z0-9_:]*)\\{source=\"" + source +
+                          "\"(,quantile=\"([0-9.]+)\")?\\} (-?[0-9.eE+-]+)$");
   std::map<std::string, double> values;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
@@ -63,7 +65,9 @@ std::map<std::string, double> read_tail_metrics(const fs::path& path, const std:
     if (line.rfind("# HELP ", 0) == 0 || line.rfind("# TYPE ", 0) == 0) continue;
     std::smatch m;
     REQUIRE(std::regex_match(line, m, sample));
-    values[m[1].str()] = std::stod(m[2].str());
+    const std::string name = m[3].matched ? m[1].str() + "{" + m[3].str() + "}" : m[1].str();
+    REQUIRE(values.count(name) == 0);
+    values[name] = std::stod(m[4].str());
   }
   return values;
 }

@@ -32,8 +32,9 @@ std::string server_stream_from(const std::string& first);
 // LOG_EVENT_BINLOG_IN_USE_F, which the archive keeps clear).
 void check_archive_identical_from(const std::filesystem::path& archive_dir, const std::string& first);
 
-// The samples of a Prometheus textfile written by --metrics-file for `source`: metric name -> value. REQUIREs
-// every line to be a comment (# HELP, # TYPE) or a sample labelled with that source.
+// The samples of a Prometheus textfile written by --metrics-file for `source`: metric name -> value, a
+// summary's quantile samples as `name{0.5}`. REQUIREs every line to be a comment (# HELP, # TYPE) or a sample
+// labelled with that source (and a quantile), each once.
 std::map<std::string, double> read_tail_metrics(const std::filesystem::path& path, const std::string& source);
 
 // SHOW GLOBAL STATUS LIKE `name` of the server `defaults_file` connects to, as a number.

@@ -114,6 +114,13 @@ mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output
                  io.field("reconnects", stats.reconnects);
                  io.field("acks", stats.acks);
                  io.field("fsyncs", stats.fsyncs);
+                 io.field("transactions", stats.transactions);
+                 // Latencies in milliseconds (log-linear buckets: p50/p99 within 6.25 %, max exact).
+                 io.field("fsync_p50_ms", stats.fsync_latency.quantile_ms(0.5));
+                 io.field("fsync_p99_ms", stats.fsync_latency.quantile_ms(0.99));
+                 io.field("fsync_max_ms", stats.fsync_latency.max_ms());
+                 io.field("ack_p50_ms", stats.ack_latency.quantile_ms(0.5));
+                 io.field("ack_p99_ms", stats.ack_latency.quantile_ms(0.99));
                  io.field("file", stats.last_file);
                  io.field("position", stats.last_position);
                  io.field("gtid_position", stats.last_gtid_position);

@@ -118,7 +118,7 @@ Result<const ArchiveEvent*> ArchiveReader::next() {
     event_.starts_transaction = step->starts;
     event_.ends_transaction = step->ends;
     event_.in_transaction = !event_.damage && (was_open || step->starts);
-    event_.gtid = std::move(step->gtid);
+    event_.gtid.assign(step->gtid);  // reuses the string's memory
     return &event_;
   }
   done_ = true;

@@ -59,13 +59,29 @@ bool BinlogArchive::update_resume_point(ResumePoint& point) const {
   const uint64_t position =
       current_name_.empty() ? 0 : (boundary_ == 0 ? codec::kBinlogMagicSize : boundary_);
   if (point.file == current_name_ && point.position == position &&
-      point.gtid_position == boundary_gtid_position_) {
+      point.gtid_position == boundary_gtid_position()) {
     return false;
   }
   point.file = current_name_;
   point.position = position;
-  point.gtid_position = boundary_gtid_position_;
+  point.gtid_position = boundary_gtid_position();
   return true;
+}
+
+const std::string& BinlogArchive::boundary_gtid_position() const {
+  if (boundary_gtid_stale_) {
+    boundary_gtid_position_ = tracker_.gtid_position();
+    boundary_gtid_stale_ = false;
+  }
+  return boundary_gtid_position_;
+}
+
+Result<TransactionTracker::Step> BinlogArchive::track(const codec::RawEvent& event) {
+  const auto type = static_cast<codec::EventType>(event.header.type_code);
+  if (type == codec::EventType::kPreviousGtids || type == codec::EventType::kMariaGtidList) {
+    (void)boundary_gtid_position();
+  }
+  return tracker_.add(event, fd_);
 }
 
 ArchiveState BinlogArchive::state_now() const {
@@ -74,7 +90,7 @@ ArchiveState BinlogArchive::state_now() const {
   state.server = server_;
   state.current_file = current_name_;
   state.durable_position = boundary_;
-  state.gtid_position = boundary_gtid_position_;
+  state.gtid_position = boundary_gtid_position();
   state.current_crc32 = boundary_crc_;
   state.current_first_gtid = boundary_first_gtid_;
   state.current_last_gtid = boundary_last_gtid_;
@@ -162,7 +178,7 @@ Status BinlogArchive::cut_to_boundary(uint64_t file_size) {
   crc_ = boundary_crc_;
   first_gtid_ = boundary_first_gtid_;
   last_gtid_ = boundary_last_gtid_;
-  auto tracker = TransactionTracker::at_boundary(tracker_.flavour(), boundary_gtid_position_);
+  auto tracker = TransactionTracker::at_boundary(tracker_.flavour(), boundary_gtid_position());
   if (!tracker.ok()) return fail(std::move(tracker).error());
   tracker_ = std::move(*tracker);
   return ok_status();
@@ -173,10 +189,12 @@ void BinlogArchive::take_step(const TransactionTracker::Step& step) {
     if (first_gtid_.empty()) first_gtid_ = step.ended_gtid;
     last_gtid_ = step.ended_gtid;
   }
+  if (step.ends) ++transactions_ended_;
   if (step.boundary) {
+    ++boundary_sequence_;
     boundary_ = size_;
     boundary_crc_ = crc_;
-    boundary_gtid_position_ = tracker_.gtid_position();
+    boundary_gtid_stale_ = true;
     boundary_first_gtid_ = first_gtid_;
     boundary_last_gtid_ = last_gtid_;
   }
@@ -206,6 +224,7 @@ Status BinlogArchive::close_current_file(const std::string& next_file) {
   closed_files_.push_back(info);
   reset_file_fields();
   current_name_ = next_file;
+  ++boundary_sequence_;
   MZL_CHECK(write_state());
   if (options_.compress_closed_files) {
     Status compressed = compress_closed_binlog(fs_, path_of(info.name), info.size, info.crc32);
@@ -240,6 +259,7 @@ Result<BinlogArchive::Appended> BinlogArchive::switch_file(const net::StreamEven
     MZL_CHECK(close_current_file(std::string(name)));
   } else {
     current_name_ = name;
+    ++boundary_sequence_;
   }
   return Appended::kSkipped;
 }
@@ -248,7 +268,7 @@ Result<BinlogArchive::Appended> BinlogArchive::append_format_description(const n
   auto closed = codec::closed_file_format_description(event.data);
   if (!closed.ok()) return std::move(closed).error().at_r(path_of(current_name_), codec::kBinlogMagicSize);
   MZL_TRY(codec::RawEvent stored, codec::frame_event(closed->event, codec::kBinlogMagicSize, fd_, true));
-  MZL_TRY(TransactionTracker::Step step, tracker_.add(stored, fd_));
+  MZL_TRY(TransactionTracker::Step step, track(stored));
   if (server_.version.empty()) server_.version = closed->fd.server_version;
   if (server_.flavour.empty()) server_.flavour = tracker_.flavour();
   MZL_CHECK(start_file());
@@ -256,9 +276,10 @@ Result<BinlogArchive::Appended> BinlogArchive::append_format_description(const n
   MZL_CHECK(write_bytes(closed->event));
   fd_ = std::move(closed->fd);
   if (step.boundary) {
+    ++boundary_sequence_;
     boundary_ = size_;
     boundary_crc_ = crc_;
-    boundary_gtid_position_ = tracker_.gtid_position();
+    boundary_gtid_stale_ = true;
   }
   return Appended::kWritten;
 }
@@ -284,7 +305,7 @@ Result<BinlogArchive::Appended> BinlogArchive::append_event(const net::StreamEve
   // The cursor framed the event with the FORMAT_DESCRIPTION of this file (the one in fd_): its body is
   // what the tracker reads.
   const codec::RawEvent raw{event.header, event.data, event.body, std::nullopt, false, size_};
-  auto step = tracker_.add(raw, fd_);
+  auto step = track(raw);
   if (!step.ok()) return std::move(step).error().at_r(path_of(current_name_), size_);
   MZL_CHECK(write_bytes(event.data));
   take_step(*step);

@@ -130,6 +130,11 @@ class BinlogArchive {
   // Sets `point` to resume_point(), reusing its strings' memory; false when it was that already. For a
   // caller that follows the boundary at every event.
   bool update_resume_point(ResumePoint& point) const;
+  // Changes whenever resume_point() may have changed (a new boundary, a new current file): a caller that
+  // follows the boundary at every event compares this number instead of the point's strings.
+  uint64_t boundary_sequence() const { return boundary_sequence_; }
+  // Transactions ended by the events this object appended (the boundaries that close one).
+  uint64_t transactions_ended() const { return transactions_ended_; }
   // The state as last written to state.json.
   const ArchiveState& state() const { return written_state_; }
   const std::string& directory() const { return dir_; }
@@ -157,6 +162,12 @@ class BinlogArchive {
   Status cut_to_boundary(uint64_t file_size);
   Status write_state();
   ArchiveState state_now() const;
+  // The GTID state at the last boundary, rendered from the tracker on first use after the boundary moved
+  // (the tracker's state changes only at boundaries; see track()).
+  const std::string& boundary_gtid_position() const;
+  // tracker_.add() for an event about to be taken: first renders a stale boundary GTID text when the event
+  // may change the tracker's GTID state without being a boundary (PREVIOUS_GTIDS / GTID_LIST inside a group).
+  Result<TransactionTracker::Step> track(const codec::RawEvent& event);
   void reset_file_fields();
   Error fail(Error error);  // records the error: every later call returns it
 
@@ -186,9 +197,12 @@ class BinlogArchive {
   // The last transaction boundary in the current file.
   uint64_t boundary_ = 0;
   uint32_t boundary_crc_ = 0;
-  std::string boundary_gtid_position_;
+  mutable std::string boundary_gtid_position_;  // valid unless boundary_gtid_stale_
+  mutable bool boundary_gtid_stale_ = false;
   std::string boundary_first_gtid_;
   std::string boundary_last_gtid_;
+  uint64_t boundary_sequence_ = 0;
+  uint64_t transactions_ended_ = 0;
 };
 
 }  // namespace mzl::archive

@@ -149,6 +149,7 @@ Status BinlogArchive::load_state() {
   closed_files_ = written_state_.closed_files;
   current_name_ = written_state_.current_file;
   boundary_gtid_position_ = written_state_.gtid_position;
+  boundary_gtid_stale_ = false;
   auto tracker = TransactionTracker::at_boundary(stored.flavour, written_state_.gtid_position);
   if (!tracker.ok()) return std::move(tracker).error().at_r(path);
   tracker_ = std::move(*tracker);
@@ -231,13 +232,13 @@ Status BinlogArchive::recover_current_file() {
         if (!fd.ok()) return std::move(fd).error().at_r(path, codec::kBinlogMagicSize);
         fd_ = std::move(*fd);
         if (state_position == 0) {
-          MZL_TRY(auto step, tracker_.add(*raw, fd_));
+          MZL_TRY(auto step, track(*raw));
           crc_ = crc32(Bytes(codec::kBinlogMagic, codec::kBinlogMagicSize));
           crc_ = crc32(fd_bytes, crc_);
           size_ = boundary_ = codec::kBinlogMagicSize + fd_size;
           boundary_crc_ = crc_;
           (void)step;
-          boundary_gtid_position_ = tracker_.gtid_position();
+          boundary_gtid_stale_ = true;
           if (server_.flavour.empty()) server_.flavour = tracker_.flavour();
           if (server_.version.empty()) server_.version = fd_.server_version;
         }
@@ -274,7 +275,7 @@ Status BinlogArchive::recover_current_file() {
       if (offset + event_size == file_size) break;
       return std::move(raw).error().at_r(path, offset);
     }
-    auto step = tracker_.add(*raw, fd_);
+    auto step = track(*raw);
     if (!step.ok()) {
       if (offset + event_size == file_size) break;
       return std::move(step).error().at_r(path, offset);

@@ -17,6 +17,7 @@
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/util/durable_file.h"
+#include "mzl/util/latency_histogram.h"
 #include "mzl/util/parse_number.h"
 #include "mzl/util/prometheus_textfile.h"
 #include "mzl/util/stop_signal.h"
@@ -32,16 +33,33 @@ using Clock = std::chrono::steady_clock;
 constexpr size_t kMaxHeldOutput = 16 << 20;
 
 struct Metrics {
-  uint64_t events = 0, bytes = 0, reconnects = 0, acks = 0, fsyncs = 0;
+  uint64_t events = 0, bytes = 0, reconnects = 0, acks = 0, fsyncs = 0, transactions = 0;
   uint32_t last_event_timestamp = 0;
-  double lag_seconds = 0;
+  // A heartbeat came after the last event: the server has nothing newer, the archive is not behind.
+  bool caught_up = false;
   double last_fsync_unix = 0;
   double last_ack_latency_seconds = 0;
   bool connected = false;
+  LatencyHistogram fsync_latency;  // each archive sync() (fdatasync)
+  LatencyHistogram ack_latency;    // first event an ACK covers received -> ACK sent
 };
 
 double unix_now() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Seconds the archive is behind the server, worked out when the metrics are written (not per event).
+double lag_seconds(const Metrics& m) {
+  if (m.caught_up || m.last_event_timestamp == 0) return 0;
+  return std::max(0.0, unix_now() - m.last_event_timestamp);
+}
+
+// A Prometheus summary's samples: `{source="..."}` (labels) becomes `{source="...",quantile="0.5"}`.
+void quantile_samples(PrometheusTextfile& out, std::string_view name, std::string_view labels,
+                      const LatencyHistogram& histogram) {
+  const std::string_view open = labels.substr(0, labels.size() - 1);
+  out.sample(name, fmt::format("{},quantile=\"0.5\"}}", open), histogram.quantile_seconds(0.5));
+  out.sample(name, fmt::format("{},quantile=\"0.99\"}}", open), histogram.quantile_seconds(0.99));
 }
 
 Status write_metrics(const std::string& path, const std::string& source, const Metrics& m) {
@@ -52,18 +70,25 @@ Status write_metrics(const std::string& path, const std::string& source, const M
   out.metric("mzl_binlog_tail_last_event_timestamp_seconds", "gauge", "Timestamp of the last archived event",
              labels, m.last_event_timestamp);
   out.metric("mzl_binlog_tail_lag_seconds", "gauge", "Seconds the archive is behind the server", labels,
-             m.lag_seconds);
+             lag_seconds(m));
   out.metric("mzl_binlog_tail_events_total", "counter", "Events archived", labels, m.events);
   out.metric("mzl_binlog_tail_bytes_total", "counter", "Bytes archived", labels, m.bytes);
+  out.metric("mzl_binlog_tail_transactions_total", "counter", "Transactions archived (ended)", labels,
+             m.transactions);
   out.metric("mzl_binlog_tail_reconnects_total", "counter", "Reconnections to the server", labels,
              m.reconnects);
   out.metric("mzl_binlog_tail_fsyncs_total", "counter", "fsync calls on the archive", labels, m.fsyncs);
   out.metric("mzl_binlog_tail_last_fsync_timestamp_seconds", "gauge", "Unix time of the last fsync", labels,
              m.last_fsync_unix);
+  out.family("mzl_binlog_tail_fsync_seconds", "summary", "Duration of the archive's fsyncs since the start");
+  quantile_samples(out, "mzl_binlog_tail_fsync_seconds", labels, m.fsync_latency);
   out.metric("mzl_binlog_tail_semisync_acks_total", "counter", "Semi-sync ACKs sent", labels, m.acks);
   out.metric("mzl_binlog_tail_semisync_ack_latency_seconds", "gauge",
              "Time from receiving the last acknowledged event to its ACK", labels,
              m.last_ack_latency_seconds);
+  out.family("mzl_binlog_tail_ack_seconds", "summary",
+             "Time from receiving the first event a semi-sync ACK covers to the ACK, since the start");
+  quantile_samples(out, "mzl_binlog_tail_ack_seconds", labels, m.ack_latency);
   return out.write(path);
 }
 
@@ -125,9 +150,10 @@ class TailRun {
 
   // Returns true when the run should end for good (dump complete or stop requested).
   Result<bool> stream(net::ReplicaStream& stream) {
-    auto last_metrics = Clock::now();
-    auto last_sync = Clock::now();
-    auto last_checkpoint = Clock::now();
+    now_ = Clock::now();
+    auto last_metrics = now_;
+    auto last_sync = now_;
+    auto last_checkpoint = now_;
     while (true) {
       if (stop_requested()) {
         MZL_CHECK(make_durable());
@@ -142,27 +168,41 @@ class TailRun {
       const bool ack_overdue = ack_waiting && events_since_ack_ >= kMaxEventsBeforeAck;
       const bool sync_due =
           ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
-                                                 Clock::now() - last_sync >= options_.fsync_interval));
+                                                 now_ - last_sync >= options_.fsync_interval));
       const bool output_full = sinks_.output && sinks_.output->held_bytes() >= kMaxHeldOutput;
-      const auto wait = sync_due ? std::chrono::milliseconds(0) : std::chrono::milliseconds(500);
-      MZL_TRY(bool readable, stream.wait_readable(wait));
+      // Nothing buffered and no sync due: wait for the server (heartbeats come every heartbeat period).
+      MZL_TRY(bool readable, stream.wait_readable(std::chrono::milliseconds(0)));
+      const bool drained = !readable;
+      if (!readable && !sync_due) {
+        MZL_TRY(readable, stream.wait_readable(std::chrono::milliseconds(500)));
+      }
+      // The clock is read once per batch, not per event: when nothing more was buffered, and every
+      // kEventsPerClockRead events of a long batch. The deadlines it serves are milliseconds to seconds; an
+      // ACK the primary waits for does not depend on it (ack_waiting makes the sync due).
+      const bool batch_end = drained || ++events_since_clock_ >= kEventsPerClockRead;
       if (sync_due && (ack_overdue || !readable || output_full)) {
-        MZL_CHECK(make_durable());
+        MZL_CHECK(make_durable());  // reads the clock after the fsync
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
-        last_sync = Clock::now();
+        last_sync = now_;
+      } else if (batch_end) {
+        now_ = Clock::now();
       }
-      if (sinks_.archive && Clock::now() - last_checkpoint >= std::chrono::seconds(5)) {
-        MZL_CHECK(sinks_.archive->checkpoint());
-        last_checkpoint = Clock::now();
-      }
-      if (Clock::now() - last_metrics >= options_.metrics_interval) {
-        MZL_CHECK(write_metrics(options_.metrics_file, source_, metrics_));
-        last_metrics = Clock::now();
+      if (batch_end) {
+        events_since_clock_ = 0;
+        if (sinks_.archive && now_ - last_checkpoint >= std::chrono::seconds(5)) {
+          MZL_CHECK(sinks_.archive->checkpoint());
+          last_checkpoint = now_;
+        }
+        if (!options_.metrics_file.empty() && now_ - last_metrics >= options_.metrics_interval) {
+          MZL_CHECK(write_metrics(options_.metrics_file, source_, metrics_));
+          last_metrics = now_;
+        }
       }
       if (!readable) continue;
       MZL_TRY(auto next, stream.next());
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
+        metrics_.caught_up = true;
         MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
@@ -173,17 +213,21 @@ class TailRun {
       }
       const net::StreamEvent& event = *next;
       if (event.heartbeat) {
-        metrics_.lag_seconds = 0;
+        metrics_.caught_up = true;
         continue;
       }
       MZL_CHECK(sinks_.archive ? archive(event) : stream_only(event));
       if (pending_ack_.waiting) ++events_since_ack_;
       if (event.need_ack) {
-        if (!pending_ack_.waiting) events_since_ack_ = 0;
+        const auto received = Clock::now();
+        if (!pending_ack_.waiting) {
+          events_since_ack_ = 0;
+          pending_ack_.first_received = received;
+        }
         pending_ack_.waiting = true;
         pending_ack_.file = stream.current_file();  // reuses the string's memory
         pending_ack_.position = stream.current_position();
-        pending_ack_.received = Clock::now();
+        pending_ack_.received = received;
         awaited_since_sync_ = true;
       }
     }
@@ -193,10 +237,15 @@ class TailRun {
     if (!unsynced_boundary_ && !pending_ack_.waiting) return ok_status();
     if (awaited_since_sync_) stall_before_fsync_for_test();
     if (sinks_.archive) {
+      const auto started = Clock::now();
       MZL_TRY(auto durable, sinks_.archive->sync());
       (void)durable;
+      now_ = Clock::now();
+      metrics_.fsync_latency.record(now_ - started);
       ++metrics_.fsyncs;
       metrics_.last_fsync_unix = unix_now();
+    } else {
+      now_ = Clock::now();
     }
     unsynced_boundary_ = false;
     awaited_since_sync_ = false;
@@ -211,9 +260,10 @@ class TailRun {
   Status send_ack(net::ReplicaStream& stream) {
     if (!pending_ack_.waiting) return ok_status();
     MZL_CHECK(stream.ack(pending_ack_.file, pending_ack_.position));
+    now_ = Clock::now();
     ++metrics_.acks;
-    metrics_.last_ack_latency_seconds =
-        std::chrono::duration<double>(Clock::now() - pending_ack_.received).count();
+    metrics_.last_ack_latency_seconds = std::chrono::duration<double>(now_ - pending_ack_.received).count();
+    metrics_.ack_latency.record(now_ - pending_ack_.first_received);
     pending_ack_.waiting = false;
     return ok_status();
   }
@@ -235,7 +285,10 @@ class TailRun {
         sinks_.output->add(event.file, event.position, event.data);
       }
     }
-    if (sinks_.archive->update_resume_point(last_boundary_)) {
+    const uint64_t boundary = sinks_.archive->boundary_sequence();
+    if (boundary != last_boundary_) {
+      last_boundary_ = boundary;
+      metrics_.transactions = sinks_.archive->transactions_ended();
       unsynced_boundary_ = true;
       if (sinks_.output) sinks_.output->mark_boundary();
     }
@@ -257,7 +310,7 @@ class TailRun {
     metrics_.bytes += event.data.size();
     if (event.header.timestamp != 0) {
       metrics_.last_event_timestamp = event.header.timestamp;
-      metrics_.lag_seconds = std::max(0.0, unix_now() - event.header.timestamp);
+      metrics_.caught_up = false;
     }
   }
 
@@ -266,14 +319,19 @@ class TailRun {
     bool waiting = false;
     std::string file;
     uint64_t position = 0;
-    Clock::time_point received;
+    Clock::time_point received;        // the last event the ACK covers
+    Clock::time_point first_received;  // the first one (the transaction that waited longest)
   };
   const TailOptions& options_;
   TailSinks sinks_;
   Metrics& metrics_;
   const std::string& source_;
-  ResumePoint last_boundary_;
+  // BinlogArchive::boundary_sequence() when last seen: a new value is a new resume point to make durable.
+  uint64_t last_boundary_ = UINT64_MAX;
   bool unsynced_boundary_ = false;
+  Clock::time_point now_;  // the clock as last read (once per batch, see stream())
+  size_t events_since_clock_ = 0;
+  static constexpr size_t kEventsPerClockRead = 64;
   PendingAck pending_ack_;
   // A transaction the primary waits for arrived since the last make_durable(), whether or not its ACK is
   // still pending: the test hook holds exactly these before their fsync.
@@ -406,6 +464,9 @@ Result<TailStats> run_tail(const TailOptions& options) {
   stats.reconnects = metrics.reconnects;
   stats.acks = metrics.acks;
   stats.fsyncs = metrics.fsyncs;
+  stats.transactions = metrics.transactions;
+  stats.fsync_latency = metrics.fsync_latency;
+  stats.ack_latency = metrics.ack_latency;
   MZL_CHECK(write_metrics(options.metrics_file, source, metrics));
   return stats;
 }

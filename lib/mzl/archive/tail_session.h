@@ -10,6 +10,7 @@
 
 #include "mzl/archive/event_writer.h"
 #include "mzl/net/connection_options.h"
+#include "mzl/util/latency_histogram.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
@@ -52,6 +53,9 @@ struct TailStats {
   uint64_t reconnects = 0;
   uint64_t acks = 0;
   uint64_t fsyncs = 0;
+  uint64_t transactions = 0;       // transactions ended in the archive (with a repository)
+  LatencyHistogram fsync_latency;  // each fsync of the archive
+  LatencyHistogram ack_latency;    // semi-sync: first event an ACK covers received -> the ACK sent
   std::string last_file;
   uint64_t last_position = 0;
   std::string last_gtid_position;

@@ -44,16 +44,21 @@ class TransactionTracker {
     // The event closes a transaction: XID, COMMIT, ROLLBACK, XA_PREPARE, or the one statement or
     // TRANSACTION_PAYLOAD of a group without BEGIN.
     bool ends = false;
-    std::string gtid;        // the GTID of the transaction the event is part of ("" when none or anonymous)
-    std::string ended_gtid;  // the GTID of the transaction this event ended ("" when none or anonymous)
+    // Views into the tracker, valid until its next add() (copy them to keep them):
+    std::string_view gtid;  // the GTID of the transaction the event is part of ("" when none or anonymous)
+    std::string_view ended_gtid;  // the GTID of the transaction this event ended ("" when none or anonymous)
   };
 
   // Follows one complete event (checksum already checked by the caller; the body is decoded only for
-  // GTID, QUERY and GTID-list events). kCorrupt when one of those bodies does not decode.
+  // GTID and GTID-list events, and of a QUERY only the framing up to the statement's first word). kCorrupt
+  // when one of those bodies does not decode. Allocates nothing once the GTID texts' buffers have grown,
+  // except for the events that change the GTID state outside transactions (PREVIOUS_GTIDS, GTID_LIST).
   Result<Step> add(const codec::RawEvent& event, const codec::FormatDescription& fd);
 
   bool in_transaction() const { return stage_ != Stage::kNone; }
   // The GTID state after the last completed transaction (what a dump restarts from at the last boundary).
+  // It changes only at boundaries (and at PREVIOUS_GTIDS / GTID_LIST events), so a caller may render it
+  // later than the boundary, before the next such event.
   std::string gtid_position() const;
   // "mariadb", "mysql" or "" (set by the first FORMAT_DESCRIPTION or at_boundary()).
   const std::string& flavour() const { return flavour_; }
@@ -67,7 +72,8 @@ class TransactionTracker {
 
   std::string flavour_;
   Stage stage_ = Stage::kNone;
-  std::string pending_gtid_;
+  std::string pending_gtid_;  // the open group's GTID text
+  std::string ended_gtid_;    // the GTID text of the group the last add() ended (Step views point here)
   std::optional<gtid::MariaGtid> pending_maria_;
   std::optional<gtid::MysqlGtid> pending_mysql_;
   gtid::MariaGtidPosition maria_position_;

@@ -428,6 +428,40 @@ Result<MariaGtidEvent> decode_maria_gtid_event(ByteReader& body, const FormatDes
   return ev;
 }
 
+Result<MariaGtidId> decode_maria_gtid_id(ByteReader& body) {
+  // The steps of decode_maria_gtid_event(), skipping instead of keeping.
+  if (!body.has(13)) return corrupt("MariaDB GTID body is shorter than 13 bytes");
+  MariaGtidId id;
+  id.seq_no = body.u64le();
+  id.domain_id = body.u32le();
+  id.flags2 = body.u8();
+  if (id.flags2 & kMariaFlGroupCommitId) {
+    if (!body.has(8)) return corrupt("MariaDB GTID ends inside commit_id");
+    body.skip(8);
+  }
+  if (id.flags2 & (kMariaFlPreparedXa | kMariaFlCompletedXa)) {
+    if (!body.has(6)) return corrupt("MariaDB GTID ends inside the XA xid header");
+    body.skip(4);  // format_id
+    const size_t gtrid_length = body.u8();
+    const size_t len = gtrid_length + body.u8();
+    if (!body.has(len)) return corrupt("MariaDB GTID ends inside the XA xid data");
+    body.skip(len);
+  }
+  if (!body.empty()) {
+    const uint8_t extra = body.u8();
+    if ((extra & kMariaFlExtraMultiEngine) && !body.has(1)) {
+      return corrupt("MariaDB GTID ends inside extra_engines");
+    }
+    if (extra & kMariaFlExtraMultiEngine) body.skip(1);
+    if (extra & (kMariaFlCommitAlter | kMariaFlRollbackAlter)) {
+      if (!body.has(8)) return corrupt("MariaDB GTID ends inside sa_seq_no");
+      body.skip(8);
+    }
+    if ((extra & kMariaFlExtraThreadId) && !body.has(4)) return corrupt("MariaDB GTID ends inside thread_id");
+  }
+  return id;
+}
+
 void encode_maria_gtid_event(const MariaGtidEvent& event, const FormatDescription&, ByteWriter& out) {
   out.u64le(event.seq_no);
   out.u32le(event.domain_id);

@@ -142,6 +142,15 @@ struct MariaGtidEvent {
 Result<MariaGtidEvent> decode_maria_gtid_event(ByteReader& body, const FormatDescription& fd);
 void encode_maria_gtid_event(const MariaGtidEvent& event, const FormatDescription& fd, ByteWriter& out);
 
+// What a transaction tracker needs of a MariaDB GTID event, read with exactly decode_maria_gtid_event()'s
+// checks (kCorrupt on the same bodies) but nothing kept or allocated: the optional parts are skipped.
+struct MariaGtidId {
+  uint64_t seq_no = 0;
+  uint32_t domain_id = 0;
+  uint8_t flags2 = 0;
+};
+Result<MariaGtidId> decode_maria_gtid_id(ByteReader& body);
+
 // The server pads a GTID body shorter than its 19-byte post-header with zeros and rejects shorter bodies.
 // For an event built by hand: sets flags_extra (0 when unset) and zero `trailing` bytes so that the body is
 // at least 19 bytes, in the form decode_maria_gtid_event() gives back.

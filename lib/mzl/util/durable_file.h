@@ -19,6 +19,9 @@
 
 namespace mzl {
 
+// An append() of at least this many bytes also starts the kernel's writeback of them (see append()).
+inline constexpr uint64_t kWritebackMinBytes = 256 << 10;
+
 // Files are created with this mode: binlogs hold every row the server changed.
 inline constexpr unsigned kPrivateFileMode = 0600;
 inline constexpr unsigned kPrivateDirMode = 0700;
@@ -28,6 +31,8 @@ class AppendOnlyFile {
   virtual ~AppendOnlyFile() = default;
   // Writes all of `data` at the end of the file (unbuffered: the bytes reach the kernel before it returns).
   // On error some prefix of `data` may have been written; size() says how much (call truncate() to undo).
+  // At least kWritebackMinBytes at once (the archive's 1 MiB buffer) also start their writeback to the disk
+  // (sync_file_range WRITE): only a head start for the next sync(), which stays the one durability barrier.
   virtual Status append(std::span<const uint8_t> data) = 0;
   // fdatasync(): everything appended so far is on stable storage.
   virtual Status sync() = 0;
