@@ -22,9 +22,13 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   codec::EventJsonContext context;
   context.file = file_;
   context.file_json = file_json_;
-  context.column_keys = &column_keys_;
   context.payload_pos = payload_pos;
-  if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
+  if (const auto* rows = event.get<codec::RowsEvent>()) {
+    if (const auto& table = ctx.shared_table_map(rows->table_id)) {
+      context.table = table.get();
+      context.plan = &table_plans_.plan_for(table);
+    }
+  }
   line_.clear();
   MZL_CHECK(codec::append_event_json(line_, event, context));
   line_ += '\n';

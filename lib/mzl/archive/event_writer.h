@@ -43,7 +43,7 @@ class EventWriter {
   std::string file_;
   std::string file_json_;  // file_ as a JSON string
   std::string line_;       // reused: rendering allocates only when a line outgrows every line before it
-  codec::ColumnKeyCache column_keys_;
+  codec::TableRenderPlans table_plans_;
 };
 
 }  // namespace mzl::archive

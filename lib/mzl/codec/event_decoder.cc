@@ -80,8 +80,8 @@ Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx) {
   }
   if (type_code == code(EventType::kTableMap)) {
     // Every transaction repeats its tables' maps byte for byte: reuse the decoded one.
-    if (const TableMapEvent* same = ctx.identical_table_map(raw.body)) {
-      return Event{raw.header, EventBody(*same), raw.checksum, raw.offset};
+    if (auto same = ctx.identical_table_map(raw.body)) {
+      return Event{raw.header, EventBody(TableMapRef{std::move(same)}), raw.checksum, raw.offset};
     }
   }
   ByteReader body(raw.body);
