@@ -30,8 +30,8 @@ class DecoderContext {
   // Remembers a TABLE_MAP together with the body bytes it was decoded from, so that the next TABLE_MAP with
   // the very same bytes (the same table in the next transaction) is not decoded again.
   void remember_table_map(const TableMapEvent& table_map, Bytes body);
-  // The remembered TABLE_MAP decoded from exactly these body bytes, or null. The map is shared, never changed:
-  // a later TABLE_MAP of the same id replaces the pointer, so a holder keeps the map it was given.
+  // The remembered TABLE_MAP decoded from exactly these body bytes, or null. The map is shared, never
+  // changed: a later TABLE_MAP of the same id replaces the pointer, so a holder keeps the map it was given.
   std::shared_ptr<const TableMapEvent> identical_table_map(Bytes body) const;
   // The TABLE_MAP for `table_id`, or nullptr when none has been seen since the last FORMAT_DESCRIPTION.
   const TableMapEvent* table_map(uint64_t table_id) const;

@@ -22,7 +22,8 @@ namespace mzl::codec {
 // decoding plan, the column keys already rendered ("\"name\":", or "\"@1\":"... without names), the BINARY(n)
 // pad lengths and the table's ",\"database\":..,\"table\":.." fields.
 struct TableRenderPlan {
-  std::shared_ptr<const TableMapEvent> owner;  // keeps the map alive (decode.columns point into it); may be null
+  std::shared_ptr<const TableMapEvent>
+      owner;  // keeps the map alive (decode.columns point into it); may be null
   RowDecodePlan decode;
   std::vector<std::string> keys;
   std::vector<uint32_t> pads;  // per column, 0 = not padded; empty when the table has no CHAR column

@@ -116,7 +116,8 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
 }
 
 Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
-                                                  const RowDecodePlan& plan, std::vector<RowImageSpans>* spans) {
+                                                  const RowDecodePlan& plan,
+                                                  std::vector<RowImageSpans>* spans) {
   const std::string& where = plan.where;
   if (rows.type_code >= 20 && rows.type_code <= 22)
     return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}

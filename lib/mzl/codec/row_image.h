@@ -38,8 +38,8 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
 // per rows event. `columns` point into the table map (see column_infos), which must outlive the plan.
 struct RowDecodePlan {
   std::vector<ColumnInfo> columns;  // column_infos(table)
-  size_t json_columns = 0;          // JSON columns of the table (PARTIAL_UPDATE's partial bitmap has one bit each)
-  std::string where;                // "`db`.`table`", where errors point
+  size_t json_columns = 0;  // JSON columns of the table (PARTIAL_UPDATE's partial bitmap has one bit each)
+  std::string where;        // "`db`.`table`", where errors point
 };
 RowDecodePlan row_decode_plan(const TableMapEvent& table);
 
