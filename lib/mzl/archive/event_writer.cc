@@ -6,6 +6,27 @@
 
 namespace mzl::archive {
 
+EventWriter::~EventWriter() {
+  (void)write_lines();
+}
+
+Status EventWriter::write_lines() {
+  if (lines_.empty()) return ok_status();
+  Status status = out_.write(std::span(reinterpret_cast<const uint8_t*>(lines_.data()), lines_.size()));
+  lines_.clear();
+  return status;
+}
+
+Status EventWriter::raw(Bytes event) {
+  MZL_CHECK(write_lines());
+  return out_.write(event);
+}
+
+Status EventWriter::flush() {
+  MZL_CHECK(write_lines());
+  return out_.flush();
+}
+
 Status EventWriter::begin() {
   if (format_ != OutputFormat::kRaw) return ok_status();
   return out_.write(std::span<const uint8_t>(codec::kBinlogMagic, codec::kBinlogMagicSize));
@@ -29,10 +50,15 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
       context.plan = &table_plans_.plan_for(table);
     }
   }
-  line_.clear();
-  MZL_CHECK(codec::append_event_json(line_, event, context));
-  line_ += '\n';
-  return out_.write(std::span(reinterpret_cast<const uint8_t*>(line_.data()), line_.size()));
+  const size_t line_start = lines_.size();
+  Status rendered = codec::append_event_json(lines_, event, context);
+  if (!rendered.ok()) {
+    lines_.resize(line_start);  // a line that failed is not written
+    return rendered;
+  }
+  lines_ += '\n';
+  if (lines_.size() >= kJsonBatch) return write_lines();
+  return ok_status();
 }
 
 Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx) {
