@@ -83,7 +83,13 @@ void append_json_int(std::string& out, const IntValue& v) {
 
 void append_json_bytes(std::string& out, Bytes bytes) {
   std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (is_plain_json_ascii(text) || is_valid_utf8(text)) {
+  if (is_plain_json_ascii(text)) {  // as append_json_string writes it, without scanning it again
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  if (is_valid_utf8(text)) {
     append_json_string(out, text);
     return;
   }

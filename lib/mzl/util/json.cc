@@ -50,12 +50,17 @@ bool is_plain_json_ascii(std::string_view s) {
   const __m128i space = _mm_set1_epi8(0x20);
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
-  for (; i + 16 <= n; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+  auto plain16 = [&](size_t at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
     const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
                                      _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    if (_mm_movemask_epi8(bad) != 0) return false;
+    return _mm_movemask_epi8(bad) == 0;
+  };
+  for (; i + 16 <= n; i += 16) {
+    if (!plain16(i)) return false;
   }
+  // The tail of a string of 16 bytes or more: the last 16 bytes, overlapping bytes already seen.
+  if (i < n && n >= 16) return plain16(n - 16);
 #endif
   for (; i + 8 <= n; i += 8) {
     uint64_t word;
