@@ -63,6 +63,10 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
 
 Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx) {
   if (format_ == OutputFormat::kRaw) return this->raw(raw.data);
+  if (codec::is_rows_event(raw.header.type_code)) {
+    MZL_CHECK(codec::decode_event(raw, ctx, rows_event_));
+    return json(rows_event_, ctx);
+  }
   MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
   MZL_CHECK(json(event, ctx));
   if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {

@@ -53,6 +53,7 @@ class EventWriter {
   static constexpr size_t kJsonBatch = size_t{1} << 20;
   Status write_lines();
   std::string lines_;
+  codec::Event rows_event_;  // rows events are decoded into this one, which keeps its vectors' capacity
   codec::TableRenderPlans table_plans_;
 };
 
