@@ -116,7 +116,7 @@ Result<ReadBinlogsStats> read_binlogs(const ReadBinlogsOptions& options, OutputS
     MZL_TRY(bool stopped, run.read_file(options.files[i].string(), i == 0, i + 1 == options.files.size()));
     if (stopped) break;
   }
-  MZL_CHECK(out.flush());
+  MZL_CHECK(writer.flush());  // the JSON lines the writer still holds, then the stream
   return stats;
 }
 
