@@ -1,11 +1,14 @@
 // Fuzzes typed row-image decoding (decode_row_changes) and value rendering (append_json) with table
 // definitions made from the input: byte 0 picks the rows event kind and column count (1-16), then one type
 // byte and two metadata bytes per column, then the row image bytes. Every column is nullable and present in
-// the image. Property: no crash or sanitizer report; a failure is an Error value.
+// the image. Properties: no crash or sanitizer report; a failure is an Error value; the streaming decoder
+// (stream_row_changes) gives the same rows, or the same error, as decode_row_changes (else abort).
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 
+#include "../codec/row_change_collector.h"
 #include "mzl/codec/column_value.h"
 #include "mzl/codec/column_value_render.h"
 #include "mzl/codec/event_type.h"
@@ -42,7 +45,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rows.rows.assign(data + 1 + columns * 3, data + size);
 
   auto changes = decode_row_changes(rows, table);
-  if (!changes.ok()) return 0;
+  test::RowChangeCollector streamed(columns);
+  const Status status = stream_row_changes(rows, table, row_decode_plan(table), streamed);
+  if (status.ok() != changes.ok()) std::abort();
+  if (!changes.ok()) {
+    const Error& a = changes.error();
+    const Error& b = status.error();
+    if (a.code != b.code || a.message != b.message || a.where != b.where) std::abort();
+    return 0;
+  }
+  if (streamed.changes != *changes) std::abort();
   std::string out;
   for (const auto& change : *changes) {
     for (const auto* image : {&change.before, &change.after}) {

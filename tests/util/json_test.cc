@@ -64,3 +64,25 @@ TEST_CASE("escaping finds special bytes at every position of long strings") {
     CHECK(out == "\"" + std::string(pos, 'b') + "\\u00fe" + std::string(39 - pos, 'b') + "\"");
   }
 }
+
+TEST_CASE("json: is_plain_json_ascii is ASCII from 0x20 without quote and backslash, at every position") {
+  for (int b = 0; b < 256; ++b) {
+    const bool plain = b >= 0x20 && b <= 0x7F && b != '"' && b != '\\';
+    for (size_t before : {0, 1, 7, 8, 15, 16, 17, 31, 40}) {
+      for (size_t after : {0, 1, 9, 16, 23}) {
+        std::string s(before, 'a');
+        s += static_cast<char>(b);
+        s += std::string(after, 'z');
+        INFO("byte " << b << " after " << before << " plain bytes, before " << after);
+        REQUIRE(mzl::is_plain_json_ascii(s) == plain);
+        // A plain string goes into JSON as it is.
+        if (plain) {
+          std::string out;
+          mzl::append_json_string(out, s);
+          REQUIRE(out == "\"" + s + "\"");
+        }
+      }
+    }
+  }
+  CHECK(mzl::is_plain_json_ascii(""));
+}

@@ -6,6 +6,27 @@
 
 namespace mzl::archive {
 
+EventWriter::~EventWriter() {
+  (void)write_lines();
+}
+
+Status EventWriter::write_lines() {
+  if (lines_.empty()) return ok_status();
+  Status status = out_.write(std::span(reinterpret_cast<const uint8_t*>(lines_.data()), lines_.size()));
+  lines_.clear();
+  return status;
+}
+
+Status EventWriter::raw(Bytes event) {
+  MZL_CHECK(write_lines());
+  return out_.write(event);
+}
+
+Status EventWriter::flush() {
+  MZL_CHECK(write_lines());
+  return out_.flush();
+}
+
 Status EventWriter::begin() {
   if (format_ != OutputFormat::kRaw) return ok_status();
   return out_.write(std::span<const uint8_t>(codec::kBinlogMagic, codec::kBinlogMagicSize));
@@ -22,17 +43,30 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   codec::EventJsonContext context;
   context.file = file_;
   context.file_json = file_json_;
-  context.column_keys = &column_keys_;
   context.payload_pos = payload_pos;
-  if (const auto* rows = event.get<codec::RowsEvent>()) context.table = ctx.table_map(rows->table_id);
-  line_.clear();
-  MZL_CHECK(codec::append_event_json(line_, event, context));
-  line_ += '\n';
-  return out_.write(std::span(reinterpret_cast<const uint8_t*>(line_.data()), line_.size()));
+  if (const auto* rows = event.get<codec::RowsEvent>()) {
+    if (const auto& table = ctx.shared_table_map(rows->table_id)) {
+      context.table = table.get();
+      context.plan = &table_plans_.plan_for(table);
+    }
+  }
+  const size_t line_start = lines_.size();
+  Status rendered = codec::append_event_json(lines_, event, context);
+  if (!rendered.ok()) {
+    lines_.resize(line_start);  // a line that failed is not written
+    return rendered;
+  }
+  lines_ += '\n';
+  if (lines_.size() >= kJsonBatch) return write_lines();
+  return ok_status();
 }
 
 Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx) {
   if (format_ == OutputFormat::kRaw) return this->raw(raw.data);
+  if (codec::is_rows_event(raw.header.type_code)) {
+    MZL_CHECK(codec::decode_event(raw, ctx, rows_event_));
+    return json(rows_event_, ctx);
+  }
   MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
   MZL_CHECK(json(event, ctx));
   if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {

@@ -22,12 +22,17 @@ enum class OutputFormat { kJson, kRaw };
 class EventWriter {
  public:
   EventWriter(OutputFormat format, OutputStream& out) : format_(format), out_(out) {}
+  // Hands the JSON lines still held to the output (not flushed; errors are dropped: call flush() to see
+  // them).
+  ~EventWriter();
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
 
   OutputFormat format() const { return format_; }
   Status begin();
   // The "file" of the JSON lines that follow.
   void set_file(const std::string& file);
-  Status raw(Bytes event) { return out_.write(event); }
+  Status raw(Bytes event);
   // One JSON line for `event`, decoded with `ctx`; `payload_pos` for an event inside a TRANSACTION_PAYLOAD
   // (the payload event's offset).
   Status json(const codec::Event& event, const codec::DecoderContext& ctx,
@@ -35,15 +40,21 @@ class EventWriter {
   // Every event unfiltered: raw bytes, or decoded (`ctx` follows it) and written as JSON together with the
   // events inside a TRANSACTION_PAYLOAD.
   Status write(const codec::RawEvent& raw, codec::DecoderContext& ctx);
-  Status flush() { return out_.flush(); }
+  // Hands every line held here to the output, then flushes it.
+  Status flush();
 
  private:
   OutputFormat format_;
   OutputStream& out_;
   std::string file_;
   std::string file_json_;  // file_ as a JSON string
-  std::string line_;       // reused: rendering allocates only when a line outgrows every line before it
-  codec::ColumnKeyCache column_keys_;
+  // JSON lines are rendered straight into this buffer, which goes to the output in one write of at least
+  // kJsonBatch bytes (a write that size bypasses the output's own buffer): no second copy of each line.
+  static constexpr size_t kJsonBatch = size_t{1} << 20;
+  Status write_lines();
+  std::string lines_;
+  codec::Event rows_event_;  // rows events are decoded into this one, which keeps its vectors' capacity
+  codec::TableRenderPlans table_plans_;
 };
 
 }  // namespace mzl::archive

@@ -46,7 +46,15 @@ class FileReadRun {
         ++stats_.events_written;
         continue;
       }
-      MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
+      codec::Event decoded;
+      const codec::Event* event_ptr = &rows_event_;
+      if (codec::is_rows_event(raw.header.type_code)) {
+        MZL_CHECK(codec::decode_event(raw, ctx, rows_event_));  // reuses the last rows event's vectors
+      } else {
+        MZL_TRY(decoded, codec::decode_event(raw, ctx));
+        event_ptr = &decoded;
+      }
+      const codec::Event& event = *event_ptr;
       const auto verdict = filter_.check(event, ctx);
       if (verdict == EventFilter::Verdict::kStop) return true;
       if (verdict == EventFilter::Verdict::kSkip) continue;
@@ -93,6 +101,7 @@ class FileReadRun {
   EventFilter& filter_;
   EventWriter& writer_;
   ReadBinlogsStats& stats_;
+  codec::Event rows_event_;
 };
 
 }  // namespace
@@ -107,7 +116,7 @@ Result<ReadBinlogsStats> read_binlogs(const ReadBinlogsOptions& options, OutputS
     MZL_TRY(bool stopped, run.read_file(options.files[i].string(), i == 0, i + 1 == options.files.size()));
     if (stopped) break;
   }
-  MZL_CHECK(out.flush());
+  MZL_CHECK(writer.flush());  // the JSON lines the writer still holds, then the stream
   return stats;
 }
 

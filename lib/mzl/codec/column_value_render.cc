@@ -53,17 +53,6 @@ void append_number(std::string& out, double d, bool single) {
   out.append(buf, res.ptr);
 }
 
-void append_bytes(std::string& out, const std::vector<uint8_t>& bytes) {
-  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-  if (is_valid_utf8(text)) {
-    append_json_string(out, text);
-    return;
-  }
-  out += "{\"base64\":\"";
-  append_base64(out, bytes);
-  out += "\"}";
-}
-
 const char* diff_operation_name(JsonDiffOperation op) {
   switch (op) {
     case JsonDiffOperation::kReplace:
@@ -85,16 +74,37 @@ Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
+void append_json_int(std::string& out, const IntValue& v) {
+  char buf[24];
+  const auto res = v.is_unsigned.value_or(false) ? std::to_chars(buf, buf + sizeof buf, v.unsigned_value)
+                                                 : std::to_chars(buf, buf + sizeof buf, v.signed_value);
+  out.append(buf, res.ptr);
+}
+
+void append_json_bytes(std::string& out, Bytes bytes) {
+  std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+  if (is_plain_json_ascii(text)) {  // as append_json_string writes it, without scanning it again
+    out += '"';
+    out += text;
+    out += '"';
+    return;
+  }
+  if (is_valid_utf8(text)) {
+    append_json_string(out, text);
+    return;
+  }
+  out += "{\"base64\":\"";
+  append_base64(out, bytes);
+  out += "\"}";
+}
+
 void append_json(const ColumnValue& value, std::string& out) {
   std::visit(Overloaded{
                  [&](const NullValue&) { out += "null"; },
-                 [&](const IntValue& v) {
-                   out += v.is_unsigned.value_or(false) ? std::to_string(v.unsigned_value)
-                                                        : std::to_string(v.signed_value);
-                 },
+                 [&](const IntValue& v) { append_json_int(out, v); },
                  [&](const FloatValue& v) { append_number(out, v.value, v.single); },
                  [&](const DecimalValue& v) { append_json_string(out, v.text); },
-                 [&](const StringValue& v) { append_bytes(out, v.bytes); },
+                 [&](const StringValue& v) { append_json_bytes(out, v.bytes); },
                  [&](const DateValue& v) {
                    append_json_string(out, fmt::format("{:04}-{:02}-{:02}", v.year, v.month, v.day));
                  },
@@ -106,7 +116,7 @@ void append_json(const ColumnValue& value, std::string& out) {
                    if (v.bytes.size() <= 8) {
                      out += std::to_string(v.as_uint());
                    } else {
-                     append_bytes(out, v.bytes);
+                     append_json_bytes(out, v.bytes);
                    }
                  },
                  [&](const EnumValue& v) {

@@ -16,6 +16,11 @@ namespace mzl::codec {
 // geometry as {"srid":..,"wkb":"<base64>"}; NaN/infinite floats as strings.
 void append_json(const ColumnValue& value, std::string& out);
 
+// The pieces of append_json for the values the row streamer (row_image_stream.h) hands over as views: an
+// integer, and bytes as a UTF-8 string when valid else {"base64":"..."}.
+void append_json_int(std::string& out, const IntValue& value);
+void append_json_bytes(std::string& out, Bytes bytes);
+
 // The value as text the way the servers' tools print it (mysqlbinlog -v): used for human output and tests.
 std::string to_display_string(const ColumnValue& value);
 

@@ -16,16 +16,16 @@ void DecoderContext::set_format(FormatDescription fd) {
 }
 
 void DecoderContext::remember_table_map(const TableMapEvent& table_map) {
-  table_maps_.insert_or_assign(table_map.table_id, table_map);
+  table_maps_.insert_or_assign(table_map.table_id, std::make_shared<const TableMapEvent>(table_map));
   table_map_bodies_.erase(table_map.table_id);
 }
 
 void DecoderContext::remember_table_map(const TableMapEvent& table_map, Bytes body) {
-  table_maps_.insert_or_assign(table_map.table_id, table_map);
+  table_maps_.insert_or_assign(table_map.table_id, std::make_shared<const TableMapEvent>(table_map));
   table_map_bodies_.insert_or_assign(table_map.table_id, std::vector<uint8_t>(body.begin(), body.end()));
 }
 
-const TableMapEvent* DecoderContext::identical_table_map(Bytes body) const {
+std::shared_ptr<const TableMapEvent> DecoderContext::identical_table_map(Bytes body) const {
   // The table id leads the body: 4 bytes when the FORMAT_DESCRIPTION gives TABLE_MAP a 6-byte post-header
   // (MySQL 5.1.4 and older), else 6.
   ByteReader reader(body);
@@ -37,12 +37,17 @@ const TableMapEvent* DecoderContext::identical_table_map(Bytes body) const {
       !std::equal(body.begin(), body.end(), bytes->second.begin())) {
     return nullptr;
   }
-  return table_map(table_id);
+  return shared_table_map(table_id);
 }
 
 const TableMapEvent* DecoderContext::table_map(uint64_t table_id) const {
+  return shared_table_map(table_id).get();
+}
+
+const std::shared_ptr<const TableMapEvent>& DecoderContext::shared_table_map(uint64_t table_id) const {
+  static const std::shared_ptr<const TableMapEvent> kNone;
   const auto it = table_maps_.find(table_id);
-  return it == table_maps_.end() ? nullptr : &it->second;
+  return it == table_maps_.end() ? kNone : it->second;
 }
 
 }  // namespace mzl::codec

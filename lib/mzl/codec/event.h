@@ -4,6 +4,7 @@
 // OpaqueEvent with its raw body, so no event is ever dropped.
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <variant>
 
 #include "mzl/codec/control_events.h"
@@ -22,7 +23,7 @@ using EventBody =
     std::variant<OpaqueEvent, FormatDescription, QueryEvent, RotateEvent, StopEvent, XidEvent, IntvarEvent,
                  RandEvent, UserVarEvent, HeartbeatEvent, IncidentEvent, AnnotateRowsEvent, RowsQueryEvent,
                  StartEncryptionEvent, TransactionPayloadEvent, TableMapEvent, RowsEvent, MysqlGtidEvent,
-                 PreviousGtidsEvent, MariaGtidEvent, MariaGtidListEvent, BinlogCheckpointEvent>;
+                 PreviousGtidsEvent, MariaGtidEvent, MariaGtidListEvent, BinlogCheckpointEvent, TableMapRef>;
 
 struct Event {
   EventHeader header;
@@ -33,8 +34,12 @@ struct Event {
   uint64_t offset = 0;  // position in its file or stream (in the uncompressed payload for inner events)
 
   uint8_t type_code() const { return header.type_code; }
+  // The body as T, or nullptr. A TableMapRef body answers get<TableMapEvent>() with the map it shares.
   template <class T>
   const T* get() const {
+    if constexpr (std::is_same_v<T, TableMapEvent>) {
+      if (const auto* ref = std::get_if<TableMapRef>(&body)) return ref->map.get();
+    }
     return std::get_if<T>(&body);
   }
 };

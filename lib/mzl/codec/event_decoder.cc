@@ -80,8 +80,8 @@ Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx) {
   }
   if (type_code == code(EventType::kTableMap)) {
     // Every transaction repeats its tables' maps byte for byte: reuse the decoded one.
-    if (const TableMapEvent* same = ctx.identical_table_map(raw.body)) {
-      return Event{raw.header, EventBody(*same), raw.checksum, raw.offset};
+    if (auto same = ctx.identical_table_map(raw.body)) {
+      return Event{raw.header, EventBody(TableMapRef{std::move(same)}), raw.checksum, raw.offset};
     }
   }
   ByteReader body(raw.body);
@@ -100,6 +100,27 @@ Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx) {
     ctx.set_encrypted(true);
   }
   return event;
+}
+
+Status decode_event(const RawEvent& raw, DecoderContext& ctx, Event& out) {
+  const uint8_t type_code = raw.header.type_code;
+  if (!is_rows_event(type_code) || ctx.encrypted()) {
+    MZL_TRY(out, decode_event(raw, ctx));
+    return ok_status();
+  }
+  auto* rows = std::get_if<RowsEvent>(&out.body);
+  if (rows == nullptr) rows = &out.body.emplace<RowsEvent>();
+  ByteReader body(raw.body);
+  Status decoded = decode_rows_event(type_code, body, ctx.format(), *rows);
+  if (!decoded.ok()) {
+    Error error = std::move(decoded).error();
+    error.message = fmt::format("{} event: {}", event_type_name(type_code), error.message);
+    return std::move(error).at_r(ctx.source(), raw.offset);
+  }
+  out.header = raw.header;
+  out.checksum = raw.checksum;
+  out.offset = raw.offset;
+  return ok_status();
 }
 
 Event opaque_event(const RawEvent& raw) {

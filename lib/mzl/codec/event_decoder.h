@@ -16,6 +16,10 @@ namespace mzl::codec {
 // the event, kUnsupported for events after START_ENCRYPTION (not decrypted) and for compression
 // algorithms the codec does not know. The context is left unchanged by a failed decode.
 Result<Event> decode_event(const RawEvent& raw, DecoderContext& ctx);
+// The same into `out`: a rows event decoded into an `out` that already holds one reuses its vectors, so a
+// reader that keeps one Event for its rows events does not allocate per event. Other events replace
+// `out`. On failure `out` is left in an unspecified (valid) state.
+Status decode_event(const RawEvent& raw, DecoderContext& ctx, Event& out);
 
 // The event with its body kept raw (OpaqueEvent), whatever its type: for callers that must keep an event
 // that does not decode (an archive never drops bytes) and still write it back unchanged.

@@ -33,6 +33,7 @@ void encode_event_body(const EventBody& body, const FormatDescription& fd, ByteW
                  [&](const StartEncryptionEvent& e) { encode_start_encryption_event(e, fd, out); },
                  [&](const TransactionPayloadEvent& e) { encode_transaction_payload_event(e, fd, out); },
                  [&](const TableMapEvent& e) { encode_table_map_event(e, fd, out); },
+                 [&](const TableMapRef& e) { encode_table_map_event(*e.map, fd, out); },
                  [&](const RowsEvent& e) { encode_rows_event(e, fd, out); },
                  [&](const MysqlGtidEvent& e) { encode_mysql_gtid_event(e, fd, out); },
                  [&](const PreviousGtidsEvent& e) { encode_previous_gtids_event(e, fd, out); },

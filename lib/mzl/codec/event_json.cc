@@ -2,11 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
+#include <cstring>
+
 #include "mzl/codec/column_type.h"
 #include "mzl/codec/column_value.h"
 #include "mzl/codec/column_value_render.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/row_image.h"
+#include "mzl/codec/row_image_stream.h"
 #include "mzl/gtid/uuid.h"
 #include "mzl/util/base64.h"
 
@@ -24,12 +28,11 @@ std::string sid_text(const Sid& sid) {
 // server logs such a value without its trailing 0x00 pad (sql/field.cc Field_string::pack) but the value is
 // n bytes, as SELECT returns it. Without the optional metadata's charsets nothing is padded: a CHAR whose
 // collation is unknown may be text, whose pad spaces SELECT does not return.
-std::vector<uint32_t> binary_pad_lengths(const TableMapEvent& table) {
+std::vector<uint32_t> binary_pad_lengths(const TableMapEvent& table, const std::vector<ColumnInfo>& infos) {
   std::vector<uint32_t> pads;
   bool any_char = false;
   for (uint8_t type : table.column_types) any_char = any_char || type == code(ColumnType::kString);
   if (!any_char) return pads;
-  const std::vector<ColumnInfo> infos = column_infos(table);
   pads.assign(infos.size(), 0);
   for (size_t i = 0; i < infos.size(); ++i) {
     if (infos[i].real_type == code(ColumnType::kString) && infos[i].charset == 63u)
@@ -246,6 +249,7 @@ struct BodyRenderer {
     w.field("column_count", uint64_t{e.column_count()});
     return ok_status();
   }
+  Status operator()(const TableMapRef& e) { return (*this)(*e.map); }
   Status operator()(const RowsEvent& e) {
     w.field("table_id", e.table_id);
     const TableMapEvent* table = context.table;
@@ -255,23 +259,16 @@ struct BodyRenderer {
                                "transaction's first event)",
                                e.table_id));
     }
-    w.field("database", table->database);
-    w.field("table", table->table);
-    MZL_TRY(auto changes, decode_row_changes(e, *table));
-    std::vector<std::string> local_keys;
-    const std::vector<std::string>& keys = context.column_keys != nullptr
-                                               ? context.column_keys->keys_for(*table)
-                                               : (local_keys = column_keys(*table));
-    const std::vector<uint32_t> pads = binary_pad_lengths(*table);
+    std::optional<TableRenderPlan> local_plan;
+    const TableRenderPlan& plan =
+        context.plan != nullptr ? *context.plan : local_plan.emplace(table_render_plan(*table));
+    w.out() += plan.table_fields;
     w.plain_key("rows");
-    w.begin_array();
-    for (auto& change : changes) {
-      w.begin_object();
-      if (change.before) write_row("before", pad_binary(*change.before, pads), keys);
-      if (change.after) write_row("after", pad_binary(*change.after, pads), keys);
-      w.end_object();
-    }
-    w.end_array();
+    std::string& out = w.out();
+    out += '[';
+    JsonRowSink sink{out, plan};
+    MZL_CHECK(stream_row_changes(e, *table, plan.decode, sink));
+    out += ']';
     return ok_status();
   }
   Status operator()(const OpaqueEvent& e) {
@@ -279,41 +276,108 @@ struct BodyRenderer {
     return ok_status();
   }
 
-  static Row& pad_binary(Row& row, const std::vector<uint32_t>& pads) {
-    for (size_t i = 0; i < row.size() && i < pads.size(); ++i) {
-      if (pads[i] == 0 || !row[i]) continue;
-      if (auto* s = std::get_if<StringValue>(&*row[i]); s && s->bytes.size() < pads[i])
-        s->bytes.resize(pads[i], 0);
-    }
-    return row;
-  }
+  // Writes each value as the row images are read: {"before":{key:value,...},"after":{...}} per row.
+  struct JsonRowSink final : RowValueSink {
+    JsonRowSink(std::string& out, const TableRenderPlan& plan) : out(out), plan(plan) {}
 
-  void write_row(std::string_view which, const Row& row, const std::vector<std::string>& keys) {
-    w.plain_key(which);
-    w.begin_object();
-    std::string& out = w.out();
-    bool first = true;
-    for (size_t i = 0; i < row.size() && i < keys.size(); ++i) {
-      if (!row[i]) continue;
-      if (!first) out += ',';
-      first = false;
-      out += keys[i];
-      append_json(*row[i], out);
+    void begin_row() override {
+      if (!first_row) out += ',';
+      out += '{';
+      first_row = false;
+      first_image = true;
     }
-    w.end_object();
-  }
+    void begin_image(bool after) override {
+      if (!first_image) out += ',';
+      out += after ? "\"after\":{" : "\"before\":{";
+      first_image = false;
+      first_value = true;
+    }
+    void int_value(size_t column, const IntValue& value) override {
+      key(column);
+      append_json_int(out, value);
+    }
+    void string_value(size_t column, Bytes bytes, const ColumnInfo&) override {
+      key(column);
+      append_json_bytes(out, padded(column, bytes));
+    }
+    void value(size_t column, const ColumnValue& value) override {
+      key(column);
+      if (const auto* s = std::get_if<StringValue>(&value)) {
+        append_json_bytes(out, padded(column, s->bytes));
+      } else {
+        append_json(value, out);
+      }
+    }
+    void end_image() override { out += '}'; }
+    void end_row() override { out += '}'; }
+
+    void key(size_t column) {
+      if (!first_value) out += ',';
+      first_value = false;
+      out += plan.keys[column];
+    }
+    // A BINARY(n) value with its trailing 0x00 pad put back (see binary_pad_lengths).
+    Bytes padded(size_t column, Bytes bytes) {
+      if (column >= plan.pads.size() || bytes.size() >= plan.pads[column]) return bytes;
+      pad_buffer.assign(bytes.begin(), bytes.end());
+      pad_buffer.resize(plan.pads[column], 0);
+      return pad_buffer;
+    }
+
+    std::string& out;
+    const TableRenderPlan& plan;
+    std::vector<uint8_t> pad_buffer;
+    bool first_row = true, first_image = true, first_value = true;
+  };
 };
 
 }  // namespace
 
-const std::vector<std::string>& ColumnKeyCache::keys_for(const TableMapEvent& table) {
-  Entry& entry = entries_[table.table_id];
-  if (entry.keys.size() != table.column_count() || entry.names != table.optional.column_names) {
-    entry.names = table.optional.column_names;
-    entry.keys = column_keys(table);
-  }
-  return entry.keys;
+TableRenderPlan table_render_plan(const TableMapEvent& table) {
+  TableRenderPlan plan;
+  plan.decode = row_decode_plan(table);
+  plan.keys = column_keys(table);
+  plan.pads = binary_pad_lengths(table, plan.decode.columns);
+  JsonWriter w(plan.table_fields);
+  w.field("database", table.database);
+  w.field("table", table.table);
+  plan.table_fields.insert(plan.table_fields.begin(), ',');
+  return plan;
 }
+
+const TableRenderPlan& TableRenderPlans::plan_for(const std::shared_ptr<const TableMapEvent>& table) {
+  TableRenderPlan& plan = plans_[table->table_id];
+  if (plan.owner != table) {
+    plan = table_render_plan(*table);
+    plan.owner = table;
+  }
+  return plan;
+}
+
+namespace {
+
+// Appends a literal (a key and its punctuation) at p.
+template <size_t N>
+char* put(char* p, const char (&text)[N]) {
+  std::memcpy(p, text, N - 1);
+  return p + N - 1;
+}
+
+char* put(char* p, uint64_t value) {
+  return std::to_chars(p, p + 20, value).ptr;
+}
+
+// Whether the type name can go into JSON between quotes as it is (every name is an identifier).
+bool plain_name(std::string_view name) {
+  if (name.size() > 48) return false;
+  for (char c : name) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Status append_event_json(std::string& out, const Event& event, const EventJsonContext& context) {
   JsonWriter w(out);
@@ -324,14 +388,28 @@ Status append_event_json(std::string& out, const Event& event, const EventJsonCo
     w.key("file");
     w.raw(context.file_json);
   }
-  if (context.payload_pos) w.field("payload_pos", *context.payload_pos);
-  w.field("pos", event.offset);
-  w.field("next_pos", event.offset + event.header.event_size);
-  w.field("timestamp", uint64_t{event.header.timestamp});
-  w.field("server_id", uint64_t{event.header.server_id});
-  w.field("type", event_type_name(event.header.type_code));
-  w.field("type_code", unsigned{event.header.type_code});
-  if (event.header.flags != 0) w.field("flags", unsigned{event.header.flags});
+  // The fixed header fields, written in one piece: the same text as w.field() for each of them.
+  char header[320];  // at most ~230 bytes: six numbers, a name of <= 48 characters and their keys
+  char* p = header;
+  if (context.payload_pos) p = put(put(p, ",\"payload_pos\":"), *context.payload_pos);
+  p = put(put(p, ",\"pos\":"), event.offset);
+  p = put(put(p, ",\"next_pos\":"), event.offset + event.header.event_size);
+  p = put(put(p, ",\"timestamp\":"), uint64_t{event.header.timestamp});
+  p = put(put(p, ",\"server_id\":"), uint64_t{event.header.server_id});
+  const std::string_view type_name = event_type_name(event.header.type_code);
+  if (plain_name(type_name)) {
+    p = put(p, ",\"type\":\"");
+    std::memcpy(p, type_name.data(), type_name.size());
+    p = put(p + type_name.size(), "\",\"type_code\":");
+    p = put(p, uint64_t{event.header.type_code});
+    if (event.header.flags != 0) p = put(put(p, ",\"flags\":"), uint64_t{event.header.flags});
+    out.append(header, p);
+  } else {
+    out.append(header, p);
+    w.field("type", type_name);
+    w.field("type_code", unsigned{event.header.type_code});
+    if (event.header.flags != 0) w.field("flags", unsigned{event.header.flags});
+  }
   Status status = std::visit(BodyRenderer{w, event, context}, event.body);
   if (!status.ok()) return status;
   w.end_object();

@@ -4,31 +4,41 @@
 // body's fields. Row events list their rows with before/after images keyed by column name (or "@1", "@2"...
 // when the TABLE_MAP has no names); BINARY(n) values are padded back to n bytes when the TABLE_MAP says
 // which CHAR columns are binary.
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include "mzl/codec/event.h"
+#include "mzl/codec/row_image.h"
 #include "mzl/codec/table_map_event.h"
 #include "mzl/util/json.h"
 #include "mzl/util/result.h"
 
 namespace mzl::codec {
 
-// Column names of recently seen tables, already rendered as JSON keys ("\"name\":"), so that rows events
-// do not escape the same names row after row. Keyed by table id; an entry is reused only while the table
-// map's names are the same.
-class ColumnKeyCache {
+// What rendering the rows events of one table takes from its TABLE_MAP, worked out once per map: the row
+// decoding plan, the column keys already rendered ("\"name\":", or "\"@1\":"... without names), the BINARY(n)
+// pad lengths and the table's ",\"database\":..,\"table\":.." fields.
+struct TableRenderPlan {
+  std::shared_ptr<const TableMapEvent>
+      owner;  // keeps the map alive (decode.columns point into it); may be null
+  RowDecodePlan decode;
+  std::vector<std::string> keys;
+  std::vector<uint32_t> pads;  // per column, 0 = not padded; empty when the table has no CHAR column
+  std::string table_fields;
+};
+TableRenderPlan table_render_plan(const TableMapEvent& table);
+
+// The plans of the tables seen, by table id. A plan is reused while the decoder context hands out the same
+// shared map for the id (DecoderContext::shared_table_map): a new TABLE_MAP of the id makes a new plan.
+class TableRenderPlans {
  public:
-  const std::vector<std::string>& keys_for(const TableMapEvent& table);
+  const TableRenderPlan& plan_for(const std::shared_ptr<const TableMapEvent>& table);
 
  private:
-  struct Entry {
-    std::vector<std::string> names;
-    std::vector<std::string> keys;
-  };
-  std::unordered_map<uint64_t, Entry> entries_;
+  std::unordered_map<uint64_t, TableRenderPlan> plans_;
 };
 
 struct EventJsonContext {
@@ -41,8 +51,8 @@ struct EventJsonContext {
   // For events inside a TRANSACTION_PAYLOAD: the payload event's offset in the file (pos is then the
   // offset inside the uncompressed payload).
   std::optional<uint64_t> payload_pos;
-  // Optional: reused column keys (see ColumnKeyCache); rendered afresh when null.
-  ColumnKeyCache* column_keys = nullptr;
+  // Optional: the render plan of `table` (see TableRenderPlans); worked out afresh when null.
+  const TableRenderPlan* plan = nullptr;
 };
 
 // Appends one JSON object (no trailing newline) for `event` to `out`. Fails only when a rows event cannot be

@@ -102,9 +102,23 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table) {
   return out;
 }
 
+RowDecodePlan row_decode_plan(const TableMapEvent& table) {
+  RowDecodePlan plan;
+  plan.columns = column_infos(table);
+  for (const auto& c : plan.columns) plan.json_columns += c.type == code(ColumnType::kJson);
+  plan.where = fmt::format("`{}`.`{}`", table.database, table.table);
+  return plan;
+}
+
 Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
                                                   std::vector<RowImageSpans>* spans) {
-  const std::string where = fmt::format("`{}`.`{}`", table.database, table.table);
+  return decode_row_changes(rows, table, row_decode_plan(table), spans);
+}
+
+Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
+                                                  const RowDecodePlan& plan,
+                                                  std::vector<RowImageSpans>* spans) {
+  const std::string& where = plan.where;
   if (rows.type_code >= 20 && rows.type_code <= 22)
     return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}
         .at_r(where);
@@ -117,10 +131,8 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
     return Error{ErrorCode::kCorrupt, fmt::format("rows event has {} columns, the table map {}",
                                                   rows.column_count, table.column_count())}
         .at_r(where);
-  const std::vector<ColumnInfo> columns = column_infos(table);
-  size_t json_columns = 0;
-  for (const auto& c : columns) json_columns += c.type == code(ColumnType::kJson);
-  const ImageContext ctx{columns, static_cast<size_t>(rows.column_count), where};
+  const size_t json_columns = plan.json_columns;
+  const ImageContext ctx{plan.columns, static_cast<size_t>(rows.column_count), where};
 
   std::vector<RowChange> out;
   ByteReader in(rows.rows);

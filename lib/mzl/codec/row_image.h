@@ -6,6 +6,7 @@
 // https://dev.mysql.com/doc/dev/mysql-server/latest/classmysql_1_1binlog_1_1event_1_1Rows__event.html
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,15 @@ struct RowChange {
 // outlive the result.
 std::vector<ColumnInfo> column_infos(const TableMapEvent& table);
 
+// What decoding the rows events of one table needs from its TABLE_MAP, worked out once per map rather than
+// per rows event. `columns` point into the table map (see column_infos), which must outlive the plan.
+struct RowDecodePlan {
+  std::vector<ColumnInfo> columns;  // column_infos(table)
+  size_t json_columns = 0;  // JSON columns of the table (PARTIAL_UPDATE's partial bitmap has one bit each)
+  std::string where;        // "`db`.`table`", where errors point
+};
+RowDecodePlan row_decode_plan(const TableMapEvent& table);
+
 // Decodes every row of the event. kCorrupt when an image is cut short, the rows event has more columns than
 // the table map or its table id differs, or a row takes no bytes (no column in its image); kUnsupported for a
 // column type we cannot read (the message names the type and the column) and for pre-GA rows events (types
@@ -47,6 +57,10 @@ struct RowImageSpans {
 
 // With `spans`, also where each row's images lie (one entry per returned RowChange).
 Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
+                                                  std::vector<RowImageSpans>* spans = nullptr);
+// The same with the table's plan (row_decode_plan(table)) already worked out.
+Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const TableMapEvent& table,
+                                                  const RowDecodePlan& plan,
                                                   std::vector<RowImageSpans>* spans = nullptr);
 
 }  // namespace mzl::codec

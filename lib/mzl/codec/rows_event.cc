@@ -109,9 +109,23 @@ bool RowsEvent::has_after_bitmap() const {
 }
 
 Result<RowsEvent> decode_rows_event(uint8_t type_code, ByteReader& body, const FormatDescription& fd) {
-  if (!is_rows_event(type_code)) return corrupt(fmt::format("type {} is not a rows event", type_code));
   RowsEvent ev;
+  MZL_CHECK(decode_rows_event(type_code, body, fd, ev));
+  return ev;
+}
+
+Status decode_rows_event(uint8_t type_code, ByteReader& body, const FormatDescription& fd, RowsEvent& ev) {
+  if (!is_rows_event(type_code)) return corrupt(fmt::format("type {} is not a rows event", type_code));
+  // Every field is set afresh; the vectors are cleared, not freed.
   ev.type_code = type_code;
+  ev.has_extra_data = false;
+  ev.extra_data.clear();
+  ev.extra_info = RowsExtraInfo{};
+  ev.columns_before.clear();
+  ev.columns_after.clear();
+  ev.rows.clear();
+  ev.compressed = false;
+  ev.compressed_rows.clear();
   const uint8_t post_header = fd.post_header_length(type_code);
   ev.table_id_size = post_header == 6 ? 4 : 6;
   ev.table_id = body.uint_le(ev.table_id_size);
@@ -146,7 +160,7 @@ Result<RowsEvent> decode_rows_event(uint8_t type_code, ByteReader& body, const F
   } else {
     ev.rows.assign(rows.begin(), rows.end());
   }
-  return ev;
+  return ok_status();
 }
 
 void encode_rows_event(const RowsEvent& ev, const FormatDescription&, ByteWriter& out) {

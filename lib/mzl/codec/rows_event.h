@@ -68,6 +68,10 @@ RowsKind rows_kind(uint8_t type_code);
 // run past the body or the compressed data does not inflate to the length it declares; kUnsupported for a
 // compression algorithm other than zlib. Sizes are checked before any allocation.
 Result<RowsEvent> decode_rows_event(uint8_t type_code, ByteReader& body, const FormatDescription& fd);
+// The same into `out`, whose vectors keep their capacity (a reader that decodes rows event after rows event
+// into one RowsEvent allocates only when a row grows past every one before it). On failure `out` holds part
+// of the event.
+Status decode_rows_event(uint8_t type_code, ByteReader& body, const FormatDescription& fd, RowsEvent& out);
 void encode_rows_event(const RowsEvent& event, const FormatDescription& fd, ByteWriter& out);
 
 }  // namespace mzl::codec

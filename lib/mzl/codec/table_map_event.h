@@ -7,6 +7,7 @@
 //         metadata_len packed, metadata | null_bitmap[(n+7)/8] | optional metadata TLVs (type u8, len packed,
 //         value) written with binlog_row_metadata=MINIMAL/FULL (MySQL 8.0.1+, MariaDB 10.5+).
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -83,6 +84,14 @@ struct TableMapEvent {
     return column / 8 < null_bitmap.size() && (null_bitmap[column / 8] >> (column % 8)) & 1;
   }
   bool operator==(const TableMapEvent&) const = default;
+};
+
+// A TABLE_MAP that repeats, byte for byte, one the decoder context already holds (every transaction maps its
+// tables again): the event's body shares the context's decoded map instead of copying it. Event::get<
+// TableMapEvent>() resolves it, so readers of the body need not know.
+struct TableMapRef {
+  std::shared_ptr<const TableMapEvent> map;
+  bool operator==(const TableMapRef& other) const { return *map == *other.map; }
 };
 
 // Decodes the body (after the common header, checksum removed). kCorrupt when a length runs past the body,

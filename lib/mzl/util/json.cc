@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -35,6 +39,39 @@ inline bool word_needs_escape(uint64_t word, bool high) {
 }
 
 }  // namespace
+
+bool is_plain_json_ascii(std::string_view s) {
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  size_t i = 0;
+  const size_t n = s.size();
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: a byte is not plain when, as a signed byte, it is below 0x20 (control characters
+  // and, being negative, every byte >= 0x80), or when it equals '"' or '\\'.
+  const __m128i space = _mm_set1_epi8(0x20);
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  auto plain16 = [&](size_t at) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at));
+    const __m128i bad = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                     _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    return _mm_movemask_epi8(bad) == 0;
+  };
+  for (; i + 16 <= n; i += 16) {
+    if (!plain16(i)) return false;
+  }
+  // The tail of a string of 16 bytes or more: the last 16 bytes, overlapping bytes already seen.
+  if (i < n && n >= 16) return plain16(n - 16);
+#endif
+  for (; i + 8 <= n; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    if (word_needs_escape(word, true)) return false;
+  }
+  for (; i < n; ++i) {
+    if (kEscapeClass[p[i]] != kPlain) return false;
+  }
+  return true;
+}
 
 bool is_valid_utf8(std::string_view s) {
   size_t i = 0;
@@ -82,6 +119,15 @@ bool is_valid_utf8(std::string_view s) {
 
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (is_plain_json_ascii(s)) {
+    const size_t at = out.size();
+    out.resize(at + s.size() + 2);
+    char* p = out.data() + at;
+    *p = '"';
+    std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return;
+  }
   // Valid UTF-8 passes through; otherwise every byte >= 0x80 is escaped as the code point of its Latin-1
   // reading, so that no input byte is lost or turned into invalid JSON. Validity is checked only when the
   // first byte >= 0x80 shows up (every byte before it is ASCII, so nothing written so far changes).

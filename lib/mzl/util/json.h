@@ -14,6 +14,10 @@ namespace mzl {
 void append_json_string(std::string& out, std::string_view s);
 // Whether s is well-formed UTF-8 (no overlongs, no surrogates).
 bool is_valid_utf8(std::string_view s);
+// Whether every byte of s is ASCII that a JSON string holds as it is: 0x20-0x7F other than '"' and '\\'
+// (RFC 8259 escapes only those and the control characters below 0x20; DEL is left as it is, as
+// append_json_string does). Such a string is valid UTF-8 and goes into JSON between quotes unchanged.
+bool is_plain_json_ascii(std::string_view s);
 
 // Streaming writer: JsonWriter w(out); w.begin_object(); w.key("a"); w.value(1); w.end_object();
 // Commas are inserted automatically. It does not validate nesting beyond a depth counter.
