@@ -1,18 +1,16 @@
 // No heap allocation per event on the archive path (issue 16): the events of OLTP-like transactions, taken
 // by a net::StreamCursor and appended by a BinlogArchive as mzl-binlog-tail does, allocate nothing once the
-// buffers have grown. This executable replaces the global operator new with a counting one, so it holds
-// only allocation tests (the counter sees every allocation of the process).
+// buffers have grown (the counter: alloc/allocation_counter.h).
 #include <catch2/catch.hpp>
 
 #include <unistd.h>
 
-#include <atomic>
 #include <cstdlib>
 #include <filesystem>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "alloc/allocation_counter.h"
 #include "hand_built_binlog.h"
 #include "mzl/archive/binlog_archive.h"
 #include "mzl/codec/control_events.h"
@@ -20,33 +18,6 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/net/stream_cursor.h"
 #include "test_support.h"
-
-namespace {
-std::atomic<uint64_t> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace mzl::test {
 namespace {
@@ -149,18 +120,18 @@ TEST_CASE("archive path: no allocation per event once warmed up (StreamCursor + 
   size_t next_end = 0;
   auto feed = [&](size_t from, size_t to) {
     for (size_t i = from; i < to; ++i) {
-      const uint64_t before = g_allocations.load();
+      const uint64_t before = allocations();
       auto taken = cursor.accept(packets[i]);
       REQUIRE(taken.ok());
       REQUIRE(taken->has_value());
       auto appended = (*archive)->append_event(**taken);
-      event_allocations += g_allocations.load() - before;
+      event_allocations += allocations() - before;
       REQUIRE(appended.ok());
       if (next_end < transaction_ends.size() && i + 1 == transaction_ends[next_end]) {
         if (++next_end % 8 == 0) {
-          const uint64_t before_sync = g_allocations.load();
+          const uint64_t before_sync = allocations();
           auto synced = (*archive)->sync();
-          sync_allocations += g_allocations.load() - before_sync;
+          sync_allocations += allocations() - before_sync;
           ++syncs;
           REQUIRE(synced.ok());
         }

@@ -1,49 +1,16 @@
-// Allocation counts of the --output json path. This executable replaces the global operator new by a counter
-// (so it is a test program of its own): after a warm-up, decoding a sysbench-like transaction (its repeated
+// Allocation counts of the --output json path. After a warm-up, decoding a sysbench-like transaction (its repeated
 // TABLE_MAP, a WRITE and an UPDATE rows event) and rendering it to JSON lines must allocate nothing.
 #include <catch2/catch.hpp>
 
-#include <atomic>
 #include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
+#include "alloc/allocation_counter.h"
 #include "mzl/archive/event_writer.h"
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/event_decoder.h"
 #include "mzl/codec/raw_event.h"
-
-// GCC sees the std::free of the replaced operator delete inlined next to an operator new and warns, though
-// both are the replacements below (malloc/free underneath).
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-
-std::atomic<size_t> g_allocations{0};
-
-}  // namespace
-
-void* operator new(std::size_t size) {
-  ++g_allocations;
-  if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t size) {
-  return ::operator new(size);
-}
-void operator delete(void* p) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p) noexcept {
-  std::free(p);
-}
-void operator delete(void* p, std::size_t) noexcept {
-  std::free(p);
-}
-void operator delete[](void* p, std::size_t) noexcept {
-  std::free(p);
-}
 
 namespace {
 
@@ -136,10 +103,10 @@ std::vector<uint8_t> rows_body(bool update) {
 }  // namespace
 
 TEST_CASE("decode allocations: the counter sees allocations") {
-  const size_t before = g_allocations;
+  const uint64_t before = test::allocations();
   auto* text = new std::string(100, 'x');
   delete text;
-  CHECK(g_allocations - before >= 1);
+  CHECK(test::allocations() - before >= 1);
 }
 
 TEST_CASE(
@@ -167,10 +134,10 @@ TEST_CASE(
     REQUIRE(writer.write(*update_raw, ctx).ok());
   };
   for (int i = 0; i < 5000; ++i) transaction();  // warm-up: the line batch reaches its size once
-  const size_t before = g_allocations;
+  const uint64_t before = test::allocations();
   constexpr int kTransactions = 20000;
   for (int i = 0; i < kTransactions; ++i) transaction();
-  const size_t allocations = g_allocations - before;
+  const size_t allocations = test::allocations() - before;
   REQUIRE(writer.flush().ok());
   INFO(allocations << " allocations for " << kTransactions * 3 << " events");
   CHECK(allocations == 0);
