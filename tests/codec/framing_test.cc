@@ -77,6 +77,42 @@ TEST_CASE("frame_event: header fields, body and CRC32 of a hand-built event") {
   CHECK(ev->offset == 500);
 }
 
+TEST_CASE("read_event_header reads the six fields once, or fails on fewer than 19 bytes") {
+  const EventHeader h{0x01020304, 0x1E, 0xA0B0C0D0, 0x00123456, 0xF1F2F3F4, 0xBEEF};
+  ByteWriter w;
+  write_event_header(h, w);
+  w.u8(0x77);
+  const std::vector<uint8_t> bytes = w.take();
+  ByteReader in(bytes);
+  CHECK(read_event_header(in) == h);
+  CHECK(in.ok());
+  CHECK(in.position() == kEventHeaderSize);
+  CHECK(load_event_header(bytes.data()) == h);
+
+  ByteReader short_in(Bytes(bytes).first(kEventHeaderSize - 1));
+  CHECK(read_event_header(short_in) == EventHeader{});
+  CHECK(short_in.failed());
+}
+
+TEST_CASE("frame_event with the header read already equals framing from the bytes alone") {
+  auto fd = default_format_description(Flavour::kMySQL, ChecksumAlg::kCrc32);
+  auto bytes = make_event(code(EventType::kXid), {1, 2, 3, 4, 5, 6, 7, 8}, true);
+  auto from_bytes = frame_event(bytes, 500, fd);
+  auto with_header = frame_event(bytes, 500, fd, true, load_event_header(bytes.data()));
+  REQUIRE(from_bytes.ok());
+  REQUIRE(with_header.ok());
+  CHECK(with_header->header == from_bytes->header);
+  CHECK(with_header->data.data() == from_bytes->data.data());
+  CHECK(with_header->data.size() == from_bytes->data.size());
+  CHECK(with_header->body.size() == from_bytes->body.size());
+  CHECK(with_header->checksum == from_bytes->checksum);
+  CHECK(with_header->checksum_verified);
+  bytes[20] ^= 0x10;  // the CRC is still checked
+  auto bad = frame_event(bytes, 500, fd, true, load_event_header(bytes.data()));
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().code == ErrorCode::kChecksumMismatch);
+}
+
 TEST_CASE("frame_event: truncated header is kNeedMoreData") {
   auto fd = default_format_description(Flavour::kMySQL, ChecksumAlg::kUndefined);
   auto bytes = make_event(code(EventType::kStop), {}, false);

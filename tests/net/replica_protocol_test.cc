@@ -180,6 +180,9 @@ TEST_CASE("replica protocol: stream packets", "[net]") {
     CHECK_FALSE(parsed->need_ack);
     CHECK(parsed->event.size() == 19);
     CHECK(parsed->event.data() == packet.data() + 1);
+    CHECK(parsed->header.type_code == 16);  // the header, read once for the cursor and frame_event()
+    CHECK(parsed->header.event_size == 19);
+    CHECK(parsed->header.log_pos == 500);
   }
   SECTION("an event behind the semi-sync header") {
     std::vector<uint8_t> packet = {0x00, 0xEF, 0x01};

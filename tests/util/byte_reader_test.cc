@@ -20,6 +20,47 @@ TEST_CASE("ByteReader reads little- and big-endian integers") {
   CHECK(r.empty());
 }
 
+// uint_le/uint_be take one 8-byte load while 8 bytes remain and a byte loop in the last 7: read every width
+// at every position of a buffer, so both paths are checked against integers assembled byte by byte.
+TEST_CASE("ByteReader integers equal byte-by-byte assembly at every width and position") {
+  std::vector<uint8_t> data(24);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(0x91 + 37 * i);
+  for (size_t n = 1; n <= 8; ++n) {
+    for (size_t at = 0; at + n <= data.size(); ++at) {
+      uint64_t le = 0, be = 0;
+      for (size_t i = 0; i < n; ++i) {
+        le |= static_cast<uint64_t>(data[at + i]) << (8 * i);
+        be = (be << 8) | data[at + i];
+      }
+      ByteReader r{Bytes(data)};
+      r.skip(at);
+      ByteReader r2 = r;
+      CHECK(r.uint_le(n) == le);
+      CHECK(r2.uint_be(n) == be);
+      CHECK(r.position() == at + n);
+      CHECK(r2.position() == at + n);
+      CHECK(r.ok());
+      CHECK(r2.ok());
+      const uint64_t sign = uint64_t{1} << (8 * n - 1);
+      ByteReader r3{Bytes(data)};
+      r3.skip(at);
+      CHECK(r3.int_le(n) == (n == 8 ? static_cast<int64_t>(le) : static_cast<int64_t>((le ^ sign) - sign)));
+    }
+    ByteReader past{Bytes(data).first(n - 1)};
+    CHECK(past.uint_le(n) == 0);
+    CHECK(past.failed());
+    CHECK(past.position() == 0);
+  }
+  ByteReader r{Bytes(data)};
+  CHECK(r.u16le() == (data[0] | data[1] << 8));
+  CHECK(r.u32le() == (data[2] | data[3] << 8 | data[4] << 16 | static_cast<uint32_t>(data[5]) << 24));
+  uint64_t u64 = 0;
+  for (size_t i = 0; i < 8; ++i) u64 |= static_cast<uint64_t>(data[6 + i]) << (8 * i);
+  CHECK(r.u64le() == u64);
+  CHECK(r.position() == 14);
+  CHECK(r.ok());
+}
+
 TEST_CASE("ByteReader fails sticky instead of reading past the end") {
   const std::vector<uint8_t> data = {0x01, 0x02, 0x03};
   ByteReader r{Bytes(data)};
@@ -65,6 +106,8 @@ TEST_CASE("Error renders where, offset and message") {
   CHECK(exit_code_for(e) == kExitProblem);
 }
 
+// Lengths 0-600 cover every path of crc32(): the tables alone (< 16 bytes), one carry-less lane (16-63),
+// four lanes (>= 64), and each of them followed by a table tail of 0-15 bytes.
 TEST_CASE("crc32 with carry-less multiplication equals zlib's for every length and alignment") {
   std::vector<uint8_t> data(4096 + 64);
   uint32_t seed = 12345;
@@ -77,6 +120,8 @@ TEST_CASE("crc32 with carry-less multiplication equals zlib's for every length a
       const auto span = Bytes(data.data() + offset, len);
       REQUIRE(crc32(span) == crc32_portable(span));
       REQUIRE(crc32(span, 0xDEADBEEF) == crc32_portable(span, 0xDEADBEEF));
+      REQUIRE(crc32_tables(span) == crc32_portable(span));
+      REQUIRE(crc32_tables(span, 0xDEADBEEF) == crc32_portable(span, 0xDEADBEEF));
     }
   }
   const auto all = Bytes(data);

@@ -1,6 +1,7 @@
 #include "mzl/archive/binlog_archive.h"
 
 #include <algorithm>
+#include <cassert>
 #include <vector>
 
 #include <fmt/format.h>
@@ -85,6 +86,7 @@ Result<TransactionTracker::Step> BinlogArchive::track(const codec::RawEvent& eve
 }
 
 ArchiveState BinlogArchive::state_now() const {
+  assert(buffer_.empty() && "boundary_crc_ is exact only after flush_buffer()");
   ArchiveState state;
   state.source = options_.source;
   state.server = server_;
@@ -125,16 +127,27 @@ void BinlogArchive::reset_file_fields() {
 
 Status BinlogArchive::write_bytes(Bytes data) {
   buffer_.insert(buffer_.end(), data.begin(), data.end());
-  crc_ = crc32(data, crc_);
   size_ += data.size();
   if (buffer_.size() >= kWriteBufferSize) return flush_buffer();
   return ok_status();
 }
 
+// The file's CRC follows the buffer here, in one pass over it, and not event by event in write_bytes(): the
+// pass is split at the boundary when the boundary lies in the buffer, so boundary_crc_ is exact after every
+// flush. A boundary set after the buffer's start was taken with crc_ of the flushed bytes only; it is
+// recomputed here before anything reads it (state_now(), cut_to_boundary() run after a flush).
 Status BinlogArchive::flush_buffer() {
   if (buffer_.empty()) return ok_status();
   Status written = file_->append(buffer_);
   if (!written.ok()) return fail(std::move(written).error());
+  const uint64_t start = size_ - buffer_.size();
+  if (boundary_ >= start) {
+    const size_t before = static_cast<size_t>(boundary_ - start);
+    boundary_crc_ = crc32(Bytes(buffer_).first(before), crc_);
+    crc_ = crc32(Bytes(buffer_).subspan(before), boundary_crc_);
+  } else {
+    crc_ = crc32(buffer_, crc_);
+  }
   buffer_.clear();
   return ok_status();
 }
@@ -169,6 +182,7 @@ Status BinlogArchive::discard_partial_transaction() {
 }
 
 Status BinlogArchive::cut_to_boundary(uint64_t file_size) {
+  assert(buffer_.empty() && "boundary_crc_ is exact only after flush_buffer()");
   if (file_size > boundary_) {
     Status cut = file_->truncate(boundary_);
     if (cut.ok()) cut = file_->sync();

@@ -188,7 +188,7 @@ class BinlogArchive {
   bool dir_sync_pending_ = false;         // the file was created and its directory not yet fsynced
   uint64_t size_ = 0;
   uint64_t synced_ = 0;
-  uint32_t crc_ = 0;  // CRC-32 of bytes [0, size_)
+  uint32_t crc_ = 0;  // CRC-32 of bytes [0, size_ - buffer_.size()): those in file_ (flush_buffer() moves it)
   codec::FormatDescription fd_;
   TransactionTracker tracker_;
   std::string first_gtid_;
@@ -196,7 +196,7 @@ class BinlogArchive {
 
   // The last transaction boundary in the current file.
   uint64_t boundary_ = 0;
-  uint32_t boundary_crc_ = 0;
+  uint32_t boundary_crc_ = 0;  // CRC-32 of bytes [0, boundary_); exact when buffer_ is empty
   mutable std::string boundary_gtid_position_;  // valid unless boundary_gtid_stale_
   mutable bool boundary_gtid_stale_ = false;
   std::string boundary_first_gtid_;

@@ -70,8 +70,7 @@ Result<std::optional<RawEvent>> BinlogFileReader::next() {
   }
 
   if (!large_.empty()) {
-    ByteReader partial(Bytes(large_).first(kEventHeaderSize));
-    return frame_large(read_event_header(partial).event_size);
+    return frame_large(load_event_header(large_.data()));  // large_ starts with the whole header
   }
   MZL_TRY(bool have_header, fill(kEventHeaderSize));
   if (!have_header) {
@@ -82,23 +81,23 @@ Result<std::optional<RawEvent>> BinlogFileReader::next() {
     return need_more(
         fmt::format("file ends inside an event header ({} of {} bytes)", end_ - begin_, kEventHeaderSize));
   }
-  ByteReader header_reader(Bytes(buffer_).subspan(begin_, kEventHeaderSize));
-  const EventHeader header = read_event_header(header_reader);
+  const EventHeader header = load_event_header(buffer_.data() + begin_);
   if (header.event_size < kEventHeaderSize) {
     return Error{ErrorCode::kCorrupt, fmt::format("event_size {} is below the 19-byte header (type {})",
                                                   header.event_size, event_type_name(header.type_code))}
         .at_r(name(), offset_);
   }
-  if (header.event_size > buffer_.size()) return frame_large(header.event_size);
+  if (header.event_size > buffer_.size()) return frame_large(header);
   MZL_TRY(bool have_event, fill(header.event_size));
   if (!have_event) {
     return need_more(fmt::format("file ends inside a {} event ({} of {} bytes)",
                                  event_type_name(header.type_code), end_ - begin_, header.event_size));
   }
-  return finish_event(Bytes(buffer_).subspan(begin_, header.event_size));
+  return finish_event(Bytes(buffer_).subspan(begin_, header.event_size), header);
 }
 
-Result<std::optional<RawEvent>> BinlogFileReader::frame_large(uint32_t event_size) {
+Result<std::optional<RawEvent>> BinlogFileReader::frame_large(const EventHeader& header) {
+  const uint32_t event_size = header.event_size;
   if (large_.empty()) {
     large_.assign(buffer_.begin() + static_cast<ptrdiff_t>(begin_),
                   buffer_.begin() + static_cast<ptrdiff_t>(end_));
@@ -113,11 +112,11 @@ Result<std::optional<RawEvent>> BinlogFileReader::frame_large(uint32_t event_siz
     }
     large_.insert(large_.end(), buffer_.begin(), buffer_.begin() + static_cast<ptrdiff_t>(*got));
   }
-  return finish_event(Bytes(large_));
+  return finish_event(Bytes(large_), header);
 }
 
-Result<std::optional<RawEvent>> BinlogFileReader::finish_event(Bytes data) {
-  auto framed = frame_event(data, offset_, fd_, options_.verify_checksums);
+Result<std::optional<RawEvent>> BinlogFileReader::finish_event(Bytes data, const EventHeader& header) {
+  auto framed = frame_event(data, offset_, fd_, options_.verify_checksums, header);
   if (!framed.ok()) {
     Error error = std::move(framed).error();
     error.at(name(), offset_);

@@ -54,8 +54,9 @@ class BinlogFileReader {
  private:
   // Makes at least `n` bytes available at buffer_[begin_..]; returns false at end of input.
   Result<bool> fill(size_t n);
-  Result<std::optional<RawEvent>> frame_large(uint32_t event_size);
-  Result<std::optional<RawEvent>> finish_event(Bytes data);
+  // `header`: the event's header, read once in next() and handed on to frame_event().
+  Result<std::optional<RawEvent>> frame_large(const EventHeader& header);
+  Result<std::optional<RawEvent>> finish_event(Bytes data, const EventHeader& header);
   Error need_more(const std::string& what) const;
 
   std::unique_ptr<InputStream> input_;

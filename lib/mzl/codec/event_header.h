@@ -28,8 +28,25 @@ struct EventHeader {
   bool operator==(const EventHeader&) const = default;
 };
 
-// Reads 19 bytes; the reader fails if fewer remain. Does not validate event_size (framing does).
-EventHeader read_event_header(ByteReader& in);
+// The header in the first 19 bytes at `p` (which must hold them). Does not validate event_size.
+inline EventHeader load_event_header(const uint8_t* p) {
+  EventHeader h;
+  h.timestamp = static_cast<uint32_t>(load_le<4>(p));
+  h.type_code = p[4];
+  h.server_id = static_cast<uint32_t>(load_le<4>(p + 5));
+  h.event_size = static_cast<uint32_t>(load_le<4>(p + 9));
+  h.log_pos = static_cast<uint32_t>(load_le<4>(p + 13));
+  h.flags = static_cast<uint16_t>(load_le<2>(p + 17));
+  return h;
+}
+
+// Reads 19 bytes; the reader fails (and the header is all zero) if fewer remain. Does not validate
+// event_size (framing does).
+inline EventHeader read_event_header(ByteReader& in) {
+  const Bytes header = in.bytes(kEventHeaderSize);
+  if (header.empty()) return EventHeader{};
+  return load_event_header(header.data());
+}
 void write_event_header(const EventHeader& header, ByteWriter& out);
 
 }  // namespace mzl::codec

@@ -45,6 +45,12 @@ FdChecksum fd_checksum(Bytes event) {
   return out;
 }
 
+Error header_needs_more(size_t available, uint64_t offset) {
+  return Error{ErrorCode::kNeedMoreData,
+               fmt::format("event header needs {} bytes, {} available", kEventHeaderSize, available)}
+      .at_r("", offset);
+}
+
 }  // namespace
 
 uint32_t event_crc32(Bytes event_without_checksum) {
@@ -68,15 +74,16 @@ FormatDescription without_checksum(const FormatDescription& fd) {
 
 Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescription& fd,
                              bool verify_checksum) {
-  if (buffer.size() < kEventHeaderSize) {
-    return Error{ErrorCode::kNeedMoreData,
-                 fmt::format("event header needs {} bytes, {} available", kEventHeaderSize, buffer.size())}
-        .at_r("", offset);
-  }
-  ByteReader reader(buffer);
+  if (buffer.size() < kEventHeaderSize) return header_needs_more(buffer.size(), offset);
+  return frame_event(buffer, offset, fd, verify_checksum, load_event_header(buffer.data()));
+}
+
+Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescription& fd, bool verify_checksum,
+                             const EventHeader& header) {
+  if (buffer.size() < kEventHeaderSize) return header_needs_more(buffer.size(), offset);
   RawEvent ev;
   ev.offset = offset;
-  ev.header = read_event_header(reader);
+  ev.header = header;
   if (ev.header.event_size < kEventHeaderSize) {
     return Error{ErrorCode::kCorrupt, fmt::format("event_size {} is below the 19-byte header (type {})",
                                                   ev.header.event_size, ev.header.type_code)}
@@ -115,8 +122,7 @@ Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescript
   ev.body = ev.data.subspan(kEventHeaderSize, ev.data.size() - kEventHeaderSize - checksum_size);
   if (!has_field) return ev;
 
-  ByteReader tail(ev.data.last(kChecksumSize));
-  ev.checksum = tail.u32le();
+  ev.checksum = static_cast<uint32_t>(load_le<4>(ev.data.data() + ev.data.size() - kChecksumSize));
   if (!is_crc32 || !verify_checksum) return ev;
   const uint32_t computed = event_crc32(ev.data.first(ev.data.size() - kChecksumSize));
   if (computed != *ev.checksum) {

@@ -38,6 +38,10 @@ struct RawEvent {
 //  - kChecksumMismatch: the stored CRC32 differs from the computed one (only when verify_checksum).
 Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescription& fd,
                              bool verify_checksum = true);
+// The same for a caller that has read the event's header already (stream_cursor.h, binlog_file_reader.h,
+// once per event): `header` must be load_event_header() of `buffer`'s first 19 bytes; it is not read again.
+Result<RawEvent> frame_event(Bytes buffer, uint64_t offset, const FormatDescription& fd, bool verify_checksum,
+                             const EventHeader& header);
 
 // The CRC32 a binlog event stores: crc32 of `event_without_checksum`, with LOG_EVENT_BINLOG_IN_USE_F cleared
 // first when the event is a FORMAT_DESCRIPTION.

@@ -135,12 +135,11 @@ Result<StreamPacket> parse_stream_packet(Bytes packet, bool semi_sync_header) {
         ErrorCode::kCorrupt,
         fmt::format("binlog stream packet holds {} bytes, less than an event header", out.event.size()));
   }
-  ByteReader header_reader(out.event);
-  const codec::EventHeader header = codec::read_event_header(header_reader);
-  if (header.event_size != out.event.size()) {
+  out.header = codec::load_event_header(out.event.data());
+  if (out.header.event_size != out.event.size()) {
     return Error(ErrorCode::kCorrupt,
                  fmt::format("binlog stream packet holds {} bytes of event, the event says {}",
-                             out.event.size(), header.event_size));
+                             out.event.size(), out.header.event_size));
   }
   return out;
 }

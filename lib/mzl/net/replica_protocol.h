@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mzl/codec/event_header.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/result.h"
 
@@ -77,6 +78,7 @@ std::vector<uint8_t> encode_semi_sync_ack(std::string_view file, uint64_t positi
 struct StreamPacket {
   bool end_of_stream = false;  // EOF packet (0xFE, shorter than 9 bytes): the server ended the dump
   Bytes event;                 // the event (header, body, checksum), a view into the packet
+  codec::EventHeader header;   // the event's header, read once here (frame it with frame_event(..., header))
   bool need_ack = false;       // the semi-sync header asked for an ACK
 };
 

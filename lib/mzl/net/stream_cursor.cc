@@ -28,9 +28,8 @@ Result<std::optional<StreamEvent>> StreamCursor::accept(Bytes packet) {
   if (!parsed.ok()) return locate(parsed.error());
   if (parsed->end_of_stream) return std::optional<StreamEvent>();
 
-  ByteReader header_reader(parsed->event);
   StreamEvent event;
-  event.header = codec::read_event_header(header_reader);
+  event.header = parsed->header;
   auto origin = locate_event(event.header, position_);
   if (!origin.ok()) return locate(origin.error());
   event_file_ = file_;  // reuses its buffer: no allocation per event
@@ -41,7 +40,7 @@ Result<std::optional<StreamEvent>> StreamCursor::accept(Bytes packet) {
   event.in_file = origin->in_file;
   event.position = origin->position;
 
-  auto raw = codec::frame_event(parsed->event, event.position, fd_, verify_checksums_);
+  auto raw = codec::frame_event(parsed->event, event.position, fd_, verify_checksums_, event.header);
   if (!raw.ok()) return locate(raw.error());
   event.data = raw->data;
   event.body = raw->body;

@@ -1,6 +1,7 @@
 #pragma once
 // Result<T>: a value or an Error (C++23's std::expected is not in GCC 12).
 #include <cassert>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -49,26 +50,27 @@ class [[nodiscard]] Result {
   std::variant<T, Error> v_;
 };
 
+// Success holds no Error: ok_status() is returned several times per event on the hot paths, and an Error
+// holds two std::strings that would be constructed and destroyed each time.
 template <>
 class [[nodiscard]] Result<void> {
  public:
   Result() = default;
-  Result(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT
+  Result(Error error) : error_(std::move(error)) {}  // NOLINT
 
-  bool ok() const { return !failed_; }
+  bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }
   const Error& error() const& {
-    assert(failed_);
-    return error_;
+    assert(!ok());
+    return *error_;
   }
   Error&& error() && {
-    assert(failed_);
-    return std::move(error_);
+    assert(!ok());
+    return std::move(*error_);
   }
 
  private:
-  Error error_;
-  bool failed_ = false;
+  std::optional<Error> error_;
 };
 
 using Status = Result<void>;
