@@ -1,5 +1,5 @@
-// Allocation counts of the --output json path. After a warm-up, decoding a sysbench-like transaction (its repeated
-// TABLE_MAP, a WRITE and an UPDATE rows event) and rendering it to JSON lines must allocate nothing.
+// Allocation counts of the --output json path. After a warm-up, decoding a sysbench-like transaction (its
+// repeated TABLE_MAP, a WRITE and an UPDATE rows event) and rendering it to JSON lines must allocate nothing.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>

@@ -196,7 +196,7 @@ class BinlogArchive {
 
   // The last transaction boundary in the current file.
   uint64_t boundary_ = 0;
-  uint32_t boundary_crc_ = 0;  // CRC-32 of bytes [0, boundary_); exact when buffer_ is empty
+  uint32_t boundary_crc_ = 0;                   // CRC-32 of bytes [0, boundary_); exact when buffer_ is empty
   mutable std::string boundary_gtid_position_;  // valid unless boundary_gtid_stale_
   mutable bool boundary_gtid_stale_ = false;
   std::string boundary_first_gtid_;
