@@ -102,6 +102,22 @@ std::vector<ColumnInfo> column_infos(const TableMapEvent& table) {
   return out;
 }
 
+Status check_rows_match_table(const RowsEvent& rows, const TableMapEvent& table, const std::string& where) {
+  if (rows.type_code >= 20 && rows.type_code <= 22)
+    return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}
+        .at_r(where);
+  if (rows.table_id != table.table_id)
+    return Error{ErrorCode::kCorrupt,
+                 fmt::format("rows event for table id {} decoded with the map of table id {}", rows.table_id,
+                             table.table_id)}
+        .at_r(where);
+  if (rows.column_count > table.column_count())
+    return Error{ErrorCode::kCorrupt, fmt::format("rows event has {} columns, the table map {}",
+                                                  rows.column_count, table.column_count())}
+        .at_r(where);
+  return ok_status();
+}
+
 RowDecodePlan row_decode_plan(const TableMapEvent& table) {
   RowDecodePlan plan;
   plan.columns = column_infos(table);
@@ -119,18 +135,7 @@ Result<std::vector<RowChange>> decode_row_changes(const RowsEvent& rows, const T
                                                   const RowDecodePlan& plan,
                                                   std::vector<RowImageSpans>* spans) {
   const std::string& where = plan.where;
-  if (rows.type_code >= 20 && rows.type_code <= 22)
-    return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}
-        .at_r(where);
-  if (rows.table_id != table.table_id)
-    return Error{ErrorCode::kCorrupt,
-                 fmt::format("rows event for table id {} decoded with the map of table id {}", rows.table_id,
-                             table.table_id)}
-        .at_r(where);
-  if (rows.column_count > table.column_count())
-    return Error{ErrorCode::kCorrupt, fmt::format("rows event has {} columns, the table map {}",
-                                                  rows.column_count, table.column_count())}
-        .at_r(where);
+  MZL_CHECK(check_rows_match_table(rows, table, where));
   const size_t json_columns = plan.json_columns;
   const ImageContext ctx{plan.columns, static_cast<size_t>(rows.column_count), where};
 

@@ -43,6 +43,11 @@ struct RowDecodePlan {
 };
 RowDecodePlan row_decode_plan(const TableMapEvent& table);
 
+// What both row decoders check before the first row: kUnsupported for pre-GA rows events (types 20-22,
+// whose row format differs); kCorrupt when the rows event names another table id than the map or has more
+// columns than it. `where` names the table in the error.
+Status check_rows_match_table(const RowsEvent& rows, const TableMapEvent& table, const std::string& where);
+
 // Decodes every row of the event. kCorrupt when an image is cut short, the rows event has more columns than
 // the table map or its table id differs, or a row takes no bytes (no column in its image); kUnsupported for a
 // column type we cannot read (the message names the type and the column) and for pre-GA rows events (types

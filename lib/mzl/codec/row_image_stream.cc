@@ -122,18 +122,7 @@ struct ImageStreamer {
 Status stream_row_changes(const RowsEvent& rows, const TableMapEvent& table, const RowDecodePlan& plan,
                           RowValueSink& sink) {
   const std::string& where = plan.where;
-  if (rows.type_code >= 20 && rows.type_code <= 22)
-    return Error{ErrorCode::kUnsupported, "pre-GA rows events (MySQL 5.1.0-5.1.15) use another row format"}
-        .at_r(where);
-  if (rows.table_id != table.table_id)
-    return Error{ErrorCode::kCorrupt,
-                 fmt::format("rows event for table id {} decoded with the map of table id {}", rows.table_id,
-                             table.table_id)}
-        .at_r(where);
-  if (rows.column_count > table.column_count())
-    return Error{ErrorCode::kCorrupt, fmt::format("rows event has {} columns, the table map {}",
-                                                  rows.column_count, table.column_count())}
-        .at_r(where);
+  MZL_CHECK(check_rows_match_table(rows, table, where));
   ImageStreamer images{plan, static_cast<size_t>(rows.column_count), sink};
   const Bytes before(rows.columns_before), after(rows.columns_after);
   ByteReader in(rows.rows);
