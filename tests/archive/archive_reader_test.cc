@@ -330,7 +330,8 @@ TEST_CASE("ArchiveReader ends an XA transaction at XA_PREPARE, and XA COMMIT is 
   binlog.query("INSERT INTO t VALUES (2)");
   binlog.query("XA END X'78',X'',1");
   const uint64_t prepare = binlog.xa_prepare();
-  const uint64_t commit_gtid = binlog.gtid(3, codec::kMariaFlCompletedXa);
+  // MariaDB 10.11 logs XA COMMIT under a standalone GTID (no terminating COMMIT event follows).
+  const uint64_t commit_gtid = binlog.gtid(3, codec::kMariaFlCompletedXa | codec::kMariaFlStandalone);
   const uint64_t commit = binlog.query("XA COMMIT X'78',X'',1");
   const uint64_t last = binlog.transaction(4);
   TempRepo dir;
@@ -352,6 +353,45 @@ TEST_CASE("ArchiveReader ends an XA transaction at XA_PREPARE, and XA COMMIT is 
   CHECK(ends[2].offset == commit);
   CHECK(ends[2].gtid == "0-1-3");
   CHECK(starts[3].offset == last);
+  CHECK(reader.tracker().gtid_position() == "0-1-4");
+}
+
+// Statement-logged transactions as MariaDB 10.11 writes them (checked with SHOW BINLOG EVENTS and
+// mzl-binlog-tail --read on a sandbox, binlog_format=STATEMENT): no BEGIN query, the GTID event without
+// FL_STANDALONE opens the transaction, which ends at XID (InnoDB) or QUERY "COMMIT" (MyISAM); a DDL's GTID is
+// standalone. A tracker that took the first QUERY for the end split every such transaction in two and set
+// a resume point inside it.
+TEST_CASE(
+    "ArchiveReader: a MariaDB GTID without FL_STANDALONE opens a transaction that ends at XID or COMMIT") {
+  HandBuiltBinlog binlog;
+  const uint64_t one = binlog.gtid(1, codec::kMariaFlTransactional);
+  binlog.query("INSERT INTO t VALUES (3)");
+  const uint64_t one_end = binlog.xid();
+  const uint64_t two = binlog.gtid(2, codec::kMariaFlTransactional);
+  binlog.query("INSERT INTO t VALUES (4)");
+  binlog.query("INSERT INTO t VALUES (5)");
+  const uint64_t two_end = binlog.xid();
+  const uint64_t three = binlog.gtid(3, codec::kMariaFlAllowParallel);  // MyISAM: not transactional
+  binlog.query("INSERT INTO m VALUES (1)");
+  const uint64_t three_end = binlog.query("COMMIT");
+  const uint64_t four = binlog.gtid(4, codec::kMariaFlStandalone | codec::kMariaFlDdl);
+  const uint64_t four_end = binlog.query("CREATE TABLE u (a INT)");
+  TempRepo dir;
+  binlog.write(dir.path / "mariadb-bin.000001");
+  ArchiveReader reader({dir.path / "mariadb-bin.000001"});
+  const ReadAll read = read_all_events(reader);
+  REQUIRE_FALSE(read.error);
+  const auto starts = starting(read.events);
+  const auto ends = ending(read.events);
+  REQUIRE(starts.size() == 4);
+  REQUIRE(ends.size() == 4);
+  const std::vector<uint64_t> start_offsets{one, two, three, four};
+  const std::vector<uint64_t> end_offsets{one_end, two_end, three_end, four_end};
+  for (size_t i = 0; i < 4; ++i) {
+    CHECK(starts[i].offset == start_offsets[i]);
+    CHECK(ends[i].offset == end_offsets[i]);
+    CHECK(ends[i].gtid == "0-1-" + std::to_string(i + 1));
+  }
   CHECK(reader.tracker().gtid_position() == "0-1-4");
 }
 

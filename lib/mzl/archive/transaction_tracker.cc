@@ -152,7 +152,8 @@ Result<TransactionTracker::Step> TransactionTracker::add(const codec::RawEvent& 
       append_decimal(pending_gtid_, pending_maria_->server_id);
       pending_gtid_ += '-';
       append_decimal(pending_gtid_, pending_maria_->seq_no);
-      stage_ = Stage::kAfterGtid;
+      const bool standalone = (decoded->flags2 & codec::kMariaFlStandalone) != 0;
+      stage_ = standalone ? Stage::kAfterGtid : Stage::kInTransaction;
       return opened();
     }
     case EventType::kGtid:

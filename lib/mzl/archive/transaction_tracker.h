@@ -6,7 +6,9 @@
 // Event groups (MySQL sql/binlog.cc, MariaDB sql/log_event.cc, https://mariadb.com/kb/en/gtid/):
 //  - a GTID event (MariaDB GTID 162; MySQL GTID 33, ANONYMOUS_GTID 34, GTID_TAGGED 42) opens a group;
 //  - a QUERY "BEGIN" (or "XA START ...") makes it a multi-statement transaction that ends with XID (16),
-//    a QUERY "COMMIT" / "ROLLBACK", or XA_PREPARE (38);
+//    a QUERY "COMMIT" / "ROLLBACK", or XA_PREPARE (38). A MariaDB GTID event without FL_STANDALONE is that
+//    BEGIN itself ("set when there is no terminating COMMIT event", sql/log_event.h): MariaDB logs no BEGIN
+//    query, and a statement-logged transaction is GTID, QUERY..., then XID or QUERY "COMMIT";
 //  - without BEGIN, the group is one statement: the first QUERY (DDL) or TRANSACTION_PAYLOAD (40) ends it;
 //  - old servers without GTID events open a transaction with BEGIN alone;
 //  - every other event outside a group (FORMAT_DESCRIPTION, ROTATE, GTID_LIST, PREVIOUS_GTIDS, STOP, ...)
