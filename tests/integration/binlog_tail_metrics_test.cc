@@ -95,6 +95,23 @@ void check_latency_summary(const std::map<std::string, double>& values, const st
   CHECK(p99 <= elapsed);
 }
 
+// Transactions as MariaDB logs them under binlog_format=STATEMENT (or MIXED): no BEGIN query, the GTID
+// event opens them, then one or more QUERY events and XID (InnoDB) or a QUERY "COMMIT" (MyISAM). Each is one
+// transaction with one GTID event; a tracker that ended them at their first QUERY counted more.
+void write_statement_logged_transactions() {
+  MysqlConnection primary = connect(primary_server());
+  primary.query("CREATE DATABASE IF NOT EXISTS mzl_tail_tests");
+  primary.query("CREATE TABLE IF NOT EXISTS mzl_tail_tests.statement_innodb (id INT) ENGINE=InnoDB");
+  primary.query("CREATE TABLE IF NOT EXISTS mzl_tail_tests.statement_myisam (id INT) ENGINE=MyISAM");
+  primary.query("SET SESSION binlog_format = 'STATEMENT'");
+  primary.query("INSERT INTO mzl_tail_tests.statement_innodb VALUES (1)");
+  primary.query("BEGIN");
+  primary.query("INSERT INTO mzl_tail_tests.statement_innodb VALUES (2)");
+  primary.query("INSERT INTO mzl_tail_tests.statement_innodb VALUES (3)");
+  primary.query("COMMIT");
+  primary.query("INSERT INTO mzl_tail_tests.statement_myisam VALUES (1)");
+}
+
 struct ArchiveFiles {
   size_t files = 0;
   uint64_t bytes = 0;
@@ -119,6 +136,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   flush_binary_logs();  // more than one file: each file's magic is not counted
   const double written = unix_now();
   write_rows("metrics", 4, 3000);
+  write_statement_logged_transactions();
   const EventCount server = primary_event_count();
 
   const double started = unix_now();
