@@ -36,7 +36,7 @@ class CutSource : public ByteSource {
     state_ = state_ * 1103515245u + 12345u;
     const size_t piece = 1 + (state_ >> 8) % max_piece_;
     const size_t n = std::min({piece, capacity, size_ - at_});
-    std::memcpy(out, data_ + at_, n);
+    if (n > 0) std::memcpy(out, data_ + at_, n);  // an empty input may have no data pointer
     at_ += n;
     return n;
   }

@@ -67,7 +67,7 @@ class PieceSource : public ByteSource {
     if (reads_ != nullptr) ++*reads_;
     const size_t piece = std::uniform_int_distribution<size_t>(min_piece_, max_piece_)(random_);
     const size_t n = std::min({piece, capacity, wire_.size() - at_});
-    std::memcpy(out, wire_.data() + at_, n);
+    if (n > 0) std::memcpy(out, wire_.data() + at_, n);  // an empty wire has no data() to copy from
     at_ += n;
     return n;
   }
