@@ -21,7 +21,8 @@ inline constexpr const char* kSandboxTlsUser = "mzl_tls";  // created with REQUI
 inline constexpr const char* kSandboxPassword = "mzl-sandbox";
 
 // Server i of the sandbox (1-based): 1 is the primary (log_bin, binlog_format=ROW, binlog_row_metadata=FULL,
-// gtid_strict_mode=1), 2..N are its replicas (MASTER_USE_GTID=slave_pos, log_bin and log_slave_updates on).
+// gtid_strict_mode=1), 2..N are its replicas (MASTER_USE_GTID=slave_pos, log_bin and log_slave_updates on,
+// read_only; the mzl user has READ ONLY ADMIN and still writes).
 struct SandboxServer {
   int index = 0;
   std::string host;  // always 127.0.0.1
