@@ -61,13 +61,15 @@ int main(int argc, char** argv) {
 
   return mzl::tool::run_with_exit_code(app, argc, argv, [&]() -> mzl::Result<int> {
     using namespace mzl;
-    MZL_CHECK(common.apply_option_files(app));
-    if (!check && !dry_run) {
-      return Error(ErrorCode::kInvalidArgument, "say what to do: --check or --dry-run (failover is planned)");
-    }
+    // Only the command line is checked: a host in the option files' [client] or [mzl] groups is meant for
+    // the other programs.
     if (app.get_option("--host")->count() > 0 || app.get_option("--port")->count() > 0) {
       return Error(ErrorCode::kInvalidArgument,
                    "-h/--host and -P/--port are not used: name the servers with --servers");
+    }
+    MZL_CHECK(common.apply_option_files(app));
+    if (!check && !dry_run) {
+      return Error(ErrorCode::kInvalidArgument, "say what to do: --check or --dry-run (failover is planned)");
     }
     MZL_TRY(auto addresses, parse_addresses(servers, "--servers"));
     topology::CandidateRules rules;
