@@ -155,3 +155,53 @@ TEST_CASE("Errant MySQL GTIDs: executed minus the primary's executed") {
   replica.gtid_executed = *gtid::MysqlGtidSet::parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90");
   CHECK(errant_gtids(replica, primary).empty());
 }
+
+TEST_CASE("Topology: a replica of a replica, and a source outside the servers given") {
+  auto entries = test::recorded_entries("mariadb_healthy.txt", 27840);
+  SECTION("server 3 replicates from server 2: the primary is still server 1") {
+    entries[2].state->channels[0].source = entries[1].address;
+    entries[2].state->channels[0].source_server_id = 2;
+    const Topology t = build_topology(entries);
+    CHECK(t.primary == size_t{0});
+    CHECK(t.source_of[2] == size_t{1});
+    CHECK(t.replicas == std::vector<size_t>{1, 2});
+    CHECK(check_health(t, {}).empty());
+  }
+  SECTION("the primary replicates from a server not given: noted, still the primary") {
+    ReplicationChannel upstream;
+    upstream.source = {"10.0.0.9", 3306};
+    upstream.source_server_id = 9;
+    upstream.io_running = "Yes";
+    upstream.sql_running = true;
+    entries[0].state->channels.push_back(upstream);
+    const Topology t = build_topology(entries);
+    CHECK(t.primary == size_t{0});
+    REQUIRE(t.notes.size() == 1);
+    CHECK(t.notes[0] ==
+          "127.0.0.1:27840 replicates from 10.0.0.9:3306, which is not among the servers given");
+  }
+  SECTION("a replica cut loose and writable: two writable servers, one not replicating") {
+    entries[1].state->channels.clear();
+    entries[1].state->read_only = false;
+    const Topology t = build_topology(entries);
+    CHECK(t.primary == size_t{0});
+    const auto problems = check_health(t, {});
+    CHECK(has_problem(problems, "", "2 writable servers: 127.0.0.1:27840, 127.0.0.1:27841"));
+    CHECK(has_problem(problems, "127.0.0.1:27841", "does not replicate from any of the servers given"));
+  }
+  SECTION("two servers with replicas of their own and no source among those given") {
+    ServerEntry second = entries[0];
+    second.address = {"127.0.0.1", 27843};
+    second.state->address = second.address;
+    second.state->server_id = 4;
+    entries.push_back(second);
+    entries[2].state->channels[0].source = second.address;
+    entries[2].state->channels[0].source_server_id = 4;
+    const Topology t = build_topology(entries);
+    CHECK_FALSE(t.primary.has_value());
+    REQUIRE(t.notes.size() == 1);
+    CHECK(t.notes[0] ==
+          "several servers have replicas and replicate from none: 127.0.0.1:27840, 127.0.0.1:27843");
+    CHECK(has_problem(check_health(t, {}), "", "no primary could be identified: several servers"));
+  }
+}
