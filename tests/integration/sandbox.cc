@@ -167,13 +167,13 @@ void wait_replica_caught_up(int i, int timeout_seconds) {
   }
 }
 
-OwnSandbox::OwnSandbox(const std::string& name, unsigned port_offset)
+OwnSandbox::OwnSandbox(const std::string& name, unsigned port_offset, unsigned servers)
     : dir_(std::filesystem::path(MZL_BINARY_DIR) / name) {
   const char* base = std::getenv("MZL_SANDBOX_PORT");
   port_ = static_cast<unsigned>((base != nullptr ? std::atoi(base) : 23306)) + port_offset;
   const std::string cmd =
-      fmt::format("'{}/scripts/sandbox' start --fresh --dir '{}' --servers 1 --base-port {} >'{}.log' 2>&1",
-                  MZL_SOURCE_DIR, dir_.string(), port_, dir_.string());
+      fmt::format("'{}/scripts/sandbox' start --fresh --dir '{}' --servers {} --base-port {} >'{}.log' 2>&1",
+                  MZL_SOURCE_DIR, dir_.string(), servers, port_, dir_.string());
   INFO(cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
 }

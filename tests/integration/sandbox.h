@@ -21,7 +21,8 @@ inline constexpr const char* kSandboxTlsUser = "mzl_tls";  // created with REQUI
 inline constexpr const char* kSandboxPassword = "mzl-sandbox";
 
 // Server i of the sandbox (1-based): 1 is the primary (log_bin, binlog_format=ROW, binlog_row_metadata=FULL,
-// gtid_strict_mode=1), 2..N are its replicas (MASTER_USE_GTID=slave_pos, log_bin and log_slave_updates on).
+// gtid_strict_mode=1), 2..N are its replicas (MASTER_USE_GTID=slave_pos, log_bin and log_slave_updates on,
+// read_only; the mzl user has READ ONLY ADMIN and still writes).
 struct SandboxServer {
   int index = 0;
   std::string host;  // always 127.0.0.1
@@ -92,16 +93,19 @@ void wait_replica_caught_up(int i, int timeout_seconds = 60);
 // A one-server sandbox of a test's own (a server whose state the test may change, or a restore target):
 // scripts/sandbox in MZL_BINARY_DIR/<name>, port MZL_SANDBOX_PORT + port_offset (the shared sandbox uses the
 // first few ports). Started fresh on construction (REQUIREs it), stopped on destruction, also after a failed
-// REQUIRE. Its server_id is 1, like the shared primary's.
+// REQUIRE. Its server_id is 1, like the shared primary's. With `servers` > 1 it is a topology like the shared
+// one (server 1 the primary, 2..N its replicas, ports port() + i - 1, option files client_cnf(i)).
 class OwnSandbox {
  public:
-  OwnSandbox(const std::string& name, unsigned port_offset);
+  OwnSandbox(const std::string& name, unsigned port_offset, unsigned servers = 1);
   ~OwnSandbox();
   OwnSandbox(const OwnSandbox&) = delete;
   OwnSandbox& operator=(const OwnSandbox&) = delete;
 
   const std::filesystem::path& dir() const { return dir_; }
-  std::filesystem::path client_cnf() const { return dir_ / "client-1.cnf"; }
+  std::filesystem::path client_cnf(int i = 1) const {
+    return dir_ / ("client-" + std::to_string(i) + ".cnf");
+  }
   unsigned port() const { return port_; }
   pid_t server_pid() const;
 

@@ -131,6 +131,31 @@ Result<std::vector<SqlRow>> ServerConnection::query(const std::string& sql) {
   return rows;
 }
 
+Result<std::vector<NamedRow>> ServerConnection::query_named(const std::string& sql) {
+  if (mysql_real_query(mysql_, sql.data(), sql.size()) != 0)
+    return last_error(fmt::format("query '{}'", sql));
+  std::vector<NamedRow> rows;
+  MYSQL_RES* result = mysql_store_result(mysql_);
+  if (result == nullptr) {
+    if (mysql_field_count(mysql_) != 0) return last_error(fmt::format("reading the result of '{}'", sql));
+    return rows;
+  }
+  const unsigned columns = mysql_num_fields(result);
+  const MYSQL_FIELD* fields = mysql_fetch_fields(result);
+  while (MYSQL_ROW row = mysql_fetch_row(result)) {
+    const unsigned long* lengths = mysql_fetch_lengths(result);
+    NamedRow out;
+    for (unsigned i = 0; i < columns; ++i) {
+      std::optional<std::string> value;
+      if (row[i] != nullptr) value = std::string(row[i], lengths[i]);
+      out.emplace(std::string(fields[i].name, fields[i].name_length), std::move(value));
+    }
+    rows.push_back(std::move(out));
+  }
+  mysql_free_result(result);
+  return rows;
+}
+
 Status ServerConnection::execute(const std::string& sql) {
   MZL_TRY(auto rows, query(sql));
   (void)rows;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,8 @@ namespace mzl::net {
 
 // One result row; SQL NULL is nullopt.
 using SqlRow = std::vector<std::optional<std::string>>;
+// One result row by column name (for SHOW statements whose columns differ between servers and versions).
+using NamedRow = std::map<std::string, std::optional<std::string>, std::less<>>;
 
 // One row of a streamed result, valid only during the visitor's call: `values[i]` is nullptr for SQL NULL,
 // else `lengths[i]` bytes (libmariadb's MYSQL_ROW and mysql_fetch_lengths()).
@@ -58,6 +61,9 @@ class ServerConnection {
   // Runs one statement and returns all its rows (none for statements without a result set). Only for small
   // results: it stores the whole result in memory.
   Result<std::vector<SqlRow>> query(const std::string& sql);
+  // As query(), each row keyed by its column names (mysql_fetch_fields); a name repeated in one result
+  // keeps its first column.
+  Result<std::vector<NamedRow>> query_named(const std::string& sql);
   // Runs one statement that returns no rows.
   Status execute(const std::string& sql);
   // The first column of the only row; kServer when there is not exactly one row.
