@@ -44,6 +44,10 @@ std::string pruned_through_path(const std::string& repo, const std::string& sour
   return fmt::format("{}/{}", source_dir(repo, source), kPrunedThroughFileName);
 }
 
+std::string failovers_dir(const std::string& repo) {
+  return fmt::format("{}/{}", repo, kFailoversDirName);
+}
+
 std::string snapshots_dir(const std::string& repo) {
   return fmt::format("{}/{}", repo, kSnapshotsDirName);
 }

@@ -8,6 +8,8 @@
 //                                      mzl-verify tells files removed on purpose from lost ones
 //   REPO/snapshots/<id>/               a complete snapshot, with its manifest.json
 //   REPO/snapshots/.partial-<id>/      a snapshot being written (or left by a crash)
+//   REPO/failovers/<id>.json           what one mzl-promote run did (failover/failover_record.h)
+//   REPO/failovers/rejoin-<id>/        what a rejoined old primary had that the cluster lacks (SQL)
 //
 // Snapshot ids are "YYYYMMDDTHHMMSSZ" (UTC) optionally followed by "-<n>" when several start in the same
 // second; they order by time, then by n ("<id>" < "<id>-2" < "<id>-10"). Every program builds its paths here,
@@ -26,6 +28,7 @@ inline constexpr std::string_view kBinlogsDirName = "binlogs";
 inline constexpr std::string_view kSnapshotsDirName = "snapshots";
 inline constexpr std::string_view kStateFileName = "state.json";
 inline constexpr std::string_view kPrunedThroughFileName = "pruned_through";
+inline constexpr std::string_view kFailoversDirName = "failovers";
 inline constexpr std::string_view kManifestFileName = "manifest.json";
 inline constexpr std::string_view kPartialPrefix = ".partial-";
 
@@ -38,6 +41,7 @@ std::string pruned_through_path(const std::string& repo,
 std::string snapshots_dir(const std::string& repo);                        // REPO/snapshots
 std::string snapshot_dir(const std::string& repo, const std::string& id);  // REPO/snapshots/<id>
 std::string partial_snapshot_dir(const std::string& repo, const std::string& id);  // .../.partial-<id>
+std::string failovers_dir(const std::string& repo);                                // REPO/failovers
 std::string manifest_path(const std::string& snapshot_dir);                        // <dir>/manifest.json
 
 // "YYYYMMDDTHHMMSSZ" (UTC) of `t`.

@@ -1,0 +1,242 @@
+#include "mzl/repo/failover_record.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <span>
+
+#include <fmt/format.h>
+
+#include "mzl/repo/local_storage.h"
+#include "mzl/repo/repository_layout.h"
+#include "mzl/util/durable_file.h"
+#include "mzl/util/json_reader.h"
+#include "mzl/util/json_report.h"
+
+namespace mzl::repo {
+
+namespace {
+
+constexpr std::string_view kWhat = "failover record";
+constexpr std::string_view kSuffix = ".json";
+
+struct KindName {
+  RunKind kind;
+  const char* name;
+};
+constexpr KindName kKindNames[] = {
+    {RunKind::kFailover, "failover"}, {RunKind::kSwitchover, "switchover"}, {RunKind::kRejoin, "rejoin"}};
+
+struct OutcomeName {
+  Outcome outcome;
+  const char* name;
+};
+constexpr OutcomeName kOutcomeNames[] = {
+    {Outcome::kPromoted, "promoted"},      {Outcome::kRejoined, "rejoined"}, {Outcome::kRefused, "refused"},
+    {Outcome::kRolledBack, "rolled_back"}, {Outcome::kFailed, "failed"},     {Outcome::kDryRun, "dry_run"}};
+
+}  // namespace
+
+const char* json_name(RunKind kind) {
+  for (const auto& k : kKindNames)
+    if (k.kind == kind) return k.name;
+  return "?";
+}
+
+const char* json_name(Outcome outcome) {
+  for (const auto& o : kOutcomeNames)
+    if (o.outcome == outcome) return o.name;
+  return "?";
+}
+
+static void visit_fields(auto& io, const ServerRef& s) {
+  io.field("address", s.address);
+  io.field("server_id", uint64_t{s.server_id});
+}
+
+static void visit_fields(auto& io, const ServerSnapshot& s) {
+  io.field("address", s.address);
+  io.field("role", s.role);
+  io.field("writable", s.writable);
+  io.field("gtids", s.gtids);
+  io.field("source", s.source);
+}
+
+static void visit_fields(auto& io, const ArchiveVerdict& v) {
+  io.field("source", v.source);
+  io.field("acknowledged", v.acknowledged);
+  io.field("new_primary_holds", v.new_primary_holds);
+}
+
+static void visit_fields(auto& io, const FailoverStep& s) {
+  io.field("what", s.what);
+  io.field("server", s.server);
+  io.field("at_ms", s.at_ms);
+  io.field("ms", s.ms);
+  io.field("ok", s.ok);
+  io.field("error", s.error);
+}
+
+static void visit_fields(auto& io, const FailoverRecord& r) {
+  io.field("format", int64_t{r.format});
+  io.field("id", r.id);
+  io.field("kind", r.kind);
+  io.field("outcome", r.outcome);
+  io.field("started", r.started);
+  io.field("finished", r.finished);
+  io.field("old_primary", r.old_primary);
+  io.field("new_primary", r.new_primary);
+  io.field("fork_position", r.fork_position);
+  io.field("archive", r.archive);
+  io.field("nothing_acknowledged_lost", r.nothing_acknowledged_lost);
+  io.field("write_downtime_ms", r.write_downtime_ms);
+  io.field("candidate", r.candidate);
+  io.field("excluded", r.excluded);
+  io.array("before", r.before, true);
+  io.array("after", r.after, true);
+  io.array("steps", r.steps, true);
+  io.field("message", r.message);
+}
+
+std::string encode_failover_record(const FailoverRecord& record) {
+  return json_line(record);
+}
+
+namespace {
+
+Status read_server(const JsonFields& fields, std::string_view key, ServerRef& out) {
+  MZL_TRY(const JsonObject* object, fields.object(key));
+  if (!object) return ok_status();
+  const JsonFields inner(*object, fields.where(), kWhat, std::string(key));
+  MZL_CHECK(inner.get("address", out.address));
+  return inner.get_int("server_id", out.server_id);
+}
+
+// An enum from its name in `names` (pairs of value and name).
+template <class Enum, size_t N, class Names>
+Status read_enum(const JsonFields& fields, std::string_view key, const Names (&names)[N], Enum& out) {
+  std::string text;
+  MZL_CHECK(fields.get(key, text, true));
+  for (const auto& [value, name] : names) {
+    if (text == name) {
+      out = value;
+      return ok_status();
+    }
+  }
+  return fields.wrong(key, fmt::format("is not known: \"{}\"", text));
+}
+
+}  // namespace
+
+Result<FailoverRecord> decode_failover_record(std::string_view json, const std::string& where) {
+  MZL_TRY(JsonValue root, parse_json(json, where, kWhat));
+  const JsonObject* object = root.as_object();
+  if (!object) return Error(ErrorCode::kCorrupt, "bad failover record: not a JSON object").at_r(where);
+  const JsonFields fields(*object, where, kWhat);
+  FailoverRecord r;
+  uint64_t format = 0;
+  MZL_CHECK(fields.get("format", format, true));
+  if (format == 0 || format > static_cast<uint64_t>(kFailoverRecordFormat)) {
+    return Error(ErrorCode::kCorrupt,
+                 fmt::format("failover record format {} is not supported (this mzl reads "
+                             "format {})",
+                             format, kFailoverRecordFormat))
+        .at_r(where);
+  }
+  r.format = static_cast<int>(format);
+  MZL_CHECK(fields.get("id", r.id, true));
+  MZL_CHECK(read_enum(fields, "kind", kKindNames, r.kind));
+  MZL_CHECK(read_enum(fields, "outcome", kOutcomeNames, r.outcome));
+  MZL_CHECK(fields.get("started", r.started));
+  MZL_CHECK(fields.get("finished", r.finished));
+  MZL_CHECK(read_server(fields, "old_primary", r.old_primary));
+  MZL_CHECK(read_server(fields, "new_primary", r.new_primary));
+  MZL_CHECK(fields.get("fork_position", r.fork_position));
+  MZL_TRY(const JsonObject* archive, fields.object("archive"));
+  if (archive) {
+    const JsonFields inner(*archive, where, kWhat, "archive");
+    ArchiveVerdict verdict;
+    MZL_CHECK(inner.get("source", verdict.source));
+    MZL_CHECK(inner.get("acknowledged", verdict.acknowledged));
+    MZL_CHECK(inner.get("new_primary_holds", verdict.new_primary_holds));
+    r.archive = std::move(verdict);
+  }
+  if (const JsonValue* v = fields.find("nothing_acknowledged_lost"); v && !v->is_null()) {
+    bool lost_nothing = false;
+    MZL_CHECK(fields.get("nothing_acknowledged_lost", lost_nothing));
+    r.nothing_acknowledged_lost = lost_nothing;
+  }
+  if (const JsonValue* v = fields.find("write_downtime_ms"); v && !v->is_null()) {
+    double downtime = 0;
+    MZL_CHECK(fields.get("write_downtime_ms", downtime));
+    r.write_downtime_ms = downtime;
+  }
+  MZL_CHECK(fields.get("candidate", r.candidate));
+  MZL_CHECK(fields.get("excluded", r.excluded));
+  MZL_CHECK(fields.get("message", r.message));
+  return r;
+}
+
+std::string utc_time_text(std::chrono::system_clock::time_point t) {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(t);
+  const auto day = std::chrono::floor<std::chrono::days>(seconds);
+  const std::chrono::year_month_day ymd(day);
+  const std::chrono::hh_mm_ss hms(seconds - day);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                     hms.hours().count(), hms.minutes().count(), hms.seconds().count());
+}
+
+Result<std::string> write_failover_record(const std::string& repo, FailoverRecord& record) {
+  const std::string dir = failovers_dir(repo);
+  MZL_CHECK(create_private_directories(dir));
+  // The id: the time as a snapshot id, with -2, -3, ... when taken.
+  const std::string base = snapshot_id_for(std::chrono::system_clock::now());
+  Storage& storage = local_storage();
+  MZL_TRY(const std::vector<StorageEntry> entries, storage.list(dir));
+  const auto taken = [&](const std::string& id) {
+    return std::any_of(entries.begin(), entries.end(),
+                       [&](const StorageEntry& e) { return e.name == id + std::string(kSuffix); });
+  };
+  std::string id = base;
+  for (int n = 2; taken(id); ++n) id = fmt::format("{}-{}", base, n);
+  record.id = id;
+  const std::string path = fmt::format("{}/{}{}", dir, id, kSuffix);
+  const std::string text = encode_failover_record(record);
+  MZL_CHECK(
+      storage.create_atomically(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
+  return path;
+}
+
+Result<std::vector<FailoverRecord>> read_failover_records(const std::string& repo) {
+  const std::string dir = failovers_dir(repo);
+  Storage& storage = local_storage();
+  std::vector<FailoverRecord> records;
+  MZL_TRY(const std::vector<StorageEntry> entries, storage.list(dir));
+  std::vector<std::string> ids;
+  for (const StorageEntry& entry : entries) {
+    if (entry.is_directory || !entry.name.ends_with(kSuffix)) continue;
+    const std::string id = entry.name.substr(0, entry.name.size() - kSuffix.size());
+    if (is_snapshot_id(id)) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end(),
+            [](const std::string& a, const std::string& b) { return snapshot_id_before(a, b); });
+  for (const std::string& id : ids) {
+    const std::string path = fmt::format("{}/{}{}", dir, id, kSuffix);
+    MZL_TRY(std::unique_ptr<InputStream> in, storage.open_read(path));
+    MZL_TRY(const std::vector<uint8_t> bytes, read_all(*in));
+    MZL_TRY(FailoverRecord record,
+            decode_failover_record(
+                std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+Result<DirectoryLock> lock_failovers(const std::string& repo) {
+  const std::string dir = failovers_dir(repo);
+  MZL_CHECK(create_private_directories(dir));
+  return lock_directory(dir, "another mzl-promote acting on this repository");
+}
+
+}  // namespace mzl::repo
