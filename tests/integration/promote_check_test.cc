@@ -173,11 +173,12 @@ TEST_CASE("mzl-promote --dry-run: picks the replica that has received more, and 
     CHECK(contains(r.out, "nothing was changed"));
     ToolResult json = promote_shared("dry-run-json", {"--dry-run", "--json"});
     CHECK(json.exit_code == 0);
-    CHECK(contains(json.out, fmt::format("\"candidate\":\"{}\"", address(port + 2))));
+    CHECK(contains(json.out, fmt::format("\"new_primary\":{{\"address\":\"{}\"", address(port + 2))));
+    CHECK(contains(json.out, "\"outcome\":\"dry_run\""));
     ToolResult never = promote_shared("dry-run-never", {"--dry-run", "--never", address(port + 2)});
     CHECK(never.exit_code == 0);
     CHECK(contains(never.out, "would promote: " + address(port + 1)));
-    CHECK(contains(never.out, "excluded  " + address(port + 2) + ": --never"));
+    CHECK(contains(never.out, "excluded: " + address(port + 2) + ": --never"));
 
     // Nothing changed: the threads are as the test left them and the positions did not move.
     MysqlConnection replica3 = connect(sandbox_server(3));
@@ -213,7 +214,7 @@ TEST_CASE("mzl-promote: an errant transaction on a replica is named (a sandbox o
   CHECK(contains(json.out, "\"errant\":\"99-3-3\""));
   ToolResult dry = promote("errant-dry-run", own.client_cnf(1), servers, {"--dry-run"});
   CHECK(dry.exit_code == 0);
-  CHECK(contains(dry.out, "excluded  " + address(own.port() + 2) + ": errant transactions 99-3-3"));
+  CHECK(contains(dry.out, "excluded: " + address(own.port() + 2) + ": errant transactions 99-3-3"));
   CHECK(contains(dry.out, "would promote: " + address(own.port() + 1)));
 }
 
@@ -223,7 +224,11 @@ TEST_CASE("mzl-promote: nothing reachable is exit 3, a bad flag exit 2") {
   ToolResult r = promote("unreachable", defaults, "127.0.0.1:1,127.0.0.1:2", {"--check"});
   CHECK(r.exit_code == 3);
   CHECK(contains(r.err, "no server could be reached"));
-  CHECK(promote("usage-no-action", defaults, servers_list(primary_server().port), {}).exit_code == 2);
+  // Without --check or --dry-run it is a failover, refused while the primary answers.
+  ToolResult alive = promote("refused-alive", defaults, servers_list(primary_server().port), {});
+  CHECK(alive.exit_code == 1);
+  CHECK(contains(alive.err, "is alive (it answered)"));
+  CHECK(contains(alive.out, "failover: refused"));
   CHECK(promote("usage-bad-address", defaults, "127.0.0.1:x", {"--check"}).exit_code == 2);
   CHECK(promote("usage-host", defaults, servers_list(primary_server().port), {"--check", "-P", "3306"})
             .exit_code == 2);

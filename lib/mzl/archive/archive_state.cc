@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "mzl/repo/local_storage.h"
+#include "mzl/util/input_stream.h"
 #include "mzl/util/json.h"
 #include "mzl/util/json_reader.h"
 
@@ -89,6 +91,13 @@ Result<ArchiveState> decode_archive_state(std::string_view json, const std::stri
     }
   }
   return state;
+}
+
+Result<ArchiveState> read_archive_state(const std::string& path) {
+  MZL_TRY(auto in, repo::local_storage().open_read(path));
+  MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
+  return decode_archive_state(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+                              path);
 }
 
 }  // namespace mzl::archive

@@ -65,4 +65,7 @@ std::string encode_archive_state(const ArchiveState& state);
 // a missing "format" or a format above kArchiveStateFormat, a wrong type or bad JSON is kCorrupt at `where`.
 Result<ArchiveState> decode_archive_state(std::string_view json, const std::string& where);
 
+// Reads and decodes the state file at `path` (repo::archive_state_path()); kNotFound when it is missing.
+Result<ArchiveState> read_archive_state(const std::string& path);
+
 }  // namespace mzl::archive

@@ -66,6 +66,15 @@ Result<unsigned> parse_unsigned(const std::string& name, const std::string& valu
 
 }  // namespace
 
+Result<std::string> read_password_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error(ErrorCode::kIo, "cannot read the password file").at_r(path);
+  std::string line;
+  std::getline(in, line);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
 Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flags, const OptionFileSet& files,
                                                      const std::vector<std::string>& groups) {
   ConnectionOptions o;
@@ -137,12 +146,7 @@ Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flag
   if (flags.plugin_dir) o.plugin_dir = *flags.plugin_dir;
   if (flags.connect_timeout) o.connect_timeout = std::chrono::seconds(*flags.connect_timeout);
   if (flags.password_file) {
-    std::ifstream in(*flags.password_file);
-    if (!in) return Error(ErrorCode::kIo, "cannot read the password file").at_r(*flags.password_file);
-    std::string line;
-    std::getline(in, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    o.password = line;
+    MZL_TRY(o.password, read_password_file(*flags.password_file));
   }
   // A CA given without a mode means the operator wants the server checked.
   if (!flags.ssl_mode && (flags.ssl_ca || flags.ssl_capath) && o.ssl_mode == SslMode::kPreferred) {

@@ -56,6 +56,9 @@ struct ConnectionFlags {
 // files' client groups (`groups`, see option_groups()), then the command-line flags; --password-file's
 // first line (without the newline) is the password. kInvalidArgument for bad values (the message names the
 // option file and line when the value came from one), kIo when the password file cannot be read.
+// The first line of a password file, without its line end (--password-file). kIo when it cannot be read.
+Result<std::string> read_password_file(const std::string& path);
+
 Result<ConnectionOptions> resolve_connection_options(const ConnectionFlags& flags, const OptionFileSet& files,
                                                      const std::vector<std::string>& groups);
 

@@ -58,6 +58,7 @@ class ArchiveReplay {
     MZL_CHECK(read(reader));
     stats_.files = reader.files_opened();
     stats_.rolled_back = translator_.in_transaction();
+    stats_.ended_inside_transaction = stats_.rolled_back || declining_;
     MZL_CHECK(translator_.finish());
     stats_.skipped_statements = translator_.skipped_statements();
     if (stop_after_transaction_) stats_.stop_reached = true;
@@ -123,6 +124,15 @@ class ArchiveReplay {
           stats_.stop_reached = true;
           return ok_status();
         }
+        declining_ = options_.wants_transaction && !options_.wants_transaction(event.gtid);
+        if (declining_) ++stats_.declined;
+      }
+      if (declining_ && event.in_transaction) {
+        if (event.ends_transaction) declining_ = false;
+        stats_.end_position = raw.offset + raw.data.size();
+        continue;
+      }
+      if (event.starts_transaction) {
         ++stats_.transactions;
         stats_.last_timestamp = raw.header.timestamp;
         stats_.last_gtid = event.gtid;
@@ -153,6 +163,7 @@ class ArchiveReplay {
   EventApplier& translator_;
   std::string stop_gtid_;
   bool stop_after_transaction_ = false;
+  bool declining_ = false;  // the events of a declined transaction are being read past
   ReplayStats stats_;
   std::chrono::steady_clock::time_point last_report_{};
 };

@@ -55,10 +55,15 @@ struct ReplayOptions {
   ReplayFilter filter;          // for the serial form
   // Called at most every ~100 ms, from the replaying thread.
   std::function<void(const ReplayProgress&)> progress;
+  // Called with each transaction's GTID ("" without one) at its first event, after the stop point was
+  // checked; a transaction it declines is read but not applied (mzl-promote's gap fill: what the target
+  // already holds). Unset: every transaction is applied.
+  std::function<bool(const std::string& gtid)> wants_transaction;
 };
 
 struct ReplayStats {
   uint64_t transactions = 0;  // transactions applied
+  uint64_t declined = 0;      // transactions wants_transaction declined
   uint64_t events = 0;        // events read after the start position
   uint64_t bytes = 0;         // their bytes
   uint64_t files = 0;         // files read
@@ -66,8 +71,9 @@ struct ReplayStats {
   int64_t last_timestamp = 0;
   std::string end_file;  // where the replay ended: the first event not applied, or the archive's end
   uint64_t end_position = 0;
-  bool stop_reached = false;  // the stop point was found (kLatest: always true)
-  bool rolled_back = false;   // the archive ended inside a transaction, which was rolled back
+  bool stop_reached = false;              // the stop point was found (kLatest: always true)
+  bool rolled_back = false;               // the archive ended inside a transaction, which was rolled back
+  bool ended_inside_transaction = false;  // the archive ends inside a transaction (applied or declined)
   uint64_t skipped_statements =
       0;  // left out by the filter (ReplayFilter: statements are chosen by their db)
 };

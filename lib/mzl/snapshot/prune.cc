@@ -77,13 +77,6 @@ bool same_server(const SnapshotServer& snapshot, const std::string& source,
   return true;
 }
 
-Result<archive::ArchiveState> read_archive_state(const std::string& path) {
-  MZL_TRY(auto in, open_plain_input(path));
-  MZL_TRY(std::vector<uint8_t> bytes, read_all(*in));
-  return archive::decode_archive_state(
-      std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), path);
-}
-
 struct RemainingSnapshot {
   std::string id;
   SnapshotServer server;
@@ -98,7 +91,7 @@ BinlogSourcePlan plan_source(const fs::path& dir, const std::vector<RemainingSna
   std::error_code ec;
   if (!fs::exists(state_path, ec)) {
     plan.note = "no state.json (the current file is unknown): nothing removed";
-  } else if (auto decoded = read_archive_state(state_path); !decoded.ok()) {
+  } else if (auto decoded = archive::read_archive_state(state_path); !decoded.ok()) {
     plan.note = fmt::format("state.json cannot be read ({}): nothing removed", decoded.error().to_string());
   } else {
     state = std::move(*decoded);

@@ -43,6 +43,10 @@ bool listed(const std::vector<ServerAddress>& list, const ServerAddress& address
 
 }  // namespace
 
+bool is_broken(const ReplicationChannel& channel) {
+  return !channel.sql_running && channel.last_sql_errno != 0;
+}
+
 std::string candidate_data_text(const Topology& topology, size_t server) {
   if (!topology.state(server)) return "";
   return data_of(topology, server).to_string();
@@ -59,6 +63,9 @@ CandidateChoice choose_candidate(const Topology& t, const CandidateRules& rules)
       choice.excluded.push_back(fmt::format("{}: --never", name));
     } else if (errant != t.errant.end()) {
       choice.excluded.push_back(fmt::format("{}: errant transactions {}", name, errant->gtids));
+    } else if (const ReplicationChannel* channel = t.channel(i); channel && is_broken(*channel)) {
+      choice.excluded.push_back(fmt::format("{}: broken: its SQL thread stopped with error {}: {}", name,
+                                            channel->last_sql_errno, channel->last_sql_error));
     } else {
       eligible.push_back(i);
     }

@@ -1,7 +1,7 @@
 #pragma once
 // Choosing the replica to promote. Pure (tests build topologies by hand):
-//  1. Only reachable replicas are candidates; those named by --never, and those with errant transactions
-//     (errant.h), are excluded and named.
+//  1. Only reachable replicas are candidates; those named by --never, those with errant transactions
+//     (errant.h) and broken ones (is_broken) are excluded and named.
 //  2. The most complete data wins: what a replica has executed plus what it has received and not yet applied
 //     (it applies its relay log before it is promoted), not merely what it has executed; orchestrator's
 //     choice by executed GTIDs alone can pick a replica that retrieved less. MariaDB: per domain the further
@@ -28,6 +28,10 @@ struct CandidateChoice {
   std::vector<std::string> excluded;  // "host:port: why", in the order given
   std::vector<std::string> data;      // "host:port: <executed plus received>", each candidate considered
 };
+
+// A replica whose SQL thread stopped with an error: it applies nothing, so it is never promoted (nor
+// repointed: its error must be repaired first).
+bool is_broken(const ReplicationChannel& channel);
 
 // What a replica holds, executed plus received, as text (MariaDB position or MySQL set).
 std::string candidate_data_text(const Topology& topology, size_t server);

@@ -144,6 +144,8 @@ Result<ReplicationChannel> parse_replication_channel(Flavour flavour, const net:
   if (source_id != 0) channel.source_server_id = source_id;
   channel.io_running = std::string(column(row, {"Replica_IO_Running", "Slave_IO_Running"}).value_or("No"));
   channel.sql_running = column(row, {"Replica_SQL_Running", "Slave_SQL_Running"}).value_or("No") == "Yes";
+  channel.sql_state =
+      std::string(column(row, {"Replica_SQL_Running_State", "Slave_SQL_Running_State"}).value_or(""));
   if (auto lag = column(row, {"Seconds_Behind_Source", "Seconds_Behind_Master"}); lag && !lag->empty()) {
     auto value = parse_uint(*lag, "Seconds_Behind_Master");
     if (!value.ok()) return Error(value.error());

@@ -50,6 +50,7 @@ struct ReplicationChannel {
   std::optional<uint32_t> source_server_id;  // 0 (never connected) is nullopt
   std::string io_running;                    // "Yes", "No" or "Connecting", as the server says
   bool sql_running = false;
+  std::string sql_state;  // Slave_SQL_Running_State / Replica_SQL_Running_State: what the SQL thread does
   std::string
       using_gtid;  // MariaDB Using_Gtid: "No", "Current_Pos", "Slave_Pos"; MySQL: "Auto_Position" or "No"
   std::optional<uint64_t> seconds_behind;  // NULL (nullopt) when the SQL thread is not running
@@ -62,6 +63,11 @@ struct ReplicationChannel {
   gtid::MysqlGtidSet mysql_received;
 
   bool io_thread_running() const { return io_running == "Yes"; }
+  // The SQL thread waits for more: it has applied everything in its relay log ("Slave has read all relay
+  // log; waiting for more updates", MySQL 8.0.26+ "Replica has read all relay log; ...").
+  bool relay_log_applied() const {
+    return sql_running && sql_state.find("has read all relay log") != std::string::npos;
+  }
 };
 
 struct ServerState {
