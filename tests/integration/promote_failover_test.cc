@@ -1,11 +1,14 @@
-// mzl-promote failover against real servers, repeated: a 3-server sandbox of the test's own (a primary and
-// two GTID replicas), the archiver mzl-binlog-tail --semi-sync as the primary's only semi-synchronous replica
-// (AFTER_SYNC, long timeout), and clients that commit single-row transactions and log every commit that
-// returned. Both replicas lag: their IO threads are stopped at different, random moments; then the primary is
-// SIGKILLed while the clients commit. mzl-promote --dry-run changes nothing; mzl-promote must pick the
-// replica that received more, fill its gap from the archive, promote it and point the other at it: every
-// acknowledged commit is on the new primary, the other replica ends checksum-equal, the record says "nothing
-// acknowledged lost".
+// mzl-promote failover and rejoin against real servers, repeated: a 3-server sandbox of the test's own (a
+// primary and two GTID replicas), the archiver mzl-binlog-tail --semi-sync as the primary's only
+// semi-synchronous replica (AFTER_SYNC, long timeout), and clients that commit single-row transactions and
+// log every commit that returned. Both replicas lag: their IO threads are stopped at different, random
+// moments. Then the archiver is SIGKILLed (the clients' next commits are in the primary's binlog but never
+// acknowledged: they wait for an ACK) and the primary is SIGKILLed with them waiting. mzl-promote --dry-run
+// changes nothing; mzl-promote must pick the replica that received more, fill its gap from the archive,
+// promote it and point the other at it: every acknowledged commit is on the new primary, the other replica
+// ends checksum-equal, the record says "nothing acknowledged lost". The old primary is restarted: --check
+// reports two writable servers; --rejoin refuses while it holds transactions the cluster lacks (and fences
+// it); --rejoin --flashback saves and undoes them and makes it a replica of the new primary, checksum-equal.
 //
 // MZL_FAILOVER_ROUNDS (default 10) sets the number of rounds.
 #include <catch2/catch.hpp>
@@ -149,8 +152,12 @@ void failover_round(int round, std::mt19937& random) {
   wait_committed(clients, stop3);
   MysqlConnection(own.client_cnf(3)).query("STOP SLAVE IO_THREAD");
   wait_committed(clients, kill_at);
-  REQUIRE(::kill(own.server_pid(), SIGKILL) == 0);
+  // The archiver dies first: the clients' next commits reach the primary's binlog and wait for an ACK that
+  // never comes; the primary dies with them waiting.
+  tail.signal(SIGKILL);
+  std::this_thread::sleep_for(200ms);
   stop = true;
+  REQUIRE(::kill(own.server_pid(), SIGKILL) == 0);
   for (auto& t : threads) t.join();
   uint64_t acknowledged = 0;
   for (const auto& c : clients) acknowledged += c.acknowledged.size();
@@ -208,6 +215,54 @@ void failover_round(int round, std::mt19937& random) {
   CHECK(channel[0].at(3) == "127.0.0.1");  // Master_Host, Master_Port
   CHECK(channel[0].at(5) == std::to_string(port + 2));
   CHECK(new_primary.query("SHOW ALL SLAVES STATUS").empty());
+
+  // The old primary comes back, writable, with the commits that waited for an ACK.
+  own.start_server(1);
+  MysqlConnection returned(own.client_cnf(1));
+  REQUIRE(returned.scalar("SELECT @@global.read_only") == "0");
+  const uint64_t extra_rows = std::stoull(returned.scalar("SELECT COUNT(*) FROM zl.t")) + 1 -
+                              std::stoull(new_primary.scalar("SELECT COUNT(*) FROM zl.t"));
+  INFO("rows the old primary has and the cluster lacks: " << extra_rows);
+  ToolResult check =
+      run_program(tool_binary("mzl-promote"),
+                  {"--defaults-file", own.client_cnf(2).string(), "--servers", servers, "--check"},
+                  logs / "check-two-writable");
+  CHECK(check.exit_code == 1);
+  CHECK_THAT(check.err, Catch::Contains("writable"));
+
+  const std::vector<std::string> rejoin_args{"--defaults-file", own.client_cnf(2).string(),
+                                             "--servers",       servers,
+                                             "--repo",          repo.string(),
+                                             "--rejoin",        address(port)};
+  if (extra_rows > 0) {
+    ToolResult refused = run_program(tool_binary("mzl-promote"), rejoin_args, logs / "rejoin-refused");
+    INFO("rejoin without --flashback: " << refused.out << refused.err);
+    CHECK(refused.exit_code == 1);
+    CHECK_THAT(refused.err, Catch::Contains(fmt::format("{} transaction(s) the cluster lacks", extra_rows)));
+    // Fenced, though not rejoined (its client sessions were ended: a new one asks).
+    CHECK(MysqlConnection(own.client_cnf(1)).scalar("SELECT @@global.read_only") == "1");
+  }
+  std::vector<std::string> flashback_args = rejoin_args;
+  flashback_args.push_back("--flashback");
+  ToolResult rejoined = run_program(tool_binary("mzl-promote"), flashback_args, logs / "rejoin");
+  INFO("rejoin --flashback: " << rejoined.out << rejoined.err);
+  REQUIRE(rejoined.exit_code == 0);
+  CHECK_THAT(rejoined.out, Catch::Contains("rejoin: rejoined"));
+  MysqlConnection old_primary(own.client_cnf(1));
+  CHECK(old_primary.scalar("SELECT @@global.read_only") == "1");
+  const std::string now = new_primary.scalar("SELECT @@global.gtid_binlog_pos");
+  CHECK(old_primary.scalar(fmt::format("SELECT MASTER_GTID_WAIT('{}', 30)", now)) == "0");
+  CHECK(old_primary.query("CHECKSUM TABLE zl.t").at(0).at(1) ==
+        new_primary.query("CHECKSUM TABLE zl.t").at(0).at(1));
+  if (extra_rows > 0) {
+    bool saved = false;
+    for (const auto& entry : fs::directory_iterator(repo / "failovers")) {
+      if (entry.path().filename().string().starts_with("rejoin-") &&
+          fs::file_size(entry.path() / "extra.sql") > 0)
+        saved = true;
+    }
+    CHECK(saved);
+  }
 }
 
 TEST_CASE(

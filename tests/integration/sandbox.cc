@@ -184,6 +184,13 @@ OwnSandbox::~OwnSandbox() {
   (void)std::system(cmd.c_str());
 }
 
+void OwnSandbox::start_server(int i) const {
+  const std::string cmd = fmt::format("'{}/scripts/sandbox' start-server --server {} --dir '{}' >>'{}.log' 2>&1",
+                                      MZL_SOURCE_DIR, i, dir_.string(), dir_.string());
+  INFO(cmd);
+  REQUIRE(std::system(cmd.c_str()) == 0);
+}
+
 pid_t OwnSandbox::server_pid() const {
   std::ifstream in(dir_ / "1" / "mysqld.pid");
   long pid = 0;

@@ -108,6 +108,8 @@ class OwnSandbox {
   }
   unsigned port() const { return port_; }
   pid_t server_pid() const;
+  // Starts server i again as it was (scripts/sandbox start-server), e.g. a primary the test SIGKILLed.
+  void start_server(int i) const;
 
  private:
   std::filesystem::path dir_;

@@ -27,8 +27,8 @@ mzl::Result<std::vector<mzl::topology::ServerAddress>> parse_addresses(const std
   return addresses;
 }
 
-// The exit code of a failover or switchover: 0 promoted (and every hook ran), 1 refused, rolled back, or a
-// hook or fence command that failed after the promotion; 3 and 4 when a server or the local disk failed a
+// The exit code of a failover, switchover or rejoin: 0 done (and every hook ran), 1 refused, rolled back, or
+// a hook or fence command that failed after the promotion; 3 and 4 when a server or the local disk failed a
 // step that could not be put back, or nothing could be reached.
 int exit_code_of(const mzl::failover::PromotionResult& result) {
   using mzl::repo::Outcome;
@@ -57,8 +57,8 @@ int main(int argc, char** argv) {
   mzl::tool::configure_app(app, kProgram);
 
   std::vector<std::string> servers, prefer, never;
-  std::string candidate, replication_password_file;
-  bool check = false, switchover = false, json = false;
+  std::string candidate, replication_password_file, rejoin;
+  bool check = false, switchover = false, json = false, flashback = false;
   unsigned relay_timeout = 30, catch_up_timeout = 30, validate_timeout = 10, hook_timeout = 60;
   double confirm_timeout = 3;
   mzl::failover::PromoteOptions promote;
@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
       app.add_flag("--check", check, "One health look; exit 0 healthy, 1 a problem (each named)");
   app.add_flag("--switchover", switchover, "A planned change: the primary is alive and hands over")
       ->excludes(check_flag);
+  auto* rejoin_option =
+      app.add_option("--rejoin", rejoin, "Make this returned old primary a replica of the new primary")
+          ->excludes(check_flag);
+  app.add_flag("--flashback", flashback,
+               "--rejoin: undo its transactions the cluster lacks (saved first); without it rejoin refuses")
+      ->needs(rejoin_option);
   app.add_flag("--dry-run", promote.dry_run,
                "Print the plan (the candidate, the gap, the steps); change nothing")
       ->excludes(check_flag);
@@ -114,6 +120,9 @@ int main(int argc, char** argv) {
                    "-h/--host and -P/--port are not used: name the servers with --servers");
     }
     MZL_CHECK(common.apply_option_files(app));
+    if (!rejoin.empty() && switchover) {
+      return Error(ErrorCode::kInvalidArgument, "--rejoin and --switchover are two different runs");
+    }
     if (!candidate.empty() && !switchover) {
       return Error(
           ErrorCode::kInvalidArgument,
@@ -152,8 +161,13 @@ int main(int argc, char** argv) {
     promote.confirm_timeout = std::chrono::milliseconds(static_cast<int64_t>(confirm_timeout * 1000));
     promote.hook_timeout = std::chrono::seconds(hook_timeout);
     promote.log = [](std::string_view line) { fmt::print(stderr, "{}: {}\n", kProgram, line); };
-    const failover::PromotionResult result =
-        switchover ? failover::run_switchover(promote) : failover::run_failover(promote);
+    failover::PromotionResult result;
+    if (!rejoin.empty()) {
+      MZL_TRY(auto rejoining, parse_addresses({rejoin}, "--rejoin"));
+      result = failover::run_rejoin(promote, rejoining.front(), flashback);
+    } else {
+      result = switchover ? failover::run_switchover(promote) : failover::run_failover(promote);
+    }
     fmt::print("{}",
                json ? repo::encode_failover_record(result.record) : failover::describe_record(result.record));
     std::fflush(stdout);

@@ -67,6 +67,15 @@ struct PromotionResult {
 PromotionResult run_failover(const PromoteOptions& options);
 PromotionResult run_switchover(const PromoteOptions& options);
 
+// --rejoin: a returned old primary becomes a replica of the new primary (the topology's, else the newest
+// failover record's). It is made read-only and its client sessions ended first. Its transactions after the
+// fork (the record's fork_position; without a record it must have none the new primary lacks) are saved to
+// REPO/failovers/rejoin-<time>/ (extra_transactions.h) and, with `flashback`, undone; without it the rejoin
+// is refused and the server stays read-only. Then its binary logs are reset to the fork (MariaDB
+// gtid_slave_pos, MySQL gtid_purged) and it replicates from the new primary.
+PromotionResult run_rejoin(const PromoteOptions& options, const topology::ServerAddress& rejoining,
+                           bool flashback);
+
 // The record as text for people (--json prints encode_failover_record()).
 std::string describe_record(const repo::FailoverRecord& record);
 

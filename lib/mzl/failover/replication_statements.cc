@@ -89,4 +89,13 @@ std::string slave_pos_from_binlog_statement() {
   return "SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos";
 }
 
+std::string reset_binary_logs_statement(Flavour) {
+  return "RESET MASTER";
+}
+
+std::string set_gtid_state_statement(Flavour flavour, std::string_view gtids) {
+  if (flavour == Flavour::kMariaDb) return "SET GLOBAL gtid_slave_pos = " + net::quote_string(gtids);
+  return "SET GLOBAL gtid_purged = " + net::quote_string(gtids);
+}
+
 }  // namespace mzl::failover

@@ -45,5 +45,11 @@ std::string client_sessions_query(Flavour flavour);
 // MariaDB: a demoted primary's binlog already holds every transaction it has; it replicates from the new
 // primary from there (what MariaDB's documentation and MaxScale do when a primary becomes a replica).
 std::string slave_pos_from_binlog_statement();
+// A rejoining old primary whose extra transactions were undone: its binary logs (which still name them) are
+// dropped and its GTID state set to the fork, so that it replicates the new primary's history from there.
+// MariaDB: RESET MASTER, then gtid_slave_pos; MySQL: RESET MASTER, then gtid_purged (which also sets
+// gtid_executed, https://dev.mysql.com/doc/refman/8.0/en/replication-options-gtids.html#sysvar_gtid_purged).
+std::string reset_binary_logs_statement(Flavour flavour);
+std::string set_gtid_state_statement(Flavour flavour, std::string_view gtids);
 
 }  // namespace mzl::failover

@@ -61,6 +61,11 @@ Status ControlledServer::slave_pos_from_binlog() {
   return run(slave_pos_from_binlog_statement(), "setting gtid_slave_pos from the binlog");
 }
 
+Status ControlledServer::reset_to_gtid_state(std::string_view gtids) {
+  MZL_CHECK(run(reset_binary_logs_statement(flavour_), "dropping the binary logs"));
+  return run(set_gtid_state_statement(flavour_, gtids), "setting the GTID state");
+}
+
 Result<bool> ControlledServer::wait_for_gtids(std::string_view gtids, std::chrono::milliseconds timeout) {
   const std::string sql = wait_for_gtids_statement(flavour_, gtids, timeout.count() / 1000.0);
   auto answer = connection_.scalar(sql);

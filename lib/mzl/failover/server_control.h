@@ -37,6 +37,8 @@ class ControlledServer {
   Status set_writable();
   // MariaDB: gtid_slave_pos := gtid_binlog_pos (a demoted primary replicates from what its binlog holds).
   Status slave_pos_from_binlog();
+  // Drops the binary logs and sets the GTID state to `gtids` (replication_statements.h).
+  Status reset_to_gtid_state(std::string_view gtids);
 
   // Waits until the server has applied `gtids` (a MariaDB position / MySQL set). false on timeout.
   Result<bool> wait_for_gtids(std::string_view gtids, std::chrono::milliseconds timeout);
