@@ -1,5 +1,6 @@
 // run_rejoin (promotion.h): a returned old primary becomes a replica of the new one.
 #include <chrono>
+#include <filesystem>
 
 #include <fmt/format.h>
 
@@ -183,8 +184,12 @@ PromotionResult run_rejoin(const PromoteOptions& options, const topology::Server
 
   std::string rejoin_message;
   if (has_extra) {
-    const std::string dir = fmt::format("{}/rejoin-{}", repo::failovers_dir(options.repo),
-                                        repo::snapshot_id_for(std::chrono::system_clock::now()));
+    // rejoin-<time>, or rejoin-<time>-2, ... when an earlier run of the same second saved there.
+    const std::string base = fmt::format("{}/rejoin-{}", repo::failovers_dir(options.repo),
+                                         repo::snapshot_id_for(std::chrono::system_clock::now()));
+    std::string dir = base;
+    std::error_code ec;
+    for (int n = 2; std::filesystem::exists(dir, ec); ++n) dir = fmt::format("{}-{}", base, n);
     ExtraTransactions extra;
     Status saved = steps.run("save its transactions after the fork", old_primary.name(), [&]() -> Status {
       MZL_TRY(extra, save_extra_transactions(old_primary, options.connection, *fork, dir));
