@@ -60,6 +60,7 @@ TEST_CASE("MariaDB state: the recorded healthy sandbox") {
   CHECK(c.io_running == "Yes");
   CHECK(c.io_thread_running());
   CHECK(c.sql_running);
+  CHECK(c.relay_log_applied());  // "Slave has read all relay log; waiting for more updates"
   CHECK(c.using_gtid == "Slave_Pos");
   CHECK(c.maria_received.to_string() == "0-1-3");
   CHECK(c.seconds_behind == uint64_t{0});
@@ -112,10 +113,13 @@ TEST_CASE("MySQL 8.0 state: SHOW REPLICA STATUS rows written from the manual") {
   CHECK(c.sql_running);
   CHECK(c.using_gtid == "Auto_Position");
   CHECK(c.seconds_behind == uint64_t{12});
+  CHECK(c.sql_state == "Waiting for dependent transaction to commit");
+  CHECK_FALSE(c.relay_log_applied());
   CHECK(c.mysql_received.to_string(",") == "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-100");
 
   const ReplicationChannel& broken = entries[2].state->channels.at(0);
   CHECK(broken.io_running == "Connecting");
+  CHECK(broken.relay_log_applied());  // "Replica has read all relay log; ..." (MySQL 8.0.26+)
   CHECK(broken.last_io_errno == 2003);
   CHECK_FALSE(broken.seconds_behind.has_value());
   CHECK(entries[3].state->gtid_executed.count() == 122);
