@@ -50,6 +50,9 @@ uint32_t primary_server_id(const topology::Topology& t) {
 Result<topology::Topology> confirm_primary_lost(const PromoteOptions& options, topology::Topology t) {
   const auto deadline = std::chrono::steady_clock::now() + options.confirm_timeout;
   while (true) {
+    if (t.reachable_count() == 0) {
+      return Error(ErrorCode::kNetwork, "no server could be reached: there is nothing to promote");
+    }
     if (!t.primary) {
       return refusal(fmt::format("cannot tell which server is the primary{}{}", t.notes.empty() ? "" : ": ",
                                  fmt::format("{}", fmt::join(t.notes, "; "))));
@@ -111,6 +114,13 @@ PromotionResult run_failover(const PromoteOptions& options) {
   r.excluded = choice.excluded;
   if (!choice.chosen) return finish(result, options, Outcome::kRefused, refusal(choice.reason));
   const size_t chosen = *choice.chosen;
+  if (t.source_of[chosen] != t.primary || t.channel(chosen) == nullptr) {
+    return finish(
+        result, options, Outcome::kRefused,
+        refusal(fmt::format("the most complete replica {} does not replicate from the primary {} (a "
+                            "chain, or a server replicating from none): promote it by hand",
+                            t.servers[chosen].address.to_string(), r.old_primary.address)));
+  }
   const topology::ServerState& candidate_state = *t.state(chosen);
   const topology::ServerAddress candidate_address = t.servers[chosen].address;
   const std::string candidate_channel = t.channel(chosen)->name;
@@ -238,6 +248,13 @@ PromotionResult run_failover(const PromoteOptions& options) {
       // What was applied stays applied (it is the old primary's own history); replication resumes.
       restart_replication();
       return finish(result, options, Outcome::kFailed, std::move(filled).error());
+    }
+    // The gap was applied by a client session: gtid_slave_pos follows the binlog again, so that the new
+    // primary's positions agree (and a rerun after a failure does not see its own gap fill as errant).
+    if (Status s = steps.run("gtid_slave_pos from the binlog", candidate.name(),
+                             [&] { return candidate.slave_pos_from_binlog(); });
+        !s.ok()) {
+      return roll_back(std::move(s).error());
     }
     steps.note(fmt::format("applied {} transaction(s) from the archive ({} .. {}), {} already held",
                            gap.applied, gap.first_applied_gtid.empty() ? "-" : gap.first_applied_gtid,

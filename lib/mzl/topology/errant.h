@@ -26,4 +26,12 @@ gtid::MysqlGtidSet mysql_errant(const ServerState& replica, const ServerState& p
 // The errant GTIDs as text ("" when none), for either flavour; "" when the flavours differ.
 std::string errant_gtids(const ServerState& replica, const ServerState& primary);
 
+// When the primary cannot be asked (it is lost), what the replica wrote itself:
+//   MariaDB: per domain, the GTID of gtid_binlog_pos / gtid_current_pos that what it applied and received as
+//   a
+//     replica (gtid_slave_pos and its channels' Gtid_IO_Pos) does not cover: with log_slave_updates its
+//     replicated transactions are in both, a local write only in the binlog.
+//   MySQL: the GTIDs of gtid_executed under its own server_uuid (a replica originates none).
+std::string errant_gtids_without_primary(const ServerState& replica);
+
 }  // namespace mzl::topology

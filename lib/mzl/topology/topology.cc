@@ -97,12 +97,13 @@ Topology build_topology(std::vector<ServerEntry> servers) {
   for (size_t i = 0; i < n; ++i) {
     if (t.servers[i].reachable() && (!t.primary || i != *t.primary)) t.replicas.push_back(i);
   }
-  if (t.primary && t.state(*t.primary)) {
-    const ServerState& primary = *t.state(*t.primary);
-    for (size_t r : t.replicas) {
-      std::string gtids = errant_gtids(*t.state(r), primary);
-      if (!gtids.empty()) t.errant.push_back({r, std::move(gtids)});
-    }
+  for (size_t r : t.replicas) {
+    // A primary that cannot be asked: what each replica wrote itself (a server that replicates from none is
+    // no replica to judge).
+    if (!(t.primary && t.state(*t.primary)) && t.state(r)->channels.empty()) continue;
+    std::string gtids = t.primary && t.state(*t.primary) ? errant_gtids(*t.state(r), *t.state(*t.primary))
+                                                         : errant_gtids_without_primary(*t.state(r));
+    if (!gtids.empty()) t.errant.push_back({r, std::move(gtids)});
   }
   return t;
 }
