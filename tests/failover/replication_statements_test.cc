@@ -26,6 +26,9 @@ TEST_CASE("replication statements: MySQL 8.0 forms, per channel") {
         "SOURCE_PASSWORD='s3cr''et', SOURCE_AUTO_POSITION=1 FOR CHANNEL ''");
   CHECK(read_only_statement(Flavour::kMysql) == "SET GLOBAL super_read_only=ON");
   CHECK(writable_statement(Flavour::kMysql) == "SET GLOBAL super_read_only=OFF, GLOBAL read_only=OFF");
+  // Gap fill: the session writes, the clients still cannot (read_only stays on).
+  CHECK(privileged_writes_statement(Flavour::kMysql) == "SET GLOBAL super_read_only=OFF");
+  CHECK(privileged_writes_statement(Flavour::kMariaDb).empty());
   CHECK(wait_for_gtids_statement(Flavour::kMysql, "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5", 2.5) ==
         "SELECT WAIT_FOR_EXECUTED_GTID_SET('3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5', 2.500)");
   CHECK(set_gtid_state_statement(Flavour::kMysql, "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5") ==

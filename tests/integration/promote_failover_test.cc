@@ -178,16 +178,26 @@ void failover_round(int round, std::mt19937& random) {
   CHECK(look(own.client_cnf(3)) == before3);
   CHECK_FALSE(fs::exists(repo / "failovers"));
 
-  ToolResult r = run_program(tool_binary("mzl-promote"),
-                             {"--defaults-file", own.client_cnf(2).string(), "--servers", servers, "--repo",
-                              repo.string(), "--json"},
-                             logs / "failover");
+  // The hooks and the fence command are told the old and the new primary.
+  const auto hook = [&](const std::string& name) {
+    return fmt::format("echo \"$MZL_PROMOTE_KIND $MZL_OLD_PRIMARY $MZL_NEW_PRIMARY_PORT $MZL_REPLICAS\" > {}",
+                       (logs / name).string());
+  };
+  ToolResult r = run_program(
+      tool_binary("mzl-promote"),
+      {"--defaults-file", own.client_cnf(2).string(), "--servers", servers, "--repo", repo.string(), "--json",
+       "--hook-pre", hook("pre"), "--hook-post", hook("post"), "--fence-command", hook("fence")},
+      logs / "failover");
   INFO("failover: exit " << r.exit_code << "\n" << r.out << r.err);
   REQUIRE(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("\"outcome\":\"promoted\""));
   CHECK_THAT(r.out, Catch::Contains(fmt::format("\"new_primary\":{{\"address\":\"{}\"", address(port + 2))));
   CHECK_THAT(r.out, Catch::Contains("\"nothing_acknowledged_lost\":true"));
   CHECK(fs::is_directory(repo / "failovers"));
+  const std::string told = fmt::format("failover {} {} {}\n", address(port), port + 2, address(port + 1));
+  CHECK(file_text(logs / "pre") == told);
+  CHECK(file_text(logs / "post") == told);
+  CHECK(file_text(logs / "fence") == told);
 
   // Every acknowledged commit is on the new primary, which takes writes.
   MysqlConnection new_primary(own.client_cnf(3));

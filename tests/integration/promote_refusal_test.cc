@@ -119,6 +119,27 @@ TEST_CASE(
     CHECK(fs::is_directory(own.dir() / "repo" / "failovers"));
   }
 
+  SECTION("a failing --hook-pre aborts the failover before anything changed") {
+    REQUIRE(::kill(own.server_pid(), SIGKILL) == 0);
+    std::this_thread::sleep_for(500ms);
+    const auto before = look(own, {2, 3});
+    ToolResult r =
+        promote(own, "hook-pre-fails", {"--source", "none", "--hook-pre", "echo vip busy; exit 7"});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("no archive of source 'none'"));
+    ToolResult no_repo = run_program(
+        tool_binary("mzl-promote"),
+        {"--defaults-file", own.client_cnf(2).string(), "--servers",
+         fmt::format("{},{},{}", address(own.port()), address(own.port() + 1), address(own.port() + 2)),
+         "--hook-pre", "echo vip busy; exit 7"},
+        own.dir() / "hook-pre-fails-no-repo");
+    INFO(no_repo.out << no_repo.err);
+    CHECK(no_repo.exit_code == 1);
+    CHECK_THAT(no_repo.err, Catch::Contains("the command exited with status 7"));
+    CHECK_THAT(no_repo.err, Catch::Contains("vip busy"));  // its output goes to standard error
+    CHECK(look(own, {2, 3}) == before);
+  }
+
   SECTION("nothing reachable is exit 3") {
     ToolResult r =
         run_program(tool_binary("mzl-promote"),

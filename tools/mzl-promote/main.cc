@@ -90,11 +90,12 @@ int main(int argc, char** argv) {
   app.add_option("--hook-post", promote.hook_post,
                  "Command run after the promotion (move a VIP, tell a proxy)");
   app.add_option("--fence-command", promote.fence_command,
-                 "Command that fences the old primary (always run)");
-  app.add_option("--replication-user", promote.replication_user,
-                 "--switchover: the account the old primary replicates with (default: the connection's)");
+                 "Command that fences the old primary, run after every failover and switchover");
+  app.add_option(
+      "--replication-user", promote.replication_user,
+      "--switchover, --rejoin: the account the old primary replicates with (default: the connection's)");
   app.add_option("--replication-password-file", replication_password_file,
-                 "--switchover: the first line is that account's password");
+                 "--switchover, --rejoin: the first line is that account's password");
   app.add_option("--relay-timeout", relay_timeout,
                  "Seconds the candidate may take to apply its relay log (30)");
   app.add_option("--catch-up-timeout", catch_up_timeout,

@@ -122,6 +122,13 @@ PromotionResult run_failover(const PromoteOptions& options) {
                             t.servers[chosen].address.to_string(), r.old_primary.address)));
   }
   const topology::ServerState& candidate_state = *t.state(chosen);
+  if (!candidate_state.log_bin) {
+    return finish(
+        result, options, Outcome::kRefused,
+        refusal(fmt::format("the most complete replica {} has no binary log (log_bin is off): the other "
+                            "replicas could not replicate from it",
+                            t.servers[chosen].address.to_string())));
+  }
   const topology::ServerAddress candidate_address = t.servers[chosen].address;
   const std::string candidate_channel = t.channel(chosen)->name;
   r.new_primary = {candidate_address.to_string(), candidate_state.server_id};
@@ -241,6 +248,7 @@ PromotionResult run_failover(const PromoteOptions& options) {
     GapFill gap;
     Status filled =
         steps.run(fmt::format("fill the gap from the archive {}", source), candidate.name(), [&]() -> Status {
+          MZL_CHECK(candidate.allow_privileged_writes());
           MZL_TRY(gap, fill_gap_from_archive(options.repo, source, &candidate, *before_fill, false));
           return ok_status();
         });

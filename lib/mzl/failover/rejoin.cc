@@ -35,7 +35,6 @@ std::optional<repo::FailoverRecord> last_promotion_from(const std::vector<repo::
 // MariaDB without a record: every GTID of the rejoining server's binlog position is in the new primary's
 // binlog state (per domain and server), i.e. it has nothing the cluster lacks.
 Result<bool> held_by_binlog_state(ControlledServer& new_primary, const topology::ServerState& rejoining) {
-  if (rejoining.flavour == topology::Flavour::kMysql) return false;
   auto state = new_primary.connection().scalar("SELECT @@global.gtid_binlog_state");
   if (!state.ok()) return std::move(state).error().at_r(new_primary.name());
   gtid::MariaGtidState binlog_state;
@@ -171,7 +170,11 @@ PromotionResult run_rejoin(const PromoteOptions& options, const topology::Server
     fork = std::move(*parsed);
     has_extra = !fork->holds(HeldTransactions::of_server(*fenced_state));
   } else {
-    auto held = held_by_binlog_state(new_primary, *fenced_state);
+    // Without a record: MySQL, its gtid_executed within the new primary's; MariaDB, its binlog position
+    // within the new primary's binlog state.
+    auto held = fenced_state->flavour == topology::Flavour::kMysql
+                    ? Result<bool>(new_state.gtid_executed.contains(fenced_state->gtid_executed))
+                    : held_by_binlog_state(new_primary, *fenced_state);
     if (!held.ok()) return finish(result, options, Outcome::kFailed, std::move(held).error());
     if (!*held) {
       return finish(

@@ -66,6 +66,10 @@ std::string writable_statement(Flavour flavour) {
   return "SET GLOBAL super_read_only=OFF, GLOBAL read_only=OFF";
 }
 
+std::string privileged_writes_statement(Flavour flavour) {
+  return flavour == Flavour::kMariaDb ? "" : "SET GLOBAL super_read_only=OFF";
+}
+
 std::string wait_for_gtids_statement(Flavour flavour, std::string_view gtids, double timeout_seconds) {
   if (flavour == Flavour::kMariaDb) {
     return fmt::format("SELECT MASTER_GTID_WAIT({}, {:.3f})", net::quote_string(gtids), timeout_seconds);

@@ -36,6 +36,10 @@ std::string change_source_statement(Flavour flavour, std::string_view channel, c
 // The read_only statements, in order: MySQL sets super_read_only too, so that no SUPER session writes.
 std::string read_only_statement(Flavour flavour);
 std::string writable_statement(Flavour flavour);
+// What lets this session write to a read-only server while its clients still cannot: MySQL clears
+// super_read_only (which stops even SUPER sessions) and keeps read_only; MariaDB needs nothing (READ ONLY
+// ADMIN or SUPER writes through read_only). "" when nothing is needed.
+std::string privileged_writes_statement(Flavour flavour);
 // SELECT returning 0 when the server has applied `gtids` (a MariaDB position / a MySQL set) within
 // `timeout_seconds`; MariaDB -1 and MySQL 1 on timeout.
 std::string wait_for_gtids_statement(Flavour flavour, std::string_view gtids, double timeout_seconds);

@@ -56,6 +56,12 @@ Status ControlledServer::set_read_only() {
 Status ControlledServer::set_writable() {
   return run(writable_statement(flavour_), "making the server writable");
 }
+Status ControlledServer::allow_privileged_writes() {
+  const std::string sql = privileged_writes_statement(flavour_);
+  if (sql.empty()) return ok_status();
+  return run(sql, "letting privileged sessions write (read_only stays on)");
+}
+
 Status ControlledServer::slave_pos_from_binlog() {
   if (flavour_ != Flavour::kMariaDb) return ok_status();
   return run(slave_pos_from_binlog_statement(), "setting gtid_slave_pos from the binlog");

@@ -35,6 +35,8 @@ class ControlledServer {
                        const ReplicationCredentials* credentials = nullptr);
   Status set_read_only();
   Status set_writable();
+  // Lets this session write while the server stays read-only for its clients (privileged_writes_statement).
+  Status allow_privileged_writes();
   // MariaDB: gtid_slave_pos := gtid_binlog_pos (a demoted primary replicates from what its binlog holds).
   Status slave_pos_from_binlog();
   // Drops the binary logs and sets the GTID state to `gtids` (replication_statements.h).

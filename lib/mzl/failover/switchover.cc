@@ -215,8 +215,12 @@ PromotionResult run_switchover(const PromoteOptions& options) {
   r.nothing_acknowledged_lost = true;  // the candidate applied all the old primary committed
 
   std::optional<Error> after_error;
-  if (Status s = run_hook(steps, "--hook-post", options.hook_post, env, options.hook_timeout); !s.ok()) {
+  if (Status s = run_hook(steps, "--fence-command", options.fence_command, env, options.hook_timeout);
+      !s.ok()) {
     after_error = std::move(s).error();
+  }
+  if (Status s = run_hook(steps, "--hook-post", options.hook_post, env, options.hook_timeout); !s.ok()) {
+    if (!after_error) after_error = std::move(s).error();
   }
   r.after = snapshot_servers(topology::discover_topology(options.servers, options.connection));
   return finish(result, options, Outcome::kPromoted, std::move(after_error));

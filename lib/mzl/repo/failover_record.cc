@@ -1,6 +1,10 @@
 #include "mzl/repo/failover_record.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <span>
@@ -190,25 +194,57 @@ std::string utc_time_text(std::chrono::system_clock::time_point t) {
                      hms.hours().count(), hms.minutes().count(), hms.seconds().count());
 }
 
+namespace {
+
+// Makes `text` the new file `path`, failing with EEXIST (returned as false) when it exists: written to a
+// temporary name (0600) and fsynced, then linked to `path` (link(2) never replaces a file, unlike rename(2),
+// so two runs writing records at once cannot overwrite each other's), the temporary name removed and the
+// directory fsynced.
+Result<bool> create_new_file(const std::string& dir, const std::string& path, const std::string& text) {
+  const std::string temporary = fmt::format("{}/.record-{}.tmp", dir, ::getpid());
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return io_error("open", temporary, errno);
+  size_t done = 0;
+  while (done < text.size()) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = errno;
+      ::close(fd);
+      ::unlink(temporary.c_str());
+      return io_error("write", temporary, err);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int err = errno;
+    ::close(fd);
+    ::unlink(temporary.c_str());
+    return io_error("fsync", temporary, err);
+  }
+  ::close(fd);
+  const int linked = ::link(temporary.c_str(), path.c_str());
+  const int err = errno;
+  ::unlink(temporary.c_str());
+  if (linked != 0 && err == EEXIST) return false;
+  if (linked != 0) return io_error("link", path, err);
+  MZL_CHECK(fsync_directory(dir));
+  return true;
+}
+
+}  // namespace
+
 Result<std::string> write_failover_record(const std::string& repo, FailoverRecord& record) {
   const std::string dir = failovers_dir(repo);
   MZL_CHECK(create_private_directories(dir));
   // The id: the time as a snapshot id, with -2, -3, ... when taken.
   const std::string base = snapshot_id_for(std::chrono::system_clock::now());
-  Storage& storage = local_storage();
-  MZL_TRY(const std::vector<StorageEntry> entries, storage.list(dir));
-  const auto taken = [&](const std::string& id) {
-    return std::any_of(entries.begin(), entries.end(),
-                       [&](const StorageEntry& e) { return e.name == id + std::string(kSuffix); });
-  };
-  std::string id = base;
-  for (int n = 2; taken(id); ++n) id = fmt::format("{}-{}", base, n);
-  record.id = id;
-  const std::string path = fmt::format("{}/{}{}", dir, id, kSuffix);
-  const std::string text = encode_failover_record(record);
-  MZL_CHECK(
-      storage.create_atomically(path, std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())));
-  return path;
+  for (int n = 1;; ++n) {
+    record.id = n == 1 ? base : fmt::format("{}-{}", base, n);
+    const std::string path = fmt::format("{}/{}{}", dir, record.id, kSuffix);
+    MZL_TRY(const bool created, create_new_file(dir, path, encode_failover_record(record)));
+    if (created) return path;
+  }
 }
 
 Result<std::vector<FailoverRecord>> read_failover_records(const std::string& repo) {
