@@ -134,9 +134,11 @@ TEST_CASE("Topology: the recorded MySQL 8.0 rows") {
 
 TEST_CASE("Errant MariaDB GTIDs: per domain, behind is not errant") {
   const ServerState primary = maria(1, "0-1-100,1-5-20");
-  CHECK(maria_errant(maria(2, "0-1-90"), primary).empty());                       // lagging
-  CHECK(maria_errant(maria(2, "0-1-100,1-5-20"), primary).empty());               // equal
-  CHECK(maria_errant(maria(2, "0-1-101"), primary).to_string() == "0-1-101");     // ahead in the domain
+  CHECK(maria_errant(maria(2, "0-1-90"), primary).empty());                    // lagging
+  CHECK(maria_errant(maria(2, "0-1-100,1-5-20"), primary).empty());            // equal
+  CHECK(maria_errant(maria(2, "0-2-101"), primary).to_string() == "0-2-101");  // ahead in the domain
+  // Ahead with a transaction the primary wrote itself: the primary's position was read before it.
+  CHECK(maria_errant(maria(2, "0-1-101"), primary).empty());
   CHECK(maria_errant(maria(2, "0-2-100"), primary).to_string() == "0-2-100");     // same seq_no, other server
   CHECK(maria_errant(maria(2, "0-1-50,7-2-3"), primary).to_string() == "7-2-3");  // a domain it never had
   // gtid_current_pos can be further than gtid_binlog_pos (log_slave_updates off): both count.
@@ -152,6 +154,9 @@ TEST_CASE("Errant MySQL GTIDs: executed minus the primary's executed") {
       "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90:101-102,6b2d4e5f-71ca-11e1-9e33-c80aa9429565:1-2");
   CHECK(errant_gtids(replica, primary) ==
         "3e11fa47-71ca-11e1-9e33-c80aa9429562:101-102,6b2d4e5f-71ca-11e1-9e33-c80aa9429565:1-2");
+  // The primary's own later transactions (its set was read first) are not errant.
+  primary.server_uuid = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
+  CHECK(errant_gtids(replica, primary) == "6b2d4e5f-71ca-11e1-9e33-c80aa9429565:1-2");
   replica.gtid_executed = *gtid::MysqlGtidSet::parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90");
   CHECK(errant_gtids(replica, primary).empty());
 }

@@ -21,7 +21,14 @@ gtid::MariaGtidPosition not_covered(const ServerState& replica, const gtid::Mari
 }  // namespace
 
 gtid::MariaGtidPosition maria_errant(const ServerState& replica, const ServerState& primary) {
-  return not_covered(replica, primary.gtid_binlog_pos);
+  gtid::MariaGtidPosition errant;
+  // A transaction the primary itself wrote is not errant even when the primary's position, read a moment
+  // before the replica's, does not reach it yet (a topology read under load).
+  const gtid::MariaGtidPosition uncovered = not_covered(replica, primary.gtid_binlog_pos);
+  for (const auto& [domain, gtid] : uncovered.gtids()) {
+    if (gtid.server_id != primary.server_id) errant.set(gtid);
+  }
+  return errant;
 }
 
 std::string errant_gtids_without_primary(const ServerState& replica) {
@@ -41,7 +48,17 @@ std::string errant_gtids_without_primary(const ServerState& replica) {
 }
 
 gtid::MysqlGtidSet mysql_errant(const ServerState& replica, const ServerState& primary) {
-  return gtid::MysqlGtidSet::difference(replica.gtid_executed, primary.gtid_executed);
+  gtid::MysqlGtidSet errant = gtid::MysqlGtidSet::difference(replica.gtid_executed, primary.gtid_executed);
+  // As for MariaDB: what the primary wrote itself (its server_uuid) is not errant.
+  if (auto uuid = gtid::Uuid::parse(primary.server_uuid)) {
+    gtid::MysqlGtidSet own;
+    for (const auto& [tsid, intervals] : errant.intervals()) {
+      if (tsid.uuid != *uuid) continue;
+      for (const auto& interval : intervals) (void)own.add_interval(tsid, interval.start, interval.end);
+    }
+    errant.subtract(own);
+  }
+  return errant;
 }
 
 std::string errant_gtids(const ServerState& replica, const ServerState& primary) {

@@ -15,12 +15,14 @@ namespace mzl::topology {
 // MariaDB (https://mariadb.com/kb/en/gtid/): per domain, the GTID of the replica's gtid_binlog_pos or
 // gtid_current_pos (whichever is further) that the primary's gtid_binlog_pos does not cover: a domain the
 // primary never had, a higher seq_no, or the same seq_no written by another server (the histories diverged).
-// A domain where the replica is merely behind is not errant. (A transaction the replica wrote below the
+// A domain where the replica is merely behind is not errant, nor a GTID the primary itself wrote (its position,
+// read a moment before the replica's under load, may not reach it yet). (A transaction the replica wrote below the
 // primary's seq_no of the domain cannot be seen from positions; gtid_strict_mode stops replication then.)
 gtid::MariaGtidPosition maria_errant(const ServerState& replica, const ServerState& primary);
 
 // MySQL (https://dev.mysql.com/doc/refman/8.0/en/replication-gtids-concepts.html): the replica's
-// gtid_executed minus the primary's.
+// gtid_executed minus the primary's, less what the primary wrote itself (its server_uuid: read under load,
+// the primary's set may predate the replica's).
 gtid::MysqlGtidSet mysql_errant(const ServerState& replica, const ServerState& primary);
 
 // The errant GTIDs as text ("" when none), for either flavour; "" when the flavours differ.
