@@ -103,3 +103,20 @@ TEST_CASE("host:port: parsing and comparing") {
   CHECK(parsed->to_string() == "[fe80::1]:3310");
   CHECK_FALSE(HostPort::parse("db1:0").ok());
 }
+
+TEST_CASE(
+    "failover chain: the predecessor's history ends at its last transaction, no further than the fork") {
+  // The archive is behind the fork (the new primary has more, from its relay log): the archive's position.
+  CHECK(history_fork_point("0-1-20", "0-1-25") == "0-1-20");
+  // The archive got a transaction of the old primary after the fork: the fork.
+  CHECK(history_fork_point("0-1-22", "0-1-21") == "0-1-21");
+  // Per domain; a domain the new primary never had is not the cluster's.
+  CHECK(history_fork_point("0-1-22,1-1-5,7-1-3", "0-1-21,1-1-9") == "0-1-21,1-1-5");
+  // Unknown fork: the archive's position.
+  CHECK(history_fork_point("0-1-22", "") == "0-1-22");
+  CHECK(history_fork_point("", "0-1-22") == "");
+  // MySQL sets: the intersection.
+  CHECK(history_fork_point("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-100",
+                           "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90") ==
+        "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90");
+}

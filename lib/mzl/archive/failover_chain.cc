@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/gtid/maria_gtid.h"
+#include "mzl/gtid/mysql_gtid_set.h"
 #include "mzl/util/host_port.h"
 
 namespace mzl::archive {
@@ -31,6 +33,28 @@ std::vector<FailoverHop> follow_failovers(const std::vector<repo::FailoverRecord
     hops.push_back(std::move(hop));
   }
   return hops;
+}
+
+std::string history_fork_point(const std::string& archived, const std::string& fork_position) {
+  if (archived.empty() || fork_position.empty()) return archived;
+  // A MySQL set names UUIDs (':' inside); a MariaDB position never does.
+  const bool mysql = archived.find(':') != std::string::npos || fork_position.find(':') != std::string::npos;
+  if (mysql) {
+    auto archived_set = gtid::MysqlGtidSet::parse(archived);
+    auto fork_set = gtid::MysqlGtidSet::parse(fork_position);
+    if (!archived_set.ok() || !fork_set.ok()) return archived;
+    return gtid::MysqlGtidSet::intersection(std::move(*archived_set), *fork_set).to_string(",");
+  }
+  auto archived_position = gtid::MariaGtidPosition::parse(archived);
+  auto fork = gtid::MariaGtidPosition::parse(fork_position);
+  if (!archived_position.ok() || !fork.ok()) return archived;
+  gtid::MariaGtidPosition capped;
+  for (const auto& [domain, gtid] : archived_position->gtids()) {
+    const std::optional<gtid::MariaGtid> at_fork = fork->find(domain);
+    if (!at_fork) continue;
+    capped.set(at_fork->seq_no < gtid.seq_no ? *at_fork : gtid);
+  }
+  return capped.to_string();
 }
 
 Result<std::string> successor_source_name(const std::string& base_source, const std::string& record_id) {

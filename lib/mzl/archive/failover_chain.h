@@ -38,6 +38,14 @@ bool record_replaces(const repo::FailoverRecord& record, const ArchivedServer& s
 std::vector<FailoverHop> follow_failovers(const std::vector<repo::FailoverRecord>& records,
                                           const std::string& base_source, const ArchivedServer& start);
 
+// Where the predecessor's part of the history ends: its last complete position `archived`, but no further
+// than the fork (`fork_position`, the new primary's GTID state when it became writable): transactions the
+// old primary sent after the fork (a commit in flight when the record appeared) are not the cluster's, and
+// the new primary has not got them. MariaDB positions: per domain the lower of the two (a domain the fork
+// does not know is dropped); MySQL sets: the intersection. `archived` as it is when the fork is unknown ("")
+// or when the two texts are not of one flavour.
+std::string history_fork_point(const std::string& archived, const std::string& fork_position);
+
 // "<base_source>.<record_id>"; kInvalidArgument when that is not a valid source name (a base name too long
 // to take the 16-19 characters of a record id, or a record id with characters a source name cannot hold).
 Result<std::string> successor_source_name(const std::string& base_source, const std::string& record_id);

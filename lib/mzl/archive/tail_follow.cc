@@ -100,7 +100,8 @@ Result<SourceLink> FailoverFollower::link_for(const ArchiveTarget& target) const
   options.repo = repo_;
   options.source = link.source;
   MZL_TRY(std::unique_ptr<BinlogArchive> predecessor, BinlogArchive::open(options));
-  link.from_gtid_position = predecessor->resume_point().gtid_position;
+  link.from_gtid_position =
+      history_fork_point(predecessor->resume_point().gtid_position, target.hop->record.fork_position);
   return link;
 }
 

@@ -41,8 +41,8 @@ class FailoverFollower {
   Result<bool> replaced(const std::string& current_source);
 
   // The link of `target` (a successor): the predecessor's archive is opened, which makes its tail whole
-  // (binlog_archive.h) and is closed again, and its last complete GTID position is taken as
-  // from_gtid_position ("" when the predecessor holds no archive).
+  // (binlog_archive.h) and is closed again, and its last complete GTID position, capped at the record's fork
+  // (history_fork_point()), is from_gtid_position ("" when the predecessor holds no archive).
   Result<SourceLink> link_for(const ArchiveTarget& target) const;
 
  private:

@@ -200,10 +200,11 @@ class TailRun {
       // ACK the primary waits for does not depend on it (ack_waiting makes the sync due).
       const bool batch_end = drained || ++events_since_clock_ >= kEventsPerClockRead;
       if (sync_due && (ack_overdue || !readable || output_full)) {
+        MZL_CHECK(make_durable());  // reads the clock after the fsync
         // Fencing by withholding ACKs: once a record names this server as the old primary, not one more.
+        // Looked for after the fsync, right before the ACK, so that a record written meanwhile counts.
         MZL_TRY(bool replaced, check_replaced());
         if (replaced) return true;
-        MZL_CHECK(make_durable());  // reads the clock after the fsync
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
         last_sync = now_;
@@ -227,9 +228,9 @@ class TailRun {
       MZL_TRY(auto next, stream.next());
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
         metrics_.caught_up = true;
+        MZL_CHECK(make_durable());
         MZL_TRY(bool replaced, check_replaced());
         if (replaced) return true;
-        MZL_CHECK(make_durable());
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
         if (options_.stop_never) {

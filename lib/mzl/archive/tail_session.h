@@ -62,8 +62,8 @@ struct TailStats {
 };
 
 // With a repository, the archive follows failovers (tail_follow.h; man/mzl-binlog-tail.1, FOLLOWING A
-// FAILOVER): the server and source come from REPO/failovers/ at every connection attempt, and with stop_never a
-// record that replaces the server being archived ends its stream at once, before another semi-sync ACK.
+// FAILOVER): the server and source come from REPO/failovers/ at every connection attempt, and with stop_never
+// a record that replaces the server being archived ends its stream at once, before another semi-sync ACK.
 // Runs until the server has sent everything (without stop_never), a stop signal, or an error that
 // reconnecting cannot cure (access denied, a server that no longer has what the archive needs, a different
 // server, local I/O). Everything appended is fsynced (and what is durable written to `output`) before it
