@@ -67,6 +67,19 @@ TEST_CASE("failover record: what is written is read back") {
   CHECK(back->message == r.message);
 }
 
+TEST_CASE("failover record: a run without an archive verdict is read back") {
+  FailoverRecord r = sample();
+  r.archive.reset();
+  r.nothing_acknowledged_lost.reset();
+  const std::string json = encode_failover_record(r);
+  CHECK_THAT(json, Catch::Contains(R"("archive":null)"));
+  auto back = decode_failover_record(json, "r.json");
+  INFO((back.ok() ? "" : back.error().to_string()));
+  REQUIRE(back.ok());
+  CHECK_FALSE(back->archive.has_value());
+  CHECK_FALSE(back->nothing_acknowledged_lost.has_value());
+}
+
 TEST_CASE("failover record: bad records are kCorrupt at the file") {
   auto not_object = decode_failover_record("[1]", "r.json");
   REQUIRE_FALSE(not_object.ok());
