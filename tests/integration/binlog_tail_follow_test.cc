@@ -9,7 +9,9 @@
 // commit returns only after the primary's semi-sync timeout, Rpl_semi_sync_master_yes_tx does not move), the
 // archiver must go on with server 2 in the successor source db1.<record id>, whose link starts at the fork,
 // and a SIGKILLed and restarted archiver must resume it. The history across the two sources must be the new
-// primary's: every GTID once, in order, without a gap.
+// primary's: every GTID once, in order, without a gap. mzl-verify --repo must pass across the failover, and
+// mzl-pitr-restore from a snapshot of the old primary must restore, past the fork, the new primary's rows
+// (into a one-server sandbox, port MZL_SANDBOX_PORT+63).
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -138,6 +140,19 @@ TEST_CASE(
     MysqlConnection primary(cnf1);
     primary.query("CREATE DATABASE follow_test");
     primary.query("CREATE TABLE follow_test.t (id INT AUTO_INCREMENT PRIMARY KEY, v TEXT)");
+  }
+  // A snapshot of the old primary, the base of the restores across the failover below.
+  insert_rows(cnf1, 5, "before the snapshot");
+  {
+    const auto snapshot = run_program(tool_binary("mzl-snapshot"),
+                                      {"--defaults-file", cnf1.string(), "--repo", repo.string(), "--source",
+                                       "db1", "--databases", "follow_test"},
+                                      sandbox.dir() / "snapshot");
+    INFO(snapshot.err);
+    REQUIRE(snapshot.exit_code == 0);
+  }
+  {
+    MysqlConnection primary(cnf1);
     primary.query(fmt::format("SET GLOBAL rpl_semi_sync_master_timeout = {}", kSemiSyncTimeoutMs));
     primary.query("SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'");
     primary.query("SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON");
@@ -286,6 +301,41 @@ TEST_CASE(
   // The successor's first file is the new primary's whole file: it repeats the transactions before the fork
   // that it holds (the same GTIDs, copied from the old primary), and never the one past it.
   for (const auto& g : new_gtids) CHECK(!(g.server_id == 1 && g.seq_no > fork_gtid.seq_no));
+
+  // mzl-verify follows the history across the failover: no hole at the successor's start, and the snapshot
+  // of the old primary is the successor's restore base.
+  const auto verify =
+      run_program(tool_binary("mzl-verify"), {"--repo", repo.string()}, sandbox.dir() / "verify");
+  INFO(verify.out);
+  INFO(verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK(verify.out.find(fmt::format("continues binlogs/db1 after GTID position {} (failover record {})",
+                                    fork_position, record.id)) != std::string::npos);
+
+  // A restore past the failover takes the old primary's files up to the fork and the new primary's after it.
+  OwnSandbox target("sandbox-tail-follow-target", 63);
+  MysqlConnection(target.client_cnf()).query("SET GLOBAL server_id = 7703");  // not the snapshot's server
+  const auto restore = [&](std::vector<std::string> stop, const std::string& log) {
+    MysqlConnection(target.client_cnf()).query("DROP DATABASE IF EXISTS follow_test");
+    std::vector<std::string> args{"--defaults-file", target.client_cnf().string(), "--repo", repo.string()};
+    args.insert(args.end(), stop.begin(), stop.end());
+    const auto r = run_program(tool_binary("mzl-pitr-restore"), args, sandbox.dir() / log);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+  };
+  const auto count = [](const fs::path& cnf, const std::string& where) {
+    return MysqlConnection(cnf).scalar("SELECT COUNT(*) FROM follow_test.t WHERE " + where);
+  };
+  // To the fifth transaction of the new primary.
+  restore({"--stop-gtid", fmt::format("0-2-{}", fork_gtid.seq_no + 5)}, "restore-gtid");
+  CHECK(count(target.client_cnf(), "v LIKE 'on the new primary%'") == "5");
+  CHECK(count(target.client_cnf(), "v LIKE 'before%'") == "15");
+  CHECK(count(target.client_cnf(), "v LIKE 'committed on the old primary%'") == "0");
+  // To the latest: the new primary's table, to the row.
+  restore({"--to-latest"}, "restore-latest");
+  CHECK(MysqlConnection(target.client_cnf()).query("CHECKSUM TABLE follow_test.t EXTENDED").at(0).at(1) ==
+        new_primary.query("CHECKSUM TABLE follow_test.t EXTENDED").at(0).at(1));
+  CHECK(count(target.client_cnf(), "1") == count(cnf2, "1"));
 }
 
 }  // namespace
