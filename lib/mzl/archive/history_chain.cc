@@ -13,16 +13,22 @@
 
 namespace mzl::archive {
 
-Result<std::optional<SourceLink>> read_source_link(const std::string& repo, const std::string& source) {
+Result<std::optional<ArchiveState>> read_source_state(const std::string& repo, const std::string& source) {
   const std::string path = repo::archive_state_path(repo, source);
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return std::optional<SourceLink>();
+  if (!std::filesystem::exists(path, ec)) return std::optional<ArchiveState>();
   std::ifstream in(path);
   if (!in) return Error(ErrorCode::kIo, "cannot read the archive state").at_r(path);
   std::stringstream text;
   text << in.rdbuf();
   MZL_TRY(ArchiveState state, decode_archive_state(text.str(), path));
-  return state.follows;
+  return std::optional<ArchiveState>(std::move(state));
+}
+
+Result<std::optional<SourceLink>> read_source_link(const std::string& repo, const std::string& source) {
+  MZL_TRY(std::optional<ArchiveState> state, read_source_state(repo, source));
+  if (!state) return std::optional<SourceLink>();
+  return state->follows;
 }
 
 Result<std::vector<Successor>> successors_of(const std::string& repo, const std::string& source) {

@@ -14,6 +14,9 @@
 
 namespace mzl::archive {
 
+// REPO/binlogs/<source>/state.json; nullopt when the source has none. kCorrupt / kIo when it cannot be read.
+Result<std::optional<ArchiveState>> read_source_state(const std::string& repo, const std::string& source);
+
 // The "follows" link of REPO/binlogs/<source>/state.json; nullopt when the source has no state or no link.
 // kCorrupt / kIo when the state cannot be read.
 Result<std::optional<SourceLink>> read_source_link(const std::string& repo, const std::string& source);

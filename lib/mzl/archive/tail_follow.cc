@@ -2,11 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/archive/history_chain.h"
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/repository_layout.h"
@@ -15,19 +12,6 @@
 namespace mzl::archive {
 
 namespace {
-
-// The state.json of `source`, or nullopt when it has none.
-Result<std::optional<ArchiveState>> read_state(const std::string& repo, const std::string& source) {
-  const std::string path = repo::archive_state_path(repo, source);
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) return std::optional<ArchiveState>();
-  std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kIo, "cannot read the archive state").at_r(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  MZL_TRY(ArchiveState state, decode_archive_state(text.str(), path));
-  return std::optional<ArchiveState>(std::move(state));
-}
 
 // "host:port" of a connection; "" for the Unix socket (its port says nothing).
 std::string address_of(const net::ConnectionOptions& connection) {
@@ -59,7 +43,7 @@ Result<FailoverFollower> FailoverFollower::open(const std::string& repo, const s
 Result<ArchiveTarget> FailoverFollower::resolve() const {
   ArchivedServer start;
   start.address = address_of(base_);
-  MZL_TRY(auto state, read_state(repo_, base_source_));
+  MZL_TRY(auto state, read_source_state(repo_, base_source_));
   if (state) start.server_id = state->server.server_id;
   MZL_TRY(const std::vector<repo::FailoverRecord> records, repo::read_failover_records(repo_));
   std::vector<FailoverHop> hops = follow_failovers(records, base_source_, start);
@@ -94,7 +78,7 @@ Result<SourceLink> FailoverFollower::link_for(const ArchiveTarget& target) const
   SourceLink link;
   link.source = target.hop->predecessor;
   link.record = target.hop->record.id;
-  MZL_TRY(auto state, read_state(repo_, link.source));
+  MZL_TRY(auto state, read_source_state(repo_, link.source));
   if (!state) return link;
   BinlogArchiveOptions options;  // no server identity: nothing is checked, the tail is only made whole
   options.repo = repo_;

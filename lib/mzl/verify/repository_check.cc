@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <system_error>
 
 #include "mzl/archive/history_chain.h"
@@ -43,20 +41,15 @@ std::vector<Problem> link_problems(const std::string& repo, const std::string& n
     p.what = std::move(what);
     return std::vector<Problem>{p};
   };
-  std::error_code ec;
-  const std::string state_path = repo::archive_state_path(repo, link.source);
-  if (!fs::exists(state_path, ec)) {
+  auto state = archive::read_source_state(repo, link.source);
+  if (!state.ok()) return {};  // reported with the predecessor's own check
+  if (!*state) {
     return problem(
         fmt::format("continues the history of source {} (failover record {}), which has no archive here: the "
                     "transactions before the failover are missing",
                     link.source, link.record));
   }
-  std::ifstream in(state_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  auto state = archive::decode_archive_state(text.str(), state_path);
-  if (!state.ok()) return {};  // reported with the predecessor's own check
-  auto ends = archive::GtidBound::parse(state->gtid_position);
+  auto ends = archive::GtidBound::parse((*state)->gtid_position);
   auto from = archive::GtidBound::parse(link.from_gtid_position);
   if (!from.ok()) {
     return problem(fmt::format("the link's from_gtid_position '{}' is not a GTID position or set",
@@ -66,7 +59,7 @@ std::vector<Problem> link_problems(const std::string& repo, const std::string& n
     return problem(fmt::format(
         "continues the history of source {} after GTID position {} (failover record {}), but that archive "
         "ends at '{}': the transactions in between are in neither source (a GTID hole across the failover)",
-        link.source, link.from_gtid_position, link.record, state->gtid_position));
+        link.source, link.from_gtid_position, link.record, (*state)->gtid_position));
   }
   return {};
 }
