@@ -182,6 +182,8 @@ TEST_CASE(
     REQUIRE(stopped.has_value());
     CHECK((WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0));
   }
+  // A repository that saw no failover is left as it was.
+  CHECK_FALSE(fs::exists(repo / "failovers"));
 
   // The promotion, by hand: both replicas have everything; 2 is cut loose and writable, 3 follows it.
   const std::string primary_position = MysqlConnection(cnf1).scalar("SELECT @@global.gtid_binlog_pos");

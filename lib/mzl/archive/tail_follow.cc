@@ -34,8 +34,7 @@ Result<FailoverFollower> FailoverFollower::open(const std::string& repo, const s
   follower.base_source_ = base_source;
   follower.base_ = base;
   if (watch) {
-    MZL_TRY(FailoverWatch opened, FailoverWatch::open(repo));
-    follower.watch_.emplace(std::move(opened));
+    follower.watch_.emplace(FailoverWatch::open(repo));
   }
   return follower;
 }
@@ -67,8 +66,8 @@ Result<ArchiveTarget> FailoverFollower::resolve() const {
   return target;
 }
 
-Result<bool> FailoverFollower::replaced(const std::string& current_source) {
-  if (!watch_ || !watch_->changed()) return false;
+Result<bool> FailoverFollower::replaced(const std::string& current_source, bool before_ack) {
+  if (!watch_ || !watch_->changed(before_ack)) return false;
   MZL_TRY(ArchiveTarget now, resolve());
   return now.source != current_source;
 }

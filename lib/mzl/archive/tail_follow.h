@@ -28,7 +28,7 @@ struct ArchiveTarget {
 class FailoverFollower {
  public:
   // `base_source` / `base`: the source and server the archiver was told. With `watch`, REPO/failovers/ is
-  // created when missing and watched (replaced() answers from it); without, only resolve() reads the records.
+  // watched (failover_watch.h; replaced() answers from it); without, only resolve() reads the records.
   static Result<FailoverFollower> open(const std::string& repo, const std::string& base_source,
                                        const net::ConnectionOptions& base, bool watch);
 
@@ -38,7 +38,8 @@ class FailoverFollower {
 
   // Never blocks: true when a record has appeared since the last call that moves the archive off
   // `current_source`. Without a watch, always false.
-  Result<bool> replaced(const std::string& current_source);
+  // `before_ack`: a semi-sync ACK follows a false answer (failover_watch.h, changed()).
+  Result<bool> replaced(const std::string& current_source, bool before_ack);
 
   // The link of `target` (a successor): the predecessor's archive is opened, which makes its tail whole
   // (binlog_archive.h) and is closed again, and its last complete GTID position, capped at the record's fork

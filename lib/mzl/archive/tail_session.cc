@@ -203,7 +203,7 @@ class TailRun {
         MZL_CHECK(make_durable());  // reads the clock after the fsync
         // Fencing by withholding ACKs: once a record names this server as the old primary, not one more.
         // Looked for after the fsync, right before the ACK, so that a record written meanwhile counts.
-        MZL_TRY(bool replaced, check_replaced());
+        MZL_TRY(bool replaced, check_replaced(pending_ack_.waiting));
         if (replaced) return true;
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
@@ -213,7 +213,7 @@ class TailRun {
       }
       if (batch_end) {
         events_since_clock_ = 0;
-        MZL_TRY(bool replaced, check_replaced());
+        MZL_TRY(bool replaced, check_replaced(false));
         if (replaced) return true;
         if (sinks_.archive && now_ - last_checkpoint >= std::chrono::seconds(5)) {
           MZL_CHECK(sinks_.archive->checkpoint());
@@ -229,7 +229,7 @@ class TailRun {
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
         metrics_.caught_up = true;
         MZL_CHECK(make_durable());
-        MZL_TRY(bool replaced, check_replaced());
+        MZL_TRY(bool replaced, check_replaced(pending_ack_.waiting));
         if (replaced) return true;
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
@@ -296,10 +296,11 @@ class TailRun {
   }
 
  private:
-  // Never blocks (failover_watch.h); reads the records only when REPO/failovers/ changed.
-  Result<bool> check_replaced() {
+  // Never blocks (failover_watch.h); reads the records only when REPO/failovers/ changed. `before_ack`: an
+  // ACK follows if not, so nothing may be put off to a later call.
+  Result<bool> check_replaced(bool before_ack) {
     if (!following_.follower) return false;
-    MZL_TRY(bool replaced, following_.follower->replaced(following_.archived_source));
+    MZL_TRY(bool replaced, following_.follower->replaced(following_.archived_source, before_ack));
     if (replaced) replaced_ = true;
     return replaced;
   }
