@@ -46,3 +46,28 @@ TEST_CASE("archive state: bad input is kCorrupt naming the file") {
     CHECK(decoded.error().where == "REPO/binlogs/s/state.json");
   }
 }
+
+TEST_CASE("archive state: a successor's link round-trips, a state without one reads as none") {
+  ArchiveState state;
+  state.source = "db1.20261207T041500Z";
+  state.follows = SourceLink{"db1", "20261207T041500Z", "0-1-100,1-2-5"};
+  const std::string json = encode_archive_state(state);
+  CHECK(
+      json.find(
+          R"("follows":{"source":"db1","record":"20261207T041500Z","from_gtid_position":"0-1-100,1-2-5"})") !=
+      std::string::npos);
+  auto decoded = decode_archive_state(json, "state.json");
+  REQUIRE(decoded.ok());
+  CHECK(*decoded == state);
+
+  state.follows.reset();
+  const std::string plain = encode_archive_state(state);
+  CHECK(plain.find("follows") == std::string::npos);
+  auto without = decode_archive_state(plain, "state.json");
+  REQUIRE(without.ok());
+  CHECK_FALSE(without->follows.has_value());
+
+  auto wrong = decode_archive_state(R"({"format":1,"follows":{"source":7}})", "s");
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.error().code == ErrorCode::kCorrupt);
+}

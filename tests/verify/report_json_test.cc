@@ -93,13 +93,15 @@ TEST_CASE("describe_repository_report --json, every key with its type") {
       describe_repository_report(r, true) ==
       "{\"repo\":\"/r\",\"ok\":false,\"problem_count\":3,\"snapshots\":[" + std::string(kSnapshotJson) +
           "],\"in_progress\":[\".partial-x\"],\"sources\":[{\"source\":\"db1_3306\",\"ok\":true,\"archive\":"
-          "true,\"flavour\":\"mariadb\",\"files\":2,\"events\":40,\"bytes\":5000,\"window\":{\"restorable\":"
+          "true,\"follows\":\"\",\"follows_from_gtid_position\":\"\",\"follows_record\":\"\","
+          "\"flavour\":\"mariadb\",\"files\":2,\"events\":40,\"bytes\":5000,\"window\":{\"restorable\":"
           "true,\"from\":{\"time\":\"2023-11-14T22:13:20Z\",\"unix_time\":1700000000,\"gtid\":\"" +
           window.from->gtid + "\",\"snapshot\":\"" + window.from->snapshot_id +
           "\"},\"to\":{\"time\":\"2023-11-14T22:15:00Z\",\"unix_time\":1700000100,\"gtid\":\"0-1-12\","
           "\"snapshot\":\"\"},\"note\":\"" +
           window.note + "\",\"text\":\"" + describe_window(with_archive) +
-          "\"},\"problems\":[]},{\"source\":\"db2_3306\",\"ok\":true,\"archive\":false,\"window\":{"
+          "\"},\"problems\":[]},{\"source\":\"db2_3306\",\"ok\":true,\"archive\":false,"
+          "\"follows\":\"\",\"follows_from_gtid_position\":\"\",\"follows_record\":\"\",\"window\":{"
           "\"restorable\":false,\"from\":null,\"to\":null,\"note\":\"" +
           restore_window(without_archive).note + "\",\"text\":\"" + describe_window(without_archive) +
           "\"},\"problems\":[]}],\"problems\":[{\"where\":\"snapshots/stray\",\"offset\":null,\"what\":"

@@ -41,6 +41,14 @@ std::string encode_archive_state(const ArchiveState& state) {
     w.end_object();
   }
   w.end_array();
+  if (state.follows) {
+    w.plain_key("follows");
+    w.begin_object();
+    w.field("source", state.follows->source);
+    w.field("record", state.follows->record);
+    w.field("from_gtid_position", state.follows->from_gtid_position);
+    w.end_object();
+  }
   w.end_object();
   out += '\n';
   return out;
@@ -89,6 +97,15 @@ Result<ArchiveState> decode_archive_state(std::string_view json, const std::stri
       MZL_CHECK(f.get("last_gtid", info.last_gtid));
       state.closed_files.push_back(std::move(info));
     }
+  }
+  MZL_TRY(const JsonObject* follows_object, fields.object("follows"));
+  if (follows_object) {
+    JsonFields f(*follows_object, where, "state file", "follows");
+    SourceLink link;
+    MZL_CHECK(f.get("source", link.source));
+    MZL_CHECK(f.get("record", link.record));
+    MZL_CHECK(f.get("from_gtid_position", link.from_gtid_position));
+    state.follows = std::move(link);
   }
   return state;
 }

@@ -8,8 +8,12 @@
 //  "current_file":"mariadb-bin.000042", "durable_position":1234, "gtid_position":"0-1-100",
 //  "current_crc32":305419896, "current_first_gtid":"0-1-90", "current_last_gtid":"0-1-100",
 //  "closed_files":[{"name":"mariadb-bin.000041", "size":1073741900, "crc32":123, "first_gtid":"0-1-1",
-//                   "last_gtid":"0-1-89"}]}
+//                   "last_gtid":"0-1-89"}],
+//  "follows":{"source":"db1_3306", "record":"20261207T041500Z", "from_gtid_position":"0-1-100"}}
+// "follows" is there only in a successor source (archive/failover_follow.h): the archive of the server that a
+// failover promoted, which continues the history of the source it names.
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +44,20 @@ struct ClosedFileInfo {
   bool operator==(const ClosedFileInfo&) const = default;
 };
 
+// A successor source's link to the source whose history it continues (man/mzl.7, FAILOVER). Its files are
+// the new primary's whole files from the one holding the first transaction after from_gtid_position on: the
+// first of them may repeat transactions that the predecessor holds already (the same GTIDs, the new primary
+// had them as a replica); a reader of the history takes from the successor only what follows
+// from_gtid_position.
+struct SourceLink {
+  std::string source;              // the predecessor under REPO/binlogs/
+  std::string record;              // the failover record (REPO/failovers/<record>.json) that made the switch
+  std::string from_gtid_position;  // the predecessor's last complete transaction per domain (MariaDB
+                                   // position or MySQL set); "" when the predecessor held none
+
+  bool operator==(const SourceLink&) const = default;
+};
+
 struct ArchiveState {
   std::string source;
   ServerIdentity server;
@@ -54,6 +72,7 @@ struct ArchiveState {
   std::string current_first_gtid;
   std::string current_last_gtid;
   std::vector<ClosedFileInfo> closed_files;  // oldest first
+  std::optional<SourceLink> follows;         // set in a successor source only
 
   bool operator==(const ArchiveState&) const = default;
 };

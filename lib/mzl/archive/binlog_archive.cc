@@ -97,6 +97,7 @@ ArchiveState BinlogArchive::state_now() const {
   state.current_first_gtid = boundary_first_gtid_;
   state.current_last_gtid = boundary_last_gtid_;
   state.closed_files = closed_files_;
+  state.follows = follows_;
   return state;
 }
 

@@ -58,7 +58,9 @@ struct BinlogArchiveOptions {
   ServerIdentity server;
   bool allow_new_source = false;
   bool compress_closed_files = false;  // LZ4 each file when it is closed (synchronously, at the ROTATE)
-  FileSystem* fs = nullptr;            // nullptr: real_file_system(); tests pass a FaultInjectingFileSystem
+  // A successor source's link (archive_state.h), written to a state that has none; a stored link is kept.
+  std::optional<SourceLink> follows;
+  FileSystem* fs = nullptr;  // nullptr: real_file_system(); tests pass a FaultInjectingFileSystem
 };
 
 // Where a dump must restart so that the archive continues without gap or duplicate: always a transaction
@@ -178,6 +180,7 @@ class BinlogArchive {
   ArchiveState written_state_;
   ServerIdentity server_;
   std::vector<ClosedFileInfo> closed_files_;
+  std::optional<SourceLink> follows_;
   std::optional<Error> broken_;
 
   // The current file.

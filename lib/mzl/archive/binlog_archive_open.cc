@@ -147,6 +147,7 @@ Status BinlogArchive::load_state() {
   if (server_.flavour.empty()) server_.flavour = stored.flavour;
 
   closed_files_ = written_state_.closed_files;
+  follows_ = written_state_.follows ? written_state_.follows : options_.follows;
   current_name_ = written_state_.current_file;
   boundary_gtid_position_ = written_state_.gtid_position;
   boundary_gtid_stale_ = false;

@@ -4,12 +4,14 @@
 
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/archive/tail_follow.h"
 #include "mzl/archive/tail_output.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/net/event_placement.h"
@@ -142,11 +144,27 @@ struct TailSinks {
   TailOutput* output = nullptr;
 };
 
-// One connected stretch: streams until the dump ends, a stop is requested, or the connection fails.
+// The failover follower of a run and the source it archives (tail_follow.h); none without a repository.
+struct TailFollowing {
+  FailoverFollower* follower = nullptr;
+  std::string archived_source;
+};
+
+// One connected stretch: streams until the dump ends, a stop is requested, the connection fails, or a
+// failover record replaces the server (replaced()).
 class TailRun {
  public:
-  TailRun(const TailOptions& options, TailSinks sinks, Metrics& metrics, const std::string& source)
-      : options_(options), sinks_(sinks), metrics_(metrics), source_(source) {}
+  TailRun(const TailOptions& options, TailSinks sinks, Metrics& metrics, const std::string& source,
+          TailFollowing following)
+      : options_(options),
+        sinks_(sinks),
+        metrics_(metrics),
+        source_(source),
+        following_(std::move(following)) {}
+
+  // stream() ended because a failover record replaced the server: no ACK went to it after the record was
+  // seen, and the caller goes on with the new primary.
+  bool replaced() const { return replaced_; }
 
   // Returns true when the run should end for good (dump complete or stop requested).
   Result<bool> stream(net::ReplicaStream& stream) {
@@ -170,11 +188,12 @@ class TailRun {
           ack_waiting || (unsynced_boundary_ && (options_.fsync_interval.count() == 0 ||
                                                  now_ - last_sync >= options_.fsync_interval));
       const bool output_full = sinks_.output && sinks_.output->held_bytes() >= kMaxHeldOutput;
-      // Nothing buffered and no sync due: wait for the server (heartbeats come every heartbeat period).
+      // Nothing buffered and no sync due: wait for the server (heartbeats come every heartbeat period). A
+      // failover record is looked for after each wait: at least every 100 ms when following.
       MZL_TRY(bool readable, stream.wait_readable(std::chrono::milliseconds(0)));
       const bool drained = !readable;
       if (!readable && !sync_due) {
-        MZL_TRY(readable, stream.wait_readable(std::chrono::milliseconds(500)));
+        MZL_TRY(readable, stream.wait_readable(std::chrono::milliseconds(following_.follower ? 100 : 500)));
       }
       // The clock is read once per batch, not per event: when nothing more was buffered, and every
       // kEventsPerClockRead events of a long batch. The deadlines it serves are milliseconds to seconds; an
@@ -182,6 +201,10 @@ class TailRun {
       const bool batch_end = drained || ++events_since_clock_ >= kEventsPerClockRead;
       if (sync_due && (ack_overdue || !readable || output_full)) {
         MZL_CHECK(make_durable());  // reads the clock after the fsync
+        // Fencing by withholding ACKs: once a record names this server as the old primary, not one more.
+        // Looked for after the fsync, right before the ACK, so that a record written meanwhile counts.
+        MZL_TRY(bool replaced, check_replaced(pending_ack_.waiting));
+        if (replaced) return true;
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
         last_sync = now_;
@@ -190,6 +213,8 @@ class TailRun {
       }
       if (batch_end) {
         events_since_clock_ = 0;
+        MZL_TRY(bool replaced, check_replaced(false));
+        if (replaced) return true;
         if (sinks_.archive && now_ - last_checkpoint >= std::chrono::seconds(5)) {
           MZL_CHECK(sinks_.archive->checkpoint());
           last_checkpoint = now_;
@@ -204,6 +229,8 @@ class TailRun {
       if (!next) {  // the server sent everything it has (non-blocking dump), or is shutting down
         metrics_.caught_up = true;
         MZL_CHECK(make_durable());
+        MZL_TRY(bool replaced, check_replaced(pending_ack_.waiting));
+        if (replaced) return true;
         MZL_CHECK(send_ack(stream));
         MZL_CHECK(release_output());
         if (options_.stop_never) {
@@ -269,6 +296,15 @@ class TailRun {
   }
 
  private:
+  // Never blocks (failover_watch.h); reads the records only when REPO/failovers/ changed. `before_ack`: an
+  // ACK follows if not, so nothing may be put off to a later call.
+  Result<bool> check_replaced(bool before_ack) {
+    if (!following_.follower) return false;
+    MZL_TRY(bool replaced, following_.follower->replaced(following_.archived_source, before_ack));
+    if (replaced) replaced_ = true;
+    return replaced;
+  }
+
   Status archive(const net::StreamEvent& event) {
     MZL_TRY(auto appended, sinks_.archive->append_event(event));
     if (appended != BinlogArchive::Appended::kSkipped) count(event);
@@ -326,6 +362,8 @@ class TailRun {
   TailSinks sinks_;
   Metrics& metrics_;
   const std::string& source_;
+  TailFollowing following_;
+  bool replaced_ = false;
   // BinlogArchive::boundary_sequence() when last seen: a new value is a new resume point to make durable.
   uint64_t last_boundary_ = UINT64_MAX;
   bool unsynced_boundary_ = false;
@@ -375,13 +413,39 @@ Result<TailStats> run_tail(const TailOptions& options) {
     output.emplace(options.output_format, *options.output);
     MZL_CHECK(output->begin());
   }
+  // With a repository the archive follows failovers (tail_follow.h): the server and source are resolved from
+  // the records at every connection attempt, and watched while streaming with --stop-never.
+  std::optional<FailoverFollower> follower;
+  if (archiving) {
+    MZL_TRY(follower, FailoverFollower::open(options.repo, source, options.connection, options.stop_never));
+  }
+  std::string announced_source = source;
   bool started = false;  // connected once (a first connection that fails ends a run without stop_never)
   unsigned failures = 0;
   auto backoff = std::chrono::seconds(1);
   while (!stop_requested()) {
     // One connection: true when the run is over (dump complete or stop requested).
     Result<bool> attempt = [&]() -> Result<bool> {
-      net::ConnectionOptions connection_options = options.connection;
+      ArchiveTarget target{source, options.connection, std::nullopt};
+      if (follower) {
+        MZL_TRY(target, follower->resolve());
+        if (archive && archive->state().source != target.source) {
+          // The old primary's archive ends as it stands: durable, its tail made whole at the next open.
+          MZL_CHECK(archive->checkpoint());
+          archive.reset();
+        }
+        if (target.source != announced_source) {
+          const FailoverHop& hop = *target.hop;
+          std::fprintf(stderr,
+                       "mzl-binlog-tail: failover record %s: %s (server_id %u) was replaced by %s "
+                       "(server_id %u); archiving the new primary into source %s\n",
+                       hop.record.id.c_str(), hop.record.old_primary.address.c_str(),
+                       hop.record.old_primary.server_id, hop.record.new_primary.address.c_str(),
+                       hop.record.new_primary.server_id, target.source.c_str());
+          announced_source = target.source;
+        }
+      }
+      net::ConnectionOptions connection_options = target.connection;
       if (connection_options.read_timeout.count() == 0) {
         // A server that went silent (no event, no heartbeat) is noticed after a few heartbeat periods.
         connection_options.read_timeout =
@@ -395,7 +459,12 @@ Result<TailStats> run_tail(const TailOptions& options) {
       if (archiving && !archive) {
         BinlogArchiveOptions archive_options;
         archive_options.repo = options.repo;
-        archive_options.source = source;
+        archive_options.source = target.source;
+        std::error_code ec;
+        if (target.hop &&
+            !std::filesystem::exists(repo::archive_state_path(options.repo, target.source), ec)) {
+          MZL_TRY(archive_options.follows, follower->link_for(target));
+        }
         archive_options.server = identity;
         archive_options.allow_new_source = options.allow_new_source;
         archive_options.compress_closed_files = options.compress_closed_files;
@@ -408,6 +477,17 @@ Result<TailStats> run_tail(const TailOptions& options) {
       stream_options.server_id = options.server_id;
       stream_options.start_file = resume.file.empty() ? options.start_file : resume.file;
       stream_options.start_position = resume.file.empty() ? options.start_position : resume.position;
+      if (resume.file.empty() && target.hop) {
+        // An empty successor: from the new primary's file that holds what follows the predecessor's last
+        // transaction, whole (without a predecessor position: from the server's oldest file).
+        const std::optional<SourceLink>& link = archive->state().follows;
+        stream_options.start_file.clear();
+        stream_options.start_position = 4;
+        if (link && !link->from_gtid_position.empty()) {
+          MZL_TRY(stream_options.start_file,
+                  binlog_file_after(connection_options, options.server_id, link->from_gtid_position));
+        }
+      }
       stream_options.heartbeat_period = options.heartbeat_period;
       stream_options.semi_sync = options.semi_sync;
       stream_options.verify_checksums = options.verify_checksums;
@@ -416,8 +496,8 @@ Result<TailStats> run_tail(const TailOptions& options) {
       metrics.connected = true;
       failures = 0;
       backoff = std::chrono::seconds(1);
-      TailRun run(options, TailSinks{archive.get(), &placement, output ? &*output : nullptr}, metrics,
-                  source);
+      TailRun run(options, TailSinks{archive.get(), &placement, output ? &*output : nullptr}, metrics, source,
+                  TailFollowing{follower ? &*follower : nullptr, target.source});
       auto done = run.stream(stream);
       metrics.connected = false;
       // Whatever ended the run, what was appended becomes durable (the partial transaction at the tail is
@@ -426,6 +506,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       if (durable.ok()) durable = run.release_output();
       if (!done.ok()) return std::move(done).error();
       MZL_CHECK(durable);
+      if (run.replaced()) return false;  // the next attempt resolves the new primary and connects to it
       return *done;
     }();
     if (attempt.ok() && *attempt) break;
@@ -469,25 +550,6 @@ Result<TailStats> run_tail(const TailOptions& options) {
   stats.ack_latency = metrics.ack_latency;
   MZL_CHECK(write_metrics(options.metrics_file, source, metrics));
   return stats;
-}
-
-Result<std::string> describe_archive(const std::string& repo, const std::string& source, bool json) {
-  MZL_CHECK(validate_source_name(source));
-  const std::string path = repo::archive_state_path(repo, source);
-  std::ifstream in(path);
-  if (!in)
-    return Error(ErrorCode::kNotFound, "no archive state (nothing archived for this source yet?)").at_r(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  MZL_TRY(ArchiveState state, decode_archive_state(text.str(), path));
-  if (json) return text.str();
-  std::string out = fmt::format(
-      "source:           {}\nserver:           {} server_id={} {}\ncurrent file:     {}\ndurable position: "
-      "{}\n"
-      "GTID position:    {}\nclosed files:     {}\n",
-      state.source, state.server.flavour, state.server.server_id, state.server.server_uuid,
-      state.current_file, state.durable_position, state.gtid_position, state.closed_files.size());
-  return out;
 }
 
 }  // namespace mzl::archive

@@ -61,6 +61,9 @@ struct TailStats {
   std::string last_gtid_position;
 };
 
+// With a repository, the archive follows failovers (tail_follow.h; man/mzl-binlog-tail.1, FOLLOWING A
+// FAILOVER): the server and source come from REPO/failovers/ at every connection attempt, and with stop_never
+// a record that replaces the server being archived ends its stream at once, before another semi-sync ACK.
 // Runs until the server has sent everything (without stop_never), a stop signal, or an error that
 // reconnecting cannot cure (access denied, a server that no longer has what the archive needs, a different
 // server, local I/O). Everything appended is fsynced (and what is durable written to `output`) before it
@@ -68,7 +71,8 @@ struct TailStats {
 // semi_sync but no repo (an ACK promises a durable copy).
 Result<TailStats> run_tail(const TailOptions& options);
 
-// The archive's state for --status: "text" or JSON (state.json plus the lag of its last event).
+// The archive's state for --status: text or JSON (state.json). After a failover that the archive followed
+// (tail_follow.h) it is the state of the successor source archived now; the text names the chain.
 Result<std::string> describe_archive(const std::string& repo, const std::string& source, bool json);
 
 }  // namespace mzl::archive

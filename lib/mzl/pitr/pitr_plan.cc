@@ -11,6 +11,7 @@
 
 #include "mzl/archive/archive_reader.h"
 #include "mzl/archive/binlog_file_list.h"
+#include "mzl/archive/history_chain.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/local_storage.h"
@@ -96,6 +97,18 @@ Result<bool> snapshot_fits(const PitrOptions& options, const snapshot::Manifest&
   return false;
 }
 
+// The successor sources of the plan's archive, unless the stop is a file position (one server's file).
+Status add_continuations(const PitrOptions& options, PitrPlan& plan) {
+  if (options.stop.kind == replay::ReplayStop::Kind::kPosition) return ok_status();
+  MZL_TRY(std::vector<archive::Successor> successors,
+          archive::successors_of(options.repo, plan.snapshot.server.source));
+  for (const archive::Successor& successor : successors) {
+    plan.continuations.push_back(replay::ArchiveContinuation{repo::source_dir(options.repo, successor.source),
+                                                             successor.link.from_gtid_position});
+  }
+  return ok_status();
+}
+
 }  // namespace
 
 Status check_restore_target(const PitrOptions& options, const PitrPlan& plan) {
@@ -138,6 +151,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
     }
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
     MZL_CHECK(archive::archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
+    MZL_CHECK(add_continuations(options, plan));
     return plan;
   }
   // Newest first (ids sort by time).
@@ -151,6 +165,7 @@ Result<PitrPlan> plan_pitr(const PitrOptions& options) {
     plan.archive_dir = archive_dir_of(options.repo, plan.snapshot);
     // A gap in the archive is found before anything is loaded.
     MZL_CHECK(archive::archive_files_from(plan.archive_dir, plan.snapshot.binlog.file));
+    MZL_CHECK(add_continuations(options, plan));
     return plan;
   }
   return Error(ErrorCode::kNotFound,
@@ -221,12 +236,17 @@ std::string describe_plan(const PitrPlan& plan, const replay::ReplayStats& repla
   for (const auto& table : plan.snapshot.tables) {
     for (const auto& file : table.files) raw += file.raw_bytes;
   }
+  std::string from = plan.archive_dir;
+  for (const replay::ArchiveContinuation& next : plan.continuations) {
+    from +=
+        fmt::format(" up to GTID position {}, then {} after it", next.from_gtid_position, next.archive_dir);
+  }
   return fmt::format(
       "plan: snapshot {} ({} bytes of rows, consistent at {}:{} GTID {}), then {} transactions ({} bytes of "
       "binlog from {}) up to {}:{}, last GTID {}; estimated {:.0f} s to load and {:.0f} s to replay\n",
       plan.snapshot.id, raw, plan.snapshot.binlog.file, plan.snapshot.binlog.position,
       plan.snapshot.binlog.gtid.empty() ? "(none)" : plan.snapshot.binlog.gtid, replay.transactions,
-      replay.bytes, plan.archive_dir, replay.end_file, replay.end_position,
+      replay.bytes, from, replay.end_file, replay.end_position,
       replay.last_gtid.empty() ? "(none)" : replay.last_gtid, static_cast<double>(raw) / kLoadBytesPerSecond,
       static_cast<double>(replay.bytes) / kReplayBytesPerSecond);
 }

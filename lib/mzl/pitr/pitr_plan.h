@@ -11,12 +11,15 @@
 //  - kGtid (MariaDB): the newest whose GTID position is below the stop GTID's sequence number in its domain
 //    (a MySQL stop GTID needs --snapshot).
 //  - kPosition: the newest whose coordinates are at or before FILE:POS.
+// The history goes on across failovers: the successor sources of the snapshot's source (man/mzl.7, FAILOVER)
+// are replayed after it, the old primary's files up to the fork and the new primary's after it.
 // Safety, unless force: the target must not be a replica (SHOW SLAVE STATUS), and must not be the source
 // itself (same server_id, and for MySQL the same server_uuid, as the snapshot's server); the snapshot loader
 // refuses databases that already hold tables (snapshot_loader.h).
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mzl/load/snapshot_loader.h"
 #include "mzl/replay/replay_archive.h"
@@ -46,6 +49,9 @@ struct PitrPlan {
   snapshot::Manifest snapshot;
   std::string snapshot_dir;
   std::string archive_dir;  // REPO/binlogs/<source>
+  // After failovers the archive continues in successor sources (archive/history_chain.h), replayed after it
+  // (replay_archive.h). Not followed for a --stop-position, which names one server's file.
+  std::vector<replay::ArchiveContinuation> continuations;
 };
 
 // Chooses the snapshot and the archive (no server is contacted). kNotFound when no snapshot fits, naming

@@ -45,6 +45,7 @@ replay::ReplayOptions replay_options(const PitrOptions& options, const PitrPlan&
   r.start_file = plan.snapshot.binlog.file;
   r.start_position = plan.snapshot.binlog.position;
   r.stop = options.stop;
+  r.continuations = plan.continuations;
   r.preserve_gtids = options.preserve_gtids && options.load.write_binlog;
   r.progress = options.replay_progress;
   r.filter.databases = options.load.databases;

@@ -10,6 +10,7 @@
 
 #include "mzl/archive/archive_reader.h"
 #include "mzl/archive/binlog_file_list.h"
+#include "mzl/archive/history_chain.h"
 #include "mzl/codec/event_header.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/gtid/uuid.h"
@@ -49,14 +50,38 @@ class ArchiveReplay {
       : options_(options), translator_(applier), stop_gtid_(std::move(stop_gtid)) {}
 
   Result<ReplayStats> run() {
-    MZL_TRY(std::vector<std::filesystem::path> files,
-            archive::archive_files_from(options_.archive_dir, options_.start_file));
     stats_.stop_reached = options_.stop.kind == ReplayStop::Kind::kLatest;
-    // The last file may be the one mzl-binlog-tail is writing: its complete events are all there is.
-    archive::ArchiveReader reader(
-        std::move(files), {.start_position = options_.start_position, .last_file_may_be_partial = true});
-    MZL_CHECK(read(reader));
-    stats_.files = reader.files_opened();
+    const size_t segments = options_.continuations.size() + 1;
+    for (size_t i = 0; i < segments && !stopped_; ++i) {
+      Segment segment;
+      segment.archive_dir = i == 0 ? options_.archive_dir : options_.continuations[i - 1].archive_dir;
+      segment.start_position = i == 0 ? options_.start_position : codec::kBinlogMagicSize;
+      std::string start_file = options_.start_file;
+      if (i > 0) {
+        // A successor is read from its first file.
+        MZL_TRY(auto all, archive::expand_binlog_paths({segment.archive_dir}));
+        start_file = archive::server_file_name(all.front());
+        MZL_TRY(segment.after, archive::GtidBound::parse(options_.continuations[i - 1].from_gtid_position));
+      }
+      if (i + 1 < segments) {
+        MZL_TRY(segment.until, archive::GtidBound::parse(options_.continuations[i].from_gtid_position));
+      }
+      MZL_TRY(std::vector<std::filesystem::path> files,
+              archive::archive_files_from(segment.archive_dir, start_file));
+      // The last file may be the one mzl-binlog-tail is writing: its complete events are all there is.
+      archive::ArchiveReader reader(
+          std::move(files), {.start_position = segment.start_position, .last_file_may_be_partial = true});
+      MZL_CHECK(read(reader, segment));
+      stats_.files += reader.files_opened();
+      if (!stopped_ && i + 1 < segments && translator_.in_transaction()) {
+        return Error(ErrorCode::kCorrupt,
+                     fmt::format("the archive ends inside transaction {} before the failover's fork ({}): "
+                                 "the history cannot continue in {}",
+                                 stats_.last_gtid, segment.until->text(),
+                                 options_.continuations[i].archive_dir))
+            .at_r(segment.archive_dir);
+      }
+    }
     stats_.rolled_back = translator_.in_transaction();
     stats_.ended_inside_transaction = stats_.rolled_back || declining_;
     MZL_CHECK(translator_.finish());
@@ -98,8 +123,18 @@ class ArchiveReplay {
     return false;
   }
 
-  // Reads until the stop point or the archive's end.
-  Status read(archive::ArchiveReader& reader) {
+  // One archive of the history: its files from start_position on, its transactions after `after` (the
+  // predecessor has those) and up to `until` (past it they are not the history's: the old primary's after the
+  // fork).
+  struct Segment {
+    std::string archive_dir;
+    uint64_t start_position = codec::kBinlogMagicSize;
+    std::optional<archive::GtidBound> after, until;
+  };
+
+  // Reads until the stop point, the segment's end (`until`) or the archive's end.
+  Status read(archive::ArchiveReader& reader, const Segment& segment) {
+    bool skipping = false;  // the transaction being read is not replayed
     while (true) {
       MZL_TRY(const archive::ArchiveEvent* next, reader.next());
       if (next == nullptr) break;
@@ -109,6 +144,12 @@ class ArchiveReplay {
         stats_.end_file = event.file;
         stats_.end_position = codec::kBinlogMagicSize;
       }
+      if (event.starts_transaction) {
+        if (segment.until && !segment.until->contains(event.gtid)) return ok_status();
+        skipping = segment.after && segment.after->contains(event.gtid);
+        if (skipping) ++stats_.skipped_across_failovers;
+      }
+      if (skipping && event.in_transaction) continue;
       if (event.starts_transaction) {
         if (stop_requested()) {
           // Between two transactions: everything before this one is applied, nothing of it.
@@ -122,6 +163,7 @@ class ArchiveReplay {
         if (stops_before(event)) {
           stats_.end_position = raw.offset;
           stats_.stop_reached = true;
+          stopped_ = true;
           return ok_status();
         }
         declining_ = options_.wants_transaction && !options_.wants_transaction(event.gtid);
@@ -164,6 +206,7 @@ class ArchiveReplay {
   std::string stop_gtid_;
   bool stop_after_transaction_ = false;
   bool declining_ = false;  // the events of a declined transaction are being read past
+  bool stopped_ = false;  // the stop point was reached: no later segment is read
   ReplayStats stats_;
   std::chrono::steady_clock::time_point last_report_{};
 };

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "mzl/replay/replay_sql.h"
 #include "mzl/replay/statement_sink.h"
@@ -45,11 +46,22 @@ struct ReplayProgress {
   int64_t timestamp = 0;  // of the last transaction applied
 };
 
+// A successor source that continues the history after a failover (archive/history_chain.h): read whole after
+// the archive before it, which is read only up to from_gtid_position; the successor's transactions up to that
+// position (its first file repeats what the predecessor holds) are not replayed again.
+struct ArchiveContinuation {
+  std::string archive_dir;  // REPO/binlogs/<successor>
+  std::string from_gtid_position;
+};
+
 struct ReplayOptions {
   std::string archive_dir;  // REPO/binlogs/<source>
   std::string start_file;   // the snapshot's binlog coordinates
   uint64_t start_position = 4;
   ReplayStop stop;
+  // The history after failovers, in order (empty: archive_dir alone). Transactions of an archive past its
+  // successor's from_gtid_position (the old primary's after the fork) are not replayed.
+  std::vector<ArchiveContinuation> continuations;
   bool preserve_gtids = false;  // replay each transaction under its original GTID (replay_sql.h)
   CollationNames collations;    // for the serial form
   ReplayFilter filter;          // for the serial form
@@ -62,12 +74,13 @@ struct ReplayOptions {
 };
 
 struct ReplayStats {
-  uint64_t transactions = 0;  // transactions applied
-  uint64_t declined = 0;      // transactions wants_transaction declined
-  uint64_t events = 0;        // events read after the start position
-  uint64_t bytes = 0;         // their bytes
-  uint64_t files = 0;         // files read
-  std::string last_gtid;      // of the last transaction applied ("" when none)
+  uint64_t transactions = 0;              // transactions applied
+  uint64_t declined = 0;                  // transactions wants_transaction declined
+  uint64_t events = 0;                    // events read after the start position
+  uint64_t bytes = 0;                     // their bytes
+  uint64_t files = 0;                     // files read
+  uint64_t skipped_across_failovers = 0;  // transactions left out as not the history's (continuations)
+  std::string last_gtid;                  // of the last transaction applied ("" when none)
   int64_t last_timestamp = 0;
   std::string end_file;  // where the replay ended: the first event not applied, or the archive's end
   uint64_t end_position = 0;

@@ -156,10 +156,12 @@ Result<FailoverRecord> decode_failover_record(std::string_view json, const std::
   MZL_CHECK(read_server(fields, "old_primary", r.old_primary));
   MZL_CHECK(read_server(fields, "new_primary", r.new_primary));
   MZL_CHECK(fields.get("fork_position", r.fork_position));
+  // A run without --repo writes "archive":null.
   const JsonValue* archive_value = fields.find("archive");
-  MZL_TRY(const JsonObject* archive, archive_value && archive_value->is_null()
-                                         ? Result<const JsonObject*>(nullptr)
-                                         : fields.object("archive"));
+  const JsonObject* archive = nullptr;
+  if (archive_value && !archive_value->is_null()) {
+    MZL_TRY(archive, fields.object("archive"));
+  }
   if (archive) {
     const JsonFields inner(*archive, where, kWhat, "archive");
     ArchiveVerdict verdict;

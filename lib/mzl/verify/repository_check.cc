@@ -8,6 +8,7 @@
 #include <map>
 #include <system_error>
 
+#include "mzl/archive/history_chain.h"
 #include "mzl/repo/local_storage.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/snapshot/retention.h"
@@ -28,6 +29,39 @@ std::string format_point(const WindowPoint& p) {
     inside += fmt::format("{}snapshot {}", inside.empty() ? "" : "; ", p.snapshot_id);
   }
   return inside.empty() ? format_time(p.unix_time) : fmt::format("{} ({})", format_time(p.unix_time), inside);
+}
+
+// What is wrong with the link of successor `name` to its predecessor: a predecessor without an archive, or
+// one whose archive does not reach the position the successor continues from.
+std::vector<Problem> link_problems(const std::string& repo, const std::string& name,
+                                   const archive::SourceLink& link) {
+  const Problem where{"binlogs/" + name + "/state.json", std::nullopt, ""};
+  auto problem = [&](std::string what) {
+    Problem p = where;
+    p.what = std::move(what);
+    return std::vector<Problem>{p};
+  };
+  auto state = archive::read_source_state(repo, link.source);
+  if (!state.ok()) return {};  // reported with the predecessor's own check
+  if (!*state) {
+    return problem(
+        fmt::format("continues the history of source {} (failover record {}), which has no archive here: the "
+                    "transactions before the failover are missing",
+                    link.source, link.record));
+  }
+  auto ends = archive::GtidBound::parse((*state)->gtid_position);
+  auto from = archive::GtidBound::parse(link.from_gtid_position);
+  if (!from.ok()) {
+    return problem(fmt::format("the link's from_gtid_position '{}' is not a GTID position or set",
+                               link.from_gtid_position));
+  }
+  if (!ends.ok() || !ends->covers(*from)) {
+    return problem(fmt::format(
+        "continues the history of source {} after GTID position {} (failover record {}), but that archive "
+        "ends at '{}': the transactions in between are in neither source (a GTID hole across the failover)",
+        link.source, link.from_gtid_position, link.record, (*state)->gtid_position));
+  }
+  return {};
 }
 
 }  // namespace
@@ -62,15 +96,43 @@ Result<RepositoryReport> check_repository(const std::string& repo, const Reposit
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
 
+  // Successor sources and the predecessors they continue (an unreadable state.json is the source's own
+  // check's problem).
+  std::map<std::string, archive::SourceLink> links;
+  for (const std::string& name : names) {
+    auto link = archive::read_source_link(repo, name);
+    if (link.ok() && *link) links[name] = **link;
+  }
+  // A source's own oldest snapshot, else its predecessors'.
+  auto base_of = [&](std::string name) -> std::optional<RestoreBase> {
+    for (size_t hops = 0; hops <= names.size(); ++hops) {
+      if (auto it = bases.find(name); it != bases.end()) return it->second;
+      auto link = links.find(name);
+      if (link == links.end()) break;
+      name = link->second.source;
+    }
+    return std::nullopt;
+  };
+
   for (const std::string& name : names) {
     SourceReport source;
     source.source = name;
-    if (auto it = bases.find(name); it != bases.end()) source.base = it->second;
+    source.base = base_of(name);
+    if (auto it = links.find(name); it != links.end()) source.follows = it->second;
     if (fs::is_directory(repo::source_dir(repo, name), ec)) {
       BinlogCheckOptions binlog;
       binlog.buffer_size = options.binlog_buffer_size;
-      if (source.base) binlog.start_gtid = source.base->gtid;
+      if (bases.count(name)) {
+        binlog.start_gtid = bases[name].gtid;
+      } else if (source.follows) {
+        binlog.start_gtid = source.follows->from_gtid_position;
+      } else if (source.base) {
+        binlog.start_gtid = source.base->gtid;
+      }
       MZL_TRY(source.archive, check_binlog_source(repo, name, binlog));
+      if (source.follows) {
+        for (Problem& p : link_problems(repo, name, *source.follows)) source.archive->problems.push_back(p);
+      }
     }
     report.sources.push_back(std::move(source));
   }

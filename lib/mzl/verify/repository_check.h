@@ -5,6 +5,11 @@
 // per source: from that snapshot's consistent point to the last complete transaction before the first
 // problem in the archive.
 //
+// A successor source (archived after a failover, man/mzl.7 FAILOVER) continues its predecessor's history: its
+// GTID continuity is counted from its link's from_gtid_position (a hole at the start of its files is a hole
+// across the failover), the predecessor's archive must reach that position, and without a snapshot of its own
+// it is restorable from its predecessor's oldest intact snapshot.
+//
 // Sources are the directories under REPO/binlogs/ and the `source` names in the snapshots' manifests (a
 // snapshot whose server has no archive can only be restored to its own point; that is said in the window,
 // not reported as a problem).
@@ -13,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "mzl/archive/archive_state.h"
 #include "mzl/util/result.h"
 #include "mzl/verify/binlog_check.h"
 #include "mzl/verify/snapshot_check.h"
@@ -32,9 +38,10 @@ struct RestoreBase {
 };
 
 struct SourceReport {
-  std::string source;                        // directory name under REPO/binlogs/
-  std::optional<RestoreBase> base;           // none: no intact snapshot of this source
-  std::optional<BinlogCheckReport> archive;  // none: REPO/binlogs/<source>/ does not exist
+  std::string source;                          // directory name under REPO/binlogs/
+  std::optional<RestoreBase> base;             // none: no intact snapshot of this source
+  std::optional<BinlogCheckReport> archive;    // none: REPO/binlogs/<source>/ does not exist
+  std::optional<archive::SourceLink> follows;  // a successor source: the history it continues
   bool ok() const { return !archive || archive->ok(); }
 };
 

@@ -79,6 +79,10 @@ static void visit_fields(auto& io, const SourceReport& source) {
   io.field("source", source.source);
   io.field("ok", source.ok());
   io.field("archive", source.archive.has_value());
+  // A successor source (after a failover): the source, GTID position and failover record it continues from.
+  io.field("follows", source.follows ? source.follows->source : "");
+  io.field("follows_from_gtid_position", source.follows ? source.follows->from_gtid_position : "");
+  io.field("follows_record", source.follows ? source.follows->record : "");
   if (source.archive) archive_counts(io, *source.archive);
   const RestoreWindow window = restore_window(source);
   io.object("window", [&](auto& w) {
@@ -133,6 +137,12 @@ std::string describe_repository_report(const RepositoryReport& report, bool json
     const std::string where = "binlogs/" + source.source;
     if (source.archive) {
       out += archive_line(where, *source.archive);
+      if (source.follows) {
+        out += fmt::format(
+            "  continues binlogs/{} after GTID position {} (failover record {})\n", source.follows->source,
+            source.follows->from_gtid_position.empty() ? "(none)" : source.follows->from_gtid_position,
+            source.follows->record);
+      }
       append_problems(out, source.archive->problems);
     } else {
       out += fmt::format("{}: no binlog archive\n", where);
