@@ -6,7 +6,9 @@
 // acknowledged: they wait for an ACK) and the primary is SIGKILLed with them waiting. mzl-promote --dry-run
 // changes nothing; mzl-promote must pick the replica that received more, fill its gap from the archive,
 // promote it and point the other at it: every acknowledged commit is on the new primary, the other replica
-// ends checksum-equal, the record says "nothing acknowledged lost". The old primary is restarted: --check
+// ends checksum-equal, the record says "nothing acknowledged lost". The archiver, let go on, follows the
+// record to the new primary by itself; mzl-verify --repo passes across the failover, and mzl-pitr-restore
+// from a snapshot taken before it restores the new primary's table. The old primary is restarted: --check
 // reports two writable servers; --rejoin refuses while it holds transactions the cluster lacks (and fences
 // it); --rejoin --flashback saves and undoes them and makes it a replica of the new primary, checksum-equal.
 //
@@ -108,7 +110,7 @@ ServerLook look(const fs::path& cnf) {
   return l;
 }
 
-void failover_round(int round, std::mt19937& random) {
+void failover_round(int round, std::mt19937& random, const OwnSandbox& target) {
   INFO("round " << round);
   OwnSandbox own("sandbox-promote-failover", kPortOffset, 3);
   const unsigned port = own.port();
@@ -123,6 +125,13 @@ void failover_round(int round, std::mt19937& random) {
   primary.query(
       "CREATE TABLE zl.t (id BIGINT AUTO_INCREMENT PRIMARY KEY, client INT, seq BIGINT, "
       "UNIQUE KEY (client, seq))");
+  // A snapshot of the old primary: the base of the restore across the failover below.
+  ToolResult snapshot = run_program(tool_binary("mzl-snapshot"),
+                                    {"--defaults-file", own.client_cnf(1).string(), "--repo", repo.string(),
+                                     "--source", "p1", "--databases", "zl"},
+                                    logs / "snapshot");
+  INFO(snapshot.err);
+  REQUIRE(snapshot.exit_code == 0);
   primary.query("SET GLOBAL rpl_semi_sync_master_timeout = 60000");
   primary.query("SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'");
   primary.query("SET GLOBAL rpl_semi_sync_master_wait_no_slave = ON");
@@ -152,9 +161,9 @@ void failover_round(int round, std::mt19937& random) {
   wait_committed(clients, stop3);
   MysqlConnection(own.client_cnf(3)).query("STOP SLAVE IO_THREAD");
   wait_committed(clients, kill_at);
-  // The archiver dies first: the clients' next commits reach the primary's binlog and wait for an ACK that
-  // never comes; the primary dies with them waiting.
-  tail.signal(SIGKILL);
+  // The archiver stops first: the clients' next commits reach the primary's binlog and wait for an ACK
+  // that never comes; the primary dies with them waiting.
+  tail.signal(SIGSTOP);
   std::this_thread::sleep_for(200ms);
   stop = true;
   REQUIRE(::kill(own.server_pid(), SIGKILL) == 0);
@@ -212,6 +221,34 @@ void failover_round(int round, std::mt19937& random) {
     CHECK(held == clients[i].acknowledged.size());  // seqs are 0..n-1, each acknowledged one is there
   }
   new_primary.query("INSERT INTO zl.t (client, seq) VALUES (99, 0)");
+
+  // The archiver goes on by itself: it follows the record to the new primary, in the successor source.
+  tail.signal(SIGCONT);
+  const auto id_at = r.out.find("\"id\":\"");
+  REQUIRE(id_at != std::string::npos);
+  const std::string successor = "p1." + r.out.substr(id_at + 6, r.out.find('"', id_at + 6) - (id_at + 6));
+  const std::string new_position = new_primary.scalar("SELECT @@global.gtid_binlog_pos");
+  const fs::path successor_state = repo / "binlogs" / successor / "state.json";
+  const auto follow_deadline = std::chrono::steady_clock::now() + 30s;
+  while (file_text(successor_state).find(fmt::format("\"gtid_position\":\"{}\"", new_position)) ==
+         std::string::npos) {
+    INFO("successor " << successor << ": " << file_text(successor_state) << file_text(logs / "tail.err"));
+    REQUIRE(std::chrono::steady_clock::now() < follow_deadline);
+    std::this_thread::sleep_for(50ms);
+  }
+  ToolResult verify = run_program(tool_binary("mzl-verify"), {"--repo", repo.string()}, logs / "verify");
+  INFO("verify: " << verify.out << verify.err);
+  CHECK(verify.exit_code == 0);
+  CHECK_THAT(verify.out, Catch::Contains("continues binlogs/p1 after GTID position"));
+  MysqlConnection(target.client_cnf()).query("DROP DATABASE IF EXISTS zl");
+  ToolResult restore =
+      run_program(tool_binary("mzl-pitr-restore"),
+                  {"--defaults-file", target.client_cnf().string(), "--repo", repo.string(), "--to-latest"},
+                  logs / "restore");
+  INFO("restore: " << restore.out << restore.err);
+  CHECK(restore.exit_code == 0);
+  CHECK(MysqlConnection(target.client_cnf()).query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1) ==
+        new_primary.query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1));
 
   // The other replica follows it and ends checksum-equal.
   const std::string position = new_primary.scalar("SELECT @@global.gtid_binlog_pos");
@@ -284,7 +321,10 @@ TEST_CASE(
   const unsigned s = seed();
   INFO("seed " << s);
   std::mt19937 random(s);
-  for (int round = 1; round <= rounds; ++round) failover_round(round, random);
+  // The target of the restores across the failover (its server_id is not the snapshot's).
+  OwnSandbox target("sandbox-promote-failover-target", kPortOffset + 4);
+  MysqlConnection(target.client_cnf()).query("SET GLOBAL server_id = 7704");
+  for (int round = 1; round <= rounds; ++round) failover_round(round, random, target);
 }
 
 }  // namespace
