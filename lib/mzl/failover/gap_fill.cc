@@ -13,22 +13,6 @@
 namespace mzl::failover {
 namespace {
 
-// Collation ids to names, for USER_VAR strings (as mzl-pitr-restore reads them from its target).
-replay::CollationNames read_collations(net::ServerConnection& connection) {
-  replay::CollationNames names;
-  auto rows =
-      connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
-  if (!rows.ok()) return names;
-  for (const auto& row : *rows) {
-    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
-    uint32_t id = 0;
-    const std::string& text = *row[0];
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size()) names[id] = {*row[1], *row[2]};
-  }
-  return names;
-}
-
 // The first archive file holding a transaction that `held` lacks: the oldest closed file whose last GTID is
 // not held, else the current file.
 std::string first_file_needed(const archive::ArchiveState& state, const HeldTransactions& held) {
@@ -120,7 +104,7 @@ Result<GapFill> fill_gap_from_archive(const std::string& repo, const std::string
     DiscardingSink discard;
     MZL_TRY(stats, replay::replay_archive(options, discard));
   } else {
-    options.collations = read_collations(candidate->connection());
+    options.collations = replay::read_collations(candidate->connection());
     MZL_TRY(auto sink, replay::ServerStatementSink::create(candidate->connection()));
     auto replayed = replay::replay_archive(options, *sink);
     if (!replayed.ok()) return std::move(replayed).error().at_r(candidate->name());

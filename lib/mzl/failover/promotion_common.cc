@@ -119,6 +119,12 @@ void roll_back_repointing(StepLog& steps, std::vector<Repointing>& replicas) {
   }
 }
 
+Result<std::optional<repo::DirectoryLock>> lock_repository(const PromoteOptions& options) {
+  if (options.repo.empty()) return std::optional<repo::DirectoryLock>();
+  MZL_TRY(repo::DirectoryLock lock, repo::lock_failovers(options.repo));
+  return std::optional<repo::DirectoryLock>(std::move(lock));
+}
+
 Error refusal(std::string message) {
   return Error(ErrorCode::kInvalidArgument, std::move(message));
 }

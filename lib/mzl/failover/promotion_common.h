@@ -43,6 +43,10 @@ Status validate_replicating(StepLog& steps, std::vector<Repointing>& replicas,
 // Points every changed replica back at its previous source (best effort: each failure is a step).
 void roll_back_repointing(StepLog& steps, std::vector<Repointing>& replicas);
 
+// The lock on REPO/failovers/ for a run that changes servers (none without --repo); kIo when another
+// mzl-promote holds it.
+Result<std::optional<repo::DirectoryLock>> lock_repository(const PromoteOptions& options);
+
 // Why a run was refused: kept as the error, the record's message, outcome kRefused.
 Error refusal(std::string message);
 

@@ -132,12 +132,8 @@ PromotionResult run_rejoin(const PromoteOptions& options, const topology::Server
     return finish(result, options, Outcome::kDryRun, std::nullopt);
   }
 
-  std::optional<repo::DirectoryLock> lock;
-  if (!options.repo.empty()) {
-    auto locked = repo::lock_failovers(options.repo);
-    if (!locked.ok()) return finish(result, options, Outcome::kRefused, std::move(locked).error());
-    lock = std::move(*locked);
-  }
+  auto lock = lock_repository(options);
+  if (!lock.ok()) return finish(result, options, Outcome::kRefused, std::move(lock).error());
   auto old_connected = ControlledServer::connect(rejoining_address, options.connection);
   if (!old_connected.ok())
     return finish(result, options, Outcome::kRefused, std::move(old_connected).error());

@@ -100,12 +100,8 @@ PromotionResult run_switchover(const PromoteOptions& options) {
     return finish(result, options, Outcome::kDryRun, std::nullopt);
   }
 
-  std::optional<repo::DirectoryLock> lock;
-  if (!options.repo.empty()) {
-    auto locked = repo::lock_failovers(options.repo);
-    if (!locked.ok()) return finish(result, options, Outcome::kRefused, std::move(locked).error());
-    lock = std::move(*locked);
-  }
+  auto lock = lock_repository(options);
+  if (!lock.ok()) return finish(result, options, Outcome::kRefused, std::move(lock).error());
   const Environment env = hook_environment(r, follower_names);
   if (Status hook = run_hook(steps, "--hook-pre", options.hook_pre, env, options.hook_timeout); !hook.ok()) {
     return finish(result, options, Outcome::kRefused, std::move(hook).error());

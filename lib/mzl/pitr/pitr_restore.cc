@@ -24,21 +24,6 @@
 namespace mzl::pitr {
 namespace {
 
-replay::CollationNames read_collations(net::ServerConnection& connection) {
-  replay::CollationNames names;
-  auto rows =
-      connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
-  if (!rows.ok()) return names;  // USER_VAR strings are then refused when they occur
-  for (const auto& row : *rows) {
-    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
-    uint32_t id = 0;
-    const std::string& text = *row[0];
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (ec == std::errc() && end == text.data() + text.size()) names[id] = {*row[1], *row[2]};
-  }
-  return names;
-}
-
 replay::ReplayOptions replay_options(const PitrOptions& options, const PitrPlan& plan) {
   replay::ReplayOptions r;
   r.archive_dir = plan.archive_dir;
@@ -64,7 +49,7 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   MZL_TRY(auto connection, net::ServerConnection::connect(options.load.target));
   if (!options.load.write_binlog) MZL_CHECK(connection.execute("SET SESSION sql_log_bin = 0"));
   replay::ReplayOptions replay = replay_options(options, result.plan);
-  replay.collations = read_collations(connection);
+  replay.collations = replay::read_collations(connection);
   const auto started = std::chrono::steady_clock::now();
   Result<replay::ReplayStats> replayed = replay::ReplayStats{};
   if (options.replay_threads > 1 && !replay.preserve_gtids) {

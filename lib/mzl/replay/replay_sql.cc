@@ -1,5 +1,7 @@
 #include "mzl/replay/replay_sql.h"
 
+#include <charconv>
+
 #include <algorithm>
 #include <cstring>
 
@@ -21,6 +23,21 @@
 #include "mzl/util/base64.h"
 
 namespace mzl::replay {
+
+CollationNames read_collations(net::ServerConnection& connection) {
+  CollationNames names;
+  auto rows =
+      connection.query("SELECT ID, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLLATIONS");
+  if (!rows.ok()) return names;
+  for (const auto& row : *rows) {
+    if (row.size() != 3 || !row[0] || !row[1] || !row[2]) continue;
+    uint32_t id = 0;
+    const std::string& text = *row[0];
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec == std::errc() && end == text.data() + text.size()) names[id] = {*row[1], *row[2]};
+  }
+  return names;
+}
 namespace {
 
 using net::quote_identifier;

@@ -29,6 +29,7 @@
 #include "mzl/archive/archive_reader.h"
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/raw_event.h"
+#include "mzl/net/server_connection.h"
 #include "mzl/replay/statement_sink.h"
 #include "mzl/util/result.h"
 
@@ -37,6 +38,10 @@ namespace mzl::replay {
 // Collation id -> (character set name, collation name), for USER_VAR string values (the event stores the
 // id; SQL needs the names). From the target's information_schema.COLLATIONS.
 using CollationNames = std::map<uint32_t, std::pair<std::string, std::string>>;
+
+// The target's collations (information_schema.COLLATIONS); none when it cannot be read (USER_VAR strings are
+// then refused when they occur).
+CollationNames read_collations(net::ServerConnection& connection);
 
 // Events there is nothing to apply for: ROTATE, GTID_LIST, BINLOG_CHECKPOINT, PREVIOUS_GTIDS, STOP, the
 // statement annotations (ANNOTATE_ROWS, ROWS_QUERY), heartbeats and IGNORABLE.

@@ -15,49 +15,7 @@ const char* json_name(Flavour flavour) {
   return flavour == Flavour::kMariaDb ? "mariadb" : "mysql";
 }
 
-Result<ServerAddress> ServerAddress::parse(std::string_view text) {
-  ServerAddress address;
-  std::string_view host = text;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string_view::npos)
-      return Error(ErrorCode::kInvalidArgument, fmt::format("'{}': missing ']'", text));
-    host = text.substr(1, close - 1);
-    std::string_view rest = text.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':')
-        return Error(ErrorCode::kInvalidArgument, fmt::format("'{}': expected ':' after ']'", text));
-      port = rest.substr(1);
-    }
-  } else if (const size_t colon = text.rfind(':'); colon != std::string_view::npos) {
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (host.empty()) return Error(ErrorCode::kInvalidArgument, fmt::format("'{}': no host", text));
-  address.host = std::string(host);
-  if (!port.empty() || text.find(':') != std::string_view::npos) {
-    auto number = parse_uint(port, "port", 65535);
-    if (!number.ok() || *number == 0)
-      return Error(ErrorCode::kInvalidArgument, fmt::format("'{}': the port must be 1..65535", text));
-    address.port = static_cast<unsigned>(*number);
-  }
-  return address;
-}
-
-std::string ServerAddress::to_string() const {
-  if (host.find(':') != std::string::npos) return fmt::format("[{}]:{}", host, port);
-  return fmt::format("{}:{}", host, port);
-}
-
 namespace {
-
-std::string canonical_host(std::string_view host) {
-  std::string out(host);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (out == "localhost" || out == "::1") return "127.0.0.1";
-  return out;
-}
 
 // The value of the first of `names` the row has (servers rename columns between versions: Master_Host in
 // MariaDB and MySQL before 8.0.22, Source_Host after). nullopt when none is there or the value is NULL.
@@ -107,10 +65,6 @@ Result<gtid::MysqlGtidSet> mysql_set(const net::NamedRow& row, std::string_view 
 }
 
 }  // namespace
-
-bool ServerAddress::same_as(const ServerAddress& other) const {
-  return port == other.port && canonical_host(host) == canonical_host(other.host);
-}
 
 Flavour flavour_of_version(std::string_view version) {
   return version.find("MariaDB") != std::string_view::npos ? Flavour::kMariaDb : Flavour::kMysql;

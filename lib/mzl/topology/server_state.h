@@ -22,6 +22,7 @@
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/gtid/mysql_gtid_set.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/util/host_port.h"
 #include "mzl/util/result.h"
 
 namespace mzl::topology {
@@ -29,18 +30,9 @@ namespace mzl::topology {
 enum class Flavour { kMariaDb, kMysql };
 const char* json_name(Flavour flavour);
 
-// host:port as given with --servers or named by a replica as its source.
-struct ServerAddress {
-  std::string host;
-  unsigned port = 3306;
-
-  // "host:port" or "host" (port 3306); "[v6]:port" for IPv6 literals. kInvalidArgument otherwise.
-  static Result<ServerAddress> parse(std::string_view text);
-  std::string to_string() const;
-  // The same host and port; "localhost" and "127.0.0.1" are one host, and host names compare without case.
-  bool same_as(const ServerAddress& other) const;
-  bool operator==(const ServerAddress&) const = default;
-};
+// host:port as given with --servers or named by a replica as its source (util/host_port.h: "localhost" and
+// 127.0.0.1 are one host, host names compare without case).
+using ServerAddress = HostPort;
 
 // One replication channel (MariaDB: a named connection of multi-source replication, "" the default one;
 // MySQL: a channel, "" the default one).

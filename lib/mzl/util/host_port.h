@@ -1,7 +1,7 @@
 #pragma once
-// "host:port" text as the failover records name servers (repo/failover_record.h), parsed and compared below
-// the topology area, for the archiver that follows a failover (archive/failover_follow.h). Same rules as
-// topology::ServerAddress, which the topology area keeps for itself (the layers forbid archive -> topology).
+// "host:port" as mzl-promote's --servers and the failover records name servers (repo/failover_record.h):
+// parsed and compared here, below the topology area (topology::ServerAddress is this type) and the archiver
+// that follows a failover (archive/failover_follow.h).
 #include <string>
 #include <string_view>
 
@@ -18,6 +18,7 @@ struct HostPort {
   std::string to_string() const;
   // The same host and port; "localhost", "::1" and "127.0.0.1" are one host; host names compare without case.
   bool same_as(const HostPort& other) const;
+  bool operator==(const HostPort&) const = default;
 };
 
 // Both parse and name the same host and port; false when either does not parse.
