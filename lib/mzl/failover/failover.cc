@@ -134,18 +134,8 @@ PromotionResult run_failover(const PromoteOptions& options) {
   r.new_primary = {candidate_address.to_string(), candidate_state.server_id};
 
   // The other replicas of the old primary follow the candidate; broken ones are left alone.
-  std::vector<size_t> followers;
-  std::vector<std::string> follower_names;
-  for (size_t i : replicas_of_primary(t)) {
-    if (i == chosen) continue;
-    if (topology::is_broken(*t.channel(i))) {
-      steps.note("left alone: broken (its SQL thread stopped with an error)",
-                 t.servers[i].address.to_string());
-      continue;
-    }
-    followers.push_back(i);
-    follower_names.push_back(t.servers[i].address.to_string());
-  }
+  const std::vector<size_t> followers = followers_of(t, chosen, steps);
+  const std::vector<std::string> follower_names = names_of(t, followers);
 
   std::string source;
   if (!options.repo.empty()) {
@@ -184,16 +174,10 @@ PromotionResult run_failover(const PromoteOptions& options) {
     return finish(result, options, Outcome::kRefused, std::move(candidate_connected).error());
   }
   ControlledServer& candidate = *candidate_connected;
-  std::vector<ControlledServer> follower_servers;
-  for (size_t i : followers) {
-    auto connected = ControlledServer::connect(t.servers[i].address, options.connection);
-    if (!connected.ok()) return finish(result, options, Outcome::kRefused, std::move(connected).error());
-    follower_servers.push_back(std::move(*connected));
-  }
-  std::vector<Repointing> repointing;
-  for (size_t k = 0; k < followers.size(); ++k) {
-    repointing.push_back({&follower_servers[k], t.channel(followers[k])->name, old_primary, false});
-  }
+  auto follower_servers = connect_all(t, followers, options.connection);
+  if (!follower_servers.ok())
+    return finish(result, options, Outcome::kRefused, std::move(follower_servers).error());
+  std::vector<Repointing> repointing = repointing_of(t, followers, *follower_servers, old_primary);
 
   // From here on the servers change. Until the candidate is writable, anything that fails is put back: the
   // replicas replicate from the old primary again (it may come back).

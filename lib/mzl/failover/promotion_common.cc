@@ -56,6 +56,52 @@ Status run_hook(StepLog& steps, const std::string& what, const std::string& comm
   return steps.run(what, "", [&] { return run_shell_command(command, env, timeout); });
 }
 
+std::vector<size_t> followers_of(const topology::Topology& t, size_t candidate, StepLog& steps) {
+  std::vector<size_t> out;
+  for (size_t i : t.replicas) {
+    if (i == candidate || t.source_of[i] != t.primary || t.channel(i) == nullptr) continue;
+    if (topology::is_broken(*t.channel(i))) {
+      steps.note("left alone: broken (its SQL thread stopped with an error)",
+                 t.servers[i].address.to_string());
+      continue;
+    }
+    out.push_back(i);
+  }
+  return out;
+}
+
+std::vector<std::string> names_of(const topology::Topology& t, const std::vector<size_t>& servers) {
+  std::vector<std::string> out;
+  for (size_t i : servers) out.push_back(t.servers[i].address.to_string());
+  return out;
+}
+
+Result<std::vector<ControlledServer>> connect_all(const topology::Topology& t,
+                                                  const std::vector<size_t>& servers,
+                                                  const net::ConnectionOptions& connection) {
+  std::vector<ControlledServer> out;
+  for (size_t i : servers) {
+    MZL_TRY(ControlledServer server, ControlledServer::connect(t.servers[i].address, connection));
+    out.push_back(std::move(server));
+  }
+  return out;
+}
+
+std::vector<Repointing> repointing_of(const topology::Topology& t, const std::vector<size_t>& followers,
+                                      std::vector<ControlledServer>& connected,
+                                      const topology::ServerAddress& previous_source) {
+  std::vector<Repointing> out;
+  for (size_t k = 0; k < followers.size(); ++k) {
+    out.push_back({&connected[k], t.channel(followers[k])->name, previous_source, false});
+  }
+  return out;
+}
+
+ReplicationCredentials replication_credentials(const PromoteOptions& options) {
+  return {options.replication_user.value_or(options.connection.user),
+          options.replication_password.value_or(options.connection.password.value_or(""))};
+}
+
 Status repoint(StepLog& steps, std::vector<Repointing>& replicas, const topology::ServerAddress& source) {
   for (Repointing& r : replicas) {
     MZL_CHECK(

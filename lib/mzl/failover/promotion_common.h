@@ -33,6 +33,24 @@ struct Repointing {
   topology::ServerAddress previous_source;
   bool changed = false;  // the CHANGE MASTER was made
 };
+// The repointing of each connected follower (connect_all of `followers`), away from `previous_source`.
+std::vector<Repointing> repointing_of(const topology::Topology& topology,
+                                      const std::vector<size_t>& followers,
+                                      std::vector<ControlledServer>& connected,
+                                      const topology::ServerAddress& previous_source);
+
+// The replicas of the primary other than the candidate, which will follow the candidate; broken ones are
+// left alone (a step says so).
+std::vector<size_t> followers_of(const topology::Topology& topology, size_t candidate, StepLog& steps);
+std::vector<std::string> names_of(const topology::Topology& topology, const std::vector<size_t>& servers);
+
+// Connects to each of `servers` (a refusal when one cannot be reached: nothing has changed yet).
+Result<std::vector<ControlledServer>> connect_all(const topology::Topology& topology,
+                                                  const std::vector<size_t>& servers,
+                                                  const net::ConnectionOptions& connection);
+
+// The account a demoted primary replicates with (--replication-user, else the connection's own).
+ReplicationCredentials replication_credentials(const PromoteOptions& options);
 
 // Stops each replica's channel, points it at `source` and starts it again.
 Status repoint(StepLog& steps, std::vector<Repointing>& replicas, const topology::ServerAddress& source);

@@ -225,9 +225,7 @@ PromotionResult run_rejoin(const PromoteOptions& options, const topology::Server
     return finish(result, options, Outcome::kFailed, std::move(s).error());
   }
 
-  const ReplicationCredentials credentials{
-      options.replication_user.value_or(options.connection.user),
-      options.replication_password.value_or(options.connection.password.value_or(""))};
+  const ReplicationCredentials credentials = replication_credentials(options);
   std::vector<Repointing> rejoined{{&old_primary, "", new_address, false}};
   Status replicating =
       steps.run(fmt::format("replicate from {}", r.new_primary.address), old_primary.name(), [&]() -> Status {

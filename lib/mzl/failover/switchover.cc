@@ -80,18 +80,9 @@ PromotionResult run_switchover(const PromoteOptions& options) {
   const std::string candidate_channel = t.channel(*chosen)->name;
   r.new_primary = {candidate_address.to_string(), t.state(*chosen)->server_id};
 
-  std::vector<size_t> followers;
-  std::vector<std::string> follower_names{r.old_primary.address};
-  for (size_t i : t.replicas) {
-    if (i == *chosen || t.source_of[i] != t.primary) continue;
-    if (topology::is_broken(*t.channel(i))) {
-      steps.note("left alone: broken (its SQL thread stopped with an error)",
-                 t.servers[i].address.to_string());
-      continue;
-    }
-    followers.push_back(i);
-    follower_names.push_back(t.servers[i].address.to_string());
-  }
+  const std::vector<size_t> followers = followers_of(t, *chosen, steps);
+  std::vector<std::string> follower_names = names_of(t, followers);
+  follower_names.insert(follower_names.begin(), r.old_primary.address);
   if (options.dry_run) {
     steps.note("would be made read-only, its client sessions ended", r.old_primary.address);
     steps.note("would apply everything the primary has, then be made writable", r.new_primary.address);
@@ -115,19 +106,11 @@ PromotionResult run_switchover(const PromoteOptions& options) {
     return finish(result, options, Outcome::kRefused, std::move(candidate_connected).error());
   }
   ControlledServer& candidate = *candidate_connected;
-  std::vector<ControlledServer> follower_servers;
-  for (size_t i : followers) {
-    auto connected = ControlledServer::connect(t.servers[i].address, options.connection);
-    if (!connected.ok()) return finish(result, options, Outcome::kRefused, std::move(connected).error());
-    follower_servers.push_back(std::move(*connected));
-  }
-  std::vector<Repointing> repointing;
-  for (size_t k = 0; k < followers.size(); ++k) {
-    repointing.push_back({&follower_servers[k], t.channel(followers[k])->name, old_address, false});
-  }
-  const ReplicationCredentials credentials{
-      options.replication_user.value_or(options.connection.user),
-      options.replication_password.value_or(options.connection.password.value_or(""))};
+  auto follower_servers = connect_all(t, followers, options.connection);
+  if (!follower_servers.ok())
+    return finish(result, options, Outcome::kRefused, std::move(follower_servers).error());
+  std::vector<Repointing> repointing = repointing_of(t, followers, *follower_servers, old_address);
+  const ReplicationCredentials credentials = replication_credentials(options);
 
   bool old_primary_replicates = false;
   const auto roll_back = [&](Error error) -> PromotionResult& {
