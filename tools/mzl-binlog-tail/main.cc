@@ -45,6 +45,9 @@ struct ArchiveFlags {
   bool allow_new_source = false;
   bool status = false;
   bool json = false;
+  std::string schema_history;
+  bool no_schema_history = false;
+  std::string after_gtid;
 };
 
 mzl::archive::OutputFormat output_format(const std::string& output) {
@@ -96,6 +99,9 @@ mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output
   options.start_position = flags.start_position_archive;
   options.metrics_file = flags.metrics_file;
   options.allow_new_source = flags.allow_new_source;
+  options.schema_history = !flags.no_schema_history;
+  options.schema_history_file = flags.schema_history;
+  options.after_gtid = flags.after_gtid;
   std::unique_ptr<OutputStream> out;
   if (!output.empty()) {
     MZL_TRY(out, open_output("-", 1 << 20));
@@ -204,6 +210,14 @@ int main(int argc, char** argv) {
                    "events once durable (without --repo: stdout only)")
       ->check(CLI::IsMember({"json", "raw"}));
 
+  output_group->add_option("--after-gtid", archive.after_gtid,
+                           "Write only transactions after this MariaDB GTID position / not in this\n"
+                           "MySQL GTID set (a consumer resuming after its last message)");
+  output_group->add_option("--schema-history", archive.schema_history,
+                           "Column names for servers that do not log them: the definitions by position\n"
+                           "(default with --repo: REPO/binlogs/<source>/schema-history.jsonl)");
+  output_group->add_flag("--no-schema-history", archive.no_schema_history,
+                         "Name columns only from the server's own metadata (binlog_row_metadata=FULL)");
   output_group->add_flag("--json", archive.json,
                          "Machine-readable --status and final summary (on stderr with --output)");
 

@@ -2,6 +2,7 @@
 
 #include "mzl/codec/event_decoder.h"
 #include "mzl/codec/event_type.h"
+#include "mzl/codec/gtid_from_events.h"
 #include "mzl/util/json.h"
 
 namespace mzl::archive {
@@ -44,20 +45,64 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   context.file = file_;
   context.file_json = file_json_;
   context.payload_pos = payload_pos;
-  if (const auto* rows = event.get<codec::RowsEvent>()) {
-    if (const auto& table = ctx.shared_table_map(rows->table_id)) {
+  const auto* rows = event.get<codec::RowsEvent>();
+  std::shared_ptr<const codec::TableMapEvent> table;
+  if (rows) {
+    table = ctx.shared_table_map(rows->table_id);
+    if (table && schema_) {
+      MZL_TRY(table, schema_->describe(table, gtid_, file_, event.offset));
+    }
+    if (table) {
       context.table = table.get();
       context.plan = &table_plans_.plan_for(table);
     }
   }
+  if (silent_) return ok_status();
   const size_t line_start = lines_.size();
   Status rendered = codec::append_event_json(lines_, event, context);
   if (!rendered.ok()) {
     lines_.resize(line_start);  // a line that failed is not written
     return rendered;
   }
+  if (rows && transaction_fields_) append_transaction_fields();
   lines_ += '\n';
   if (lines_.size() >= kJsonBatch) return write_lines();
+  return ok_status();
+}
+
+// Inside the rows line's object, before its closing brace: "gtid", "xid", and "commit" on the last one.
+void EventWriter::append_transaction_fields() {
+  lines_.pop_back();
+  JsonWriter w(lines_);
+  w.raw("");  // after the line's last field: the next field is separated by a comma
+  if (!gtid_.empty()) w.field("gtid", gtid_);
+  if (xid_) w.field("xid", *xid_);
+  if (commit_next_rows_) {
+    w.field("commit", true);
+    commit_next_rows_ = false;
+  }
+  lines_ += '}';
+}
+
+// What the change stream takes from an event besides its line: the transaction's GTID, and DDL for the
+// schema history.
+Result<std::string> EventWriter::gtid_of(const codec::Event& event) {
+  if (const auto* maria = event.get<codec::MariaGtidEvent>()) {
+    return codec::maria_gtid_from(*maria, event.header.server_id).to_string();
+  }
+  if (const auto* mysql = event.get<codec::MysqlGtidEvent>()) {
+    MZL_TRY(auto gtid, codec::mysql_gtid_from(*mysql));
+    return gtid ? gtid->to_string() : std::string();
+  }
+  return std::string();
+}
+
+Status EventWriter::note_event(const codec::Event& event) {
+  if (event.get<codec::MariaGtidEvent>() || event.get<codec::MysqlGtidEvent>()) {
+    MZL_TRY(gtid_, gtid_of(event));
+  } else if (const auto* query = event.get<codec::QueryEvent>(); query && schema_) {
+    MZL_CHECK(schema_->on_query(*query, gtid_, file_, event.offset));
+  }
   return ok_status();
 }
 
@@ -68,10 +113,14 @@ Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx
     return json(rows_event_, ctx);
   }
   MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));
+  if (transaction_fields_) MZL_CHECK(note_event(event));
   MZL_CHECK(json(event, ctx));
   if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {
     MZL_TRY(auto inner, codec::decode_payload_events(*payload, ctx, event.offset));
-    for (const auto& e : inner) MZL_CHECK(json(e, ctx, event.offset));
+    for (const auto& e : inner) {
+      if (transaction_fields_) MZL_CHECK(note_event(e));
+      MZL_CHECK(json(e, ctx, event.offset));
+    }
   }
   return ok_status();
 }

@@ -9,6 +9,7 @@
 #include "mzl/codec/event.h"
 #include "mzl/codec/event_json.h"
 #include "mzl/codec/raw_event.h"
+#include "mzl/schema/schema_tracker.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
@@ -43,6 +44,29 @@ class EventWriter {
   // Hands every line held here to the output, then flushes it.
   Status flush();
 
+  // The change stream's fields (tail_output.h): from here on, each rows event's line also carries its
+  // transaction's "gtid", the "xid" given to begin_transaction() and, on the transaction's last rows event
+  // (commit_next_rows()), "commit":true. Column names come from `schema` when the TABLE_MAP has none
+  // (nullptr:
+  // "@1", "@2"...), and every QUERY is passed to it.
+  void enable_transaction_fields(schema::SchemaTracker* schema) {
+    transaction_fields_ = true;
+    schema_ = schema;
+  }
+  void begin_transaction(std::optional<uint64_t> xid) {
+    gtid_.clear();
+    xid_ = xid;
+    commit_next_rows_ = false;
+  }
+  void commit_next_rows() { commit_next_rows_ = true; }
+  // While set, write() decodes events (and follows their DDL) without writing lines: a transaction that the
+  // consumer has (--after-gtid).
+  void set_silent(bool silent) { silent_ = silent; }
+  // The GTID text of a GTID event ("" for other events and anonymous transactions).
+  static Result<std::string> gtid_of(const codec::Event& event);
+  // The GTID of the transaction being written ("" before its GTID event, or without one).
+  const std::string& gtid() const { return gtid_; }
+
  private:
   OutputFormat format_;
   OutputStream& out_;
@@ -55,6 +79,14 @@ class EventWriter {
   std::string lines_;
   codec::Event rows_event_;  // rows events are decoded into this one, which keeps its vectors' capacity
   codec::TableRenderPlans table_plans_;
+  Status note_event(const codec::Event& event);
+  void append_transaction_fields();
+  bool transaction_fields_ = false;
+  schema::SchemaTracker* schema_ = nullptr;
+  std::string gtid_;
+  std::optional<uint64_t> xid_;
+  bool commit_next_rows_ = false;
+  bool silent_ = false;
 };
 
 }  // namespace mzl::archive

@@ -11,16 +11,26 @@
 #include <vector>
 
 #include "mzl/archive/event_writer.h"
+#include "mzl/archive/transaction_tracker.h"
 #include "mzl/codec/decoder_context.h"
+#include "mzl/schema/schema_tracker.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/result.h"
 
 namespace mzl::archive {
 
+// The change stream's options (man/mzl-binlog-tail.1, CHANGE STREAM): JSON lines of rows events carry
+// their transaction's gtid, xid and commit, and column names from `schema`; transactions in `after_gtid`
+// are not written.
+struct ChangeStreamOptions {
+  schema::SchemaTracker* schema = nullptr;
+  std::optional<schema::GtidPoint> after_gtid;
+};
+
 class TailOutput {
  public:
-  TailOutput(OutputFormat format, OutputStream& out) : writer_(format, out) {}
+  TailOutput(OutputFormat format, OutputStream& out, ChangeStreamOptions change_stream = {});
 
   // Raw: the binlog magic.
   Status begin() { return writer_.begin(); }
@@ -29,8 +39,11 @@ class TailOutput {
   // by an earlier run (a resumed file): written again to a raw stream, so that it is decodable alone, but
   // not as a JSON line, so that the JSON lines of successive runs join exactly.
   void add(std::string_view file, uint64_t offset, Bytes event, bool repeated = false);
+  // As add(), and the events' transaction boundaries are worked out here (a stream without an archive,
+  // which would otherwise find them): the event ending a transaction or outside one marks a boundary.
+  Status add_tracked(std::string_view file, uint64_t offset, Bytes event);
   // The events added so far end a transaction (or lie outside one): release() may pass them on.
-  void mark_boundary() { releasable_ = entries_.size(); }
+  void mark_boundary();
   // Writes the events up to the last mark_boundary() and flushes the stream. Call it only once they are
   // durable. Errors: kIo from the stream; kCorrupt when an event does not decode (JSON).
   Status release();
@@ -48,7 +61,13 @@ class TailOutput {
     bool repeated = false;
     std::string file;  // set when new_file
   };
+  // Writes the transaction (or the event outside one) of entries [begin, end).
+  Status release_transaction(size_t begin, size_t end);
   EventWriter writer_;
+  ChangeStreamOptions change_stream_;
+  std::vector<size_t> boundaries_;  // entry counts at each mark_boundary(), ascending
+  TransactionTracker tracker_;      // add_tracked()
+  codec::FormatDescription added_fd_;
   std::vector<uint8_t> bytes_;
   std::vector<Entry> entries_;
   size_t releasable_ = 0;

@@ -18,6 +18,7 @@
 #include "mzl/net/replica_stream.h"
 #include "mzl/net/server_connection.h"
 #include "mzl/repo/repository_layout.h"
+#include "mzl/schema/schema_tracker.h"
 #include "mzl/util/durable_file.h"
 #include "mzl/util/latency_histogram.h"
 #include "mzl/util/parse_number.h"
@@ -335,8 +336,7 @@ class TailRun {
     MZL_TRY(auto placed, sinks_.placement->place(event));
     if (!placed) return ok_status();
     count(event);
-    sinks_.output->add(placed->file, placed->offset, placed->event);
-    sinks_.output->mark_boundary();
+    MZL_CHECK(sinks_.output->add_tracked(placed->file, placed->offset, placed->event));
     unsynced_boundary_ = true;
     return ok_status();
   }
@@ -409,9 +409,20 @@ Result<TailStats> run_tail(const TailOptions& options) {
   std::unique_ptr<BinlogArchive> archive;
   net::StreamPlacement placement;
   std::optional<TailOutput> output;
-  if (options.output) {
-    output.emplace(options.output_format, *options.output);
-    MZL_CHECK(output->begin());
+  std::unique_ptr<schema::SchemaTracker> schema_tracker;
+  ChangeStreamOptions change_stream;
+  if (!options.after_gtid.empty()) {
+    if (options.output == nullptr) {
+      return Error(ErrorCode::kInvalidArgument, "--after-gtid selects what --output writes: give --output");
+    }
+    // The flavour is known once connected; both readings are tried (a MySQL set has a ':').
+    const bool mysql_set = options.after_gtid.find(':') != std::string::npos;
+    auto point = schema::GtidPoint::parse(mysql_set ? "mysql" : "mariadb", options.after_gtid);
+    if (!point.ok()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("--after-gtid {}: {}", options.after_gtid, point.error().message));
+    }
+    change_stream.after_gtid = std::move(*point);
   }
   // With a repository the archive follows failovers (tail_follow.h): the server and source are resolved from
   // the records at every connection attempt, and watched while streaming with --stop-never.
@@ -473,10 +484,35 @@ Result<TailStats> run_tail(const TailOptions& options) {
         MZL_CHECK(archive->discard_partial_transaction());
       }
       if (archive) resume = archive->resume_point();
+      if (options.output && !output) {
+        // The change stream starts where this run's output starts: its definitions include every DDL before.
+        if (options.schema_history && options.output_format == OutputFormat::kJson) {
+          schema::SchemaTrackerOptions schema_options;
+          schema_options.connection = connection_options;
+          schema_options.instance = options.server_id;
+          schema_options.history_path = options.schema_history_file;
+          if (schema_options.history_path.empty() && archiving) {
+            schema_options.history_path =
+                (std::filesystem::path(repo::source_dir(options.repo, target.source)) /
+                 "schema-history.jsonl")
+                    .string();
+          }
+          schema_options.start_gtid_position = !options.after_gtid.empty() ? options.after_gtid
+                                               : archive                   ? resume.gtid_position
+                                                                           : std::string();
+          MZL_TRY(schema_tracker, schema::SchemaTracker::open(schema_options));
+          change_stream.schema = schema_tracker.get();
+        }
+        output.emplace(options.output_format, *options.output, change_stream);
+        MZL_CHECK(output->begin());
+      }
       net::ReplicaStreamOptions stream_options;
       stream_options.server_id = options.server_id;
       stream_options.start_file = resume.file.empty() ? options.start_file : resume.file;
       stream_options.start_position = resume.file.empty() ? options.start_position : resume.position;
+      if (!archive && resume.file.empty() && !options.after_gtid.empty()) {
+        stream_options.start_gtid = options.after_gtid;  // the server sends what follows it
+      }
       if (resume.file.empty() && target.hop) {
         // An empty successor: from the new primary's file that holds what follows the predecessor's last
         // transaction, whole (without a predecessor position: from the server's oldest file).

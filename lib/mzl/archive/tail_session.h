@@ -45,6 +45,14 @@ struct TailOptions {
   // after the last event written, within this run only).
   OutputStream* output = nullptr;
   OutputFormat output_format = OutputFormat::kJson;
+  // The change stream (JSON output; man/mzl-binlog-tail.1, CHANGE STREAM). Column names for servers that do
+  // not log them come from a schema history (schema/schema_tracker.h) kept in this file: "" is
+  // REPO/binlogs/<source>/schema-history.jsonl with a repository, memory only without one.
+  bool schema_history = true;
+  std::string schema_history_file;
+  // Write only transactions not in this GTID set (MySQL) or after this position (MariaDB, per domain);
+  // without a repository the dump starts there.
+  std::string after_gtid;
 };
 
 struct TailStats {
