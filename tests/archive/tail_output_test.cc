@@ -3,6 +3,8 @@
 // lines --read gives for those files, restarted dumps add no duplicate, and nothing past the last marked
 // transaction boundary is released.
 #include <catch2/catch.hpp>
+#include <regex>
+#include <sstream>
 
 #include <fstream>
 
@@ -60,8 +62,8 @@ void place_dump(const std::vector<DumpEvent>& dump, StreamPlacement& placement, 
     INFO((placed.ok() ? std::string() : placed.error().to_string()));
     REQUIRE(placed.ok());
     if (!*placed) continue;
-    output.add((*placed)->file, (*placed)->offset, (*placed)->event);
-    output.mark_boundary();
+    // As the stream without a repository does: the output finds the transaction boundaries itself.
+    REQUIRE(output.add_tracked((*placed)->file, (*placed)->offset, (*placed)->event).ok());
   }
 }
 
@@ -146,7 +148,31 @@ TEST_CASE("tail output: JSON lines are those --read writes for the same files") 
 
   StreamPlacement placement;
   const auto sink = output_of(server->dump_from("", 4), OutputFormat::kJson, placement);
-  CHECK(std::string(sink.begin(), sink.end()) == expected);
+  // The stream's rows lines also carry their transaction's gtid and xid, and the last one "commit":true
+  // (CHANGE STREAM): each is checked, then taken off to compare the rest with --read's lines.
+  const std::regex fields(R"re(,"gtid":"0-1-([0-9]+)","xid":([0-9]+)(,"commit":true)?\}$)re");
+  std::istringstream lines(std::string(sink.begin(), sink.end()));
+  std::string line, stripped;
+  size_t rows_lines = 0, commits = 0;
+  while (std::getline(lines, line)) {
+    if (line.find("\"rows\":") != std::string::npos) {
+      std::smatch match;
+      INFO(line);
+      REQUIRE(std::regex_search(line, match, fields));
+      ++rows_lines;
+      commits += match[3].matched;
+      line = match.prefix().str() + "}";
+    }
+    stripped += line + "\n";
+  }
+  CHECK(rows_lines > 0);
+  size_t xids = 0;
+  for (size_t at = expected.find("\"type\":\"XID\""); at != std::string::npos;
+       at = expected.find("\"type\":\"XID\"", at + 1)) {
+    ++xids;
+  }
+  CHECK(commits == xids);
+  CHECK(stripped == expected);
 }
 
 TEST_CASE("tail output: only events up to the last marked boundary are released") {
