@@ -1,8 +1,9 @@
 // The values of mzl-binlog-tail --metrics-file (man/mzl-binlog-tail.1), each checked against what the server
 // or the archive says independently: the events archived are the events SHOW BINLOG EVENTS lists in the
 // server's files, the bytes archived are the archive files' sizes (less each file's 4-byte magic, which is
-// no event), the lag after catching up is small and not negative, the last event's timestamp is when the
-// test wrote it, and with --semi-sync the ACKs sent are the transactions the primary counts as acknowledged
+// no event), the lag after catching up is small and not negative, the lag's 1-minute average and 5-minute
+// p99 lie between 0 and the oldest event's age, the last event's timestamp is when the test wrote it, and
+// with --semi-sync the ACKs sent are the transactions the primary counts as acknowledged
 // (Rpl_semi_sync_master_yes_tx), one per commit.
 #include <catch2/catch.hpp>
 
@@ -11,9 +12,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <ctime>
+#include <map>
 #include <string>
 #include <thread>
 
@@ -46,6 +49,7 @@ struct EventCount {
   uint64_t events = 0;
   uint64_t gtid_events =
       0;  // MariaDB GTID events (type 162): one per transaction, each complete in the files
+  uint32_t oldest_timestamp = UINT32_MAX;  // the smallest non-zero event timestamp
 };
 
 // Every event of the shared primary's binlog files, walked by the event_size field of each header (SHOW
@@ -62,6 +66,10 @@ EventCount primary_event_count() {
       INFO(file << " at " << offset);
       REQUIRE(event_size >= 19);
       if (bytes[offset + 4] == 162) ++count.gtid_events;
+      const uint8_t* timestamp = bytes.data() + offset;
+      const uint32_t event_timestamp = uint32_t{timestamp[0]} | uint32_t{timestamp[1]} << 8 |
+                                       uint32_t{timestamp[2]} << 16 | uint32_t{timestamp[3]} << 24;
+      if (event_timestamp != 0) count.oldest_timestamp = std::min(count.oldest_timestamp, event_timestamp);
       offset += event_size;
       ++count.events;
     }
@@ -93,6 +101,21 @@ void check_latency_summary(const std::map<std::string, double>& values, const st
   CHECK(p50 >= 0);
   CHECK(p50 <= p99);
   CHECK(p99 <= elapsed);
+}
+
+// The lag windows: a sample is the lag of one moment of the run (wall clock minus the last archived event's
+// timestamp, or 0 when caught up), so neither figure is negative nor above the age of the oldest event the
+// server had when the run ended.
+void check_lag_windows(const std::map<std::string, double>& values, double max_lag) {
+  REQUIRE(values.count("mzl_binlog_tail_lag_avg_1m_seconds") == 1);
+  REQUIRE(values.count("mzl_binlog_tail_lag_p99_5m_seconds") == 1);
+  const double average = values.at("mzl_binlog_tail_lag_avg_1m_seconds");
+  const double p99 = values.at("mzl_binlog_tail_lag_p99_5m_seconds");
+  INFO("1-minute average " << average << ", 5-minute p99 " << p99 << ", max lag possible " << max_lag);
+  CHECK(average >= 0);
+  CHECK(average <= max_lag);
+  CHECK(p99 >= 0);
+  CHECK(p99 <= max_lag);
 }
 
 // Transactions as MariaDB logs them under binlog_format=STATEMENT (or MIXED): no BEGIN query, the GTID
@@ -132,8 +155,8 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   const auto primary = primary_server();
   const fs::path repo = fresh_repo(sandbox_dir(), "values");
   const fs::path metrics = repo / "tail.prom";
-  write_rows("metrics", 3);
-  flush_binary_logs();  // more than one file: each file's magic is not counted
+  write_rows("metrics", 30);  // more events than one batch of the archiver's loop (64): see the lag windows
+  flush_binary_logs();        // more than one file: each file's magic is not counted
   const double written = unix_now();
   write_rows("metrics", 4, 3000);
   write_statement_logged_transactions();
@@ -161,6 +184,13 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
   CHECK(values["mzl_binlog_tail_last_event_timestamp_seconds"] <= ended);
   CHECK(values["mzl_binlog_tail_lag_seconds"] >= 0);
   CHECK(values["mzl_binlog_tail_lag_seconds"] <= ended - std::floor(written) + 1);
+  REQUIRE(server.oldest_timestamp != UINT32_MAX);
+  check_lag_windows(values, ended - server.oldest_timestamp);
+  // The lag was sampled while catching up (the first batch of events ends before the dump does), when the
+  // last event archived was already written: more than 0.
+  REQUIRE(server.events > 128);
+  CHECK(values["mzl_binlog_tail_lag_avg_1m_seconds"] > 0);
+  CHECK(values["mzl_binlog_tail_lag_p99_5m_seconds"] > 0);
   CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] >= started);
   CHECK(values["mzl_binlog_tail_last_fsync_timestamp_seconds"] <= ended);
   CHECK(values["mzl_binlog_tail_fsyncs_total"] >= 1);
@@ -188,6 +218,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: events, bytes, lag and timestamps are
 
 TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, as the primary counts them",
           "[tool][archive][semisync]") {
+  const double before_sandbox = unix_now();  // every event of the fresh server is younger
   OwnSandbox sandbox("sandbox-tail-metrics", 30);
   const fs::path cnf = sandbox.client_cnf();
   const fs::path repo = fresh_repo(sandbox.dir(), "semisync");
@@ -229,6 +260,7 @@ TEST_CASE("mzl-binlog-tail --metrics-file: with --semi-sync one ACK per commit, 
   REQUIRE(stopped.has_value());
   CHECK((WIFEXITED(*stopped) && WEXITSTATUS(*stopped) == 0));
   const auto values = read_tail_metrics(metrics, kSource);
+  check_lag_windows(values, unix_now() - std::floor(before_sandbox));
   CHECK(values.at("mzl_binlog_tail_semisync_acks_total") == kCommits);
   CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") >= 0);
   CHECK(values.at("mzl_binlog_tail_semisync_ack_latency_seconds") < 5);

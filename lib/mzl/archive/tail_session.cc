@@ -23,6 +23,7 @@
 #include "mzl/util/latency_histogram.h"
 #include "mzl/util/parse_number.h"
 #include "mzl/util/prometheus_textfile.h"
+#include "mzl/util/sliding_window.h"
 #include "mzl/util/stop_signal.h"
 
 namespace mzl::archive {
@@ -45,6 +46,10 @@ struct Metrics {
   bool connected = false;
   LatencyHistogram fsync_latency;  // each archive sync() (fdatasync)
   LatencyHistogram ack_latency;    // first event an ACK covers received -> ACK sent
+  // lag_seconds() sampled at most once a second (sample_lag), over the two windows of the lag alert rules.
+  SlidingWindow lag_1m{std::chrono::seconds(60)};
+  SlidingWindow lag_5m{std::chrono::seconds(300)};
+  Clock::time_point next_lag_sample{};
 };
 
 double unix_now() {
@@ -55,6 +60,16 @@ double unix_now() {
 double lag_seconds(const Metrics& m) {
   if (m.caught_up || m.last_event_timestamp == 0) return 0;
   return std::max(0.0, unix_now() - m.last_event_timestamp);
+}
+
+// Called where the loop has just read the clock (`now`), so the events in between cost nothing. Before the
+// first event and the first heartbeat the lag is unknown (lag_seconds() says 0): no sample.
+void sample_lag(Metrics& m, Clock::time_point now) {
+  if (now < m.next_lag_sample || (m.last_event_timestamp == 0 && !m.caught_up)) return;
+  const double lag = lag_seconds(m);
+  m.lag_1m.record(now, lag);
+  m.lag_5m.record(now, lag);
+  m.next_lag_sample = now + std::chrono::seconds(1);
 }
 
 // A Prometheus summary's samples: `{source="..."}` (labels) becomes `{source="...",quantile="0.5"}`.
@@ -74,6 +89,13 @@ Status write_metrics(const std::string& path, const std::string& source, const M
              labels, m.last_event_timestamp);
   out.metric("mzl_binlog_tail_lag_seconds", "gauge", "Seconds the archive is behind the server", labels,
              lag_seconds(m));
+  const auto now = Clock::now();
+  out.metric("mzl_binlog_tail_lag_avg_1m_seconds", "gauge",
+             "Average of the lag, sampled once a second, over the last minute", labels,
+             m.lag_1m.average(now));
+  out.metric("mzl_binlog_tail_lag_p99_5m_seconds", "gauge",
+             "99th percentile of the lag, sampled once a second, over the last 5 minutes", labels,
+             m.lag_5m.quantile(now, 0.99));
   out.metric("mzl_binlog_tail_events_total", "counter", "Events archived", labels, m.events);
   out.metric("mzl_binlog_tail_bytes_total", "counter", "Bytes archived", labels, m.bytes);
   out.metric("mzl_binlog_tail_transactions_total", "counter", "Transactions archived (ended)", labels,
@@ -214,6 +236,7 @@ class TailRun {
       }
       if (batch_end) {
         events_since_clock_ = 0;
+        sample_lag(metrics_, now_);
         MZL_TRY(bool replaced, check_replaced(false));
         if (replaced) return true;
         if (sinks_.archive && now_ - last_checkpoint >= std::chrono::seconds(5)) {
@@ -562,6 +585,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
     for (auto waited = std::chrono::milliseconds(0); waited < backoff && !stop_requested();
          waited += std::chrono::milliseconds(100)) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      sample_lag(metrics, Clock::now());
     }
     backoff = std::min(backoff * 2, options.max_backoff);
   }
