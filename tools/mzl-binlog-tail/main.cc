@@ -51,11 +51,17 @@ struct ArchiveFlags {
 };
 
 mzl::archive::OutputFormat output_format(const std::string& output) {
-  return output == "raw" ? mzl::archive::OutputFormat::kRaw : mzl::archive::OutputFormat::kJson;
+  if (output == "raw") return mzl::archive::OutputFormat::kRaw;
+  if (output == "maxwell") return mzl::archive::OutputFormat::kMaxwell;
+  return mzl::archive::OutputFormat::kJson;
 }
 
 mzl::Status read_command(const ReadFlags& flags, const std::string& output) {
   using namespace mzl;
+  if (output == "maxwell") {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--output maxwell is a change stream's format: use it when streaming a server, not with --read");
+  }
   archive::ReadBinlogsOptions options;
   MZL_TRY(options.files, archive::expand_binlog_paths(flags.read));
   options.format = output_format(output);
@@ -206,9 +212,15 @@ int main(int argc, char** argv) {
   output_group
       ->add_option("--output", output,
                    "json: one JSON object per event (--read's default)\n"
+                   "maxwell: one line per changed row in Maxwell's format\n"
                    "raw: a binlog stream. When archiving, stdout gets the\n"
                    "events once durable (without --repo: stdout only)")
-      ->check(CLI::IsMember({"json", "raw"}));
+      ->check(CLI::IsMember({"json", "raw", "maxwell"}));
+  output_group
+      ->add_option_function<std::string>(
+          "--format", [&](const std::string& format) { output = format == "maxwell" ? "maxwell" : "json"; },
+          "json (mzl's lines) or maxwell: the same as --output json|maxwell")
+      ->check(CLI::IsMember({"json", "maxwell"}));
 
   output_group->add_option("--after-gtid", archive.after_gtid,
                            "Write only transactions after this MariaDB GTID position / not in this\n"

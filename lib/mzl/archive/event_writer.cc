@@ -1,5 +1,7 @@
 #include "mzl/archive/event_writer.h"
 
+#include <fmt/format.h>
+
 #include "mzl/codec/event_decoder.h"
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/gtid_from_events.h"
@@ -58,6 +60,15 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
     }
   }
   if (silent_) return ok_status();
+  if (format_ == OutputFormat::kMaxwell) {
+    if (!rows) return ok_status();  // Maxwell writes row changes only
+    if (!table) {
+      return Error(ErrorCode::kCorrupt, fmt::format("rows event for table id {} has no TABLE_MAP before it",
+                                                    rows->table_id))
+          .at_r(file_, event.offset);
+    }
+    return maxwell(*rows, table, event.header.timestamp);
+  }
   const size_t line_start = lines_.size();
   Status rendered = codec::append_event_json(lines_, event, context);
   if (!rendered.ok()) {
@@ -66,6 +77,21 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   }
   if (rows && transaction_fields_) append_transaction_fields();
   lines_ += '\n';
+  if (lines_.size() >= kJsonBatch) return write_lines();
+  return ok_status();
+}
+
+Status EventWriter::maxwell(const codec::RowsEvent& rows, const std::shared_ptr<const codec::TableMapEvent>& table,
+                            uint32_t timestamp) {
+  MaxwellPlan& cached = maxwell_plans_[rows.table_id];
+  if (cached.table != table) {
+    auto plan = codec::maxwell_table_plan(*table);
+    if (!plan.ok()) return std::move(plan).error().at_r(file_);
+    cached = MaxwellPlan{table, std::move(*plan)};
+  }
+  const bool last = commit_next_rows_;
+  commit_next_rows_ = false;
+  MZL_CHECK(codec::append_maxwell_rows(lines_, rows, *table, cached.plan, timestamp, last, maxwell_));
   if (lines_.size() >= kJsonBatch) return write_lines();
   return ok_status();
 }

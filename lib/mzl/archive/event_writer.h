@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "mzl/codec/decoder_context.h"
 #include "mzl/codec/event.h"
 #include "mzl/codec/event_json.h"
+#include "mzl/codec/maxwell_json.h"
 #include "mzl/codec/raw_event.h"
 #include "mzl/schema/schema_tracker.h"
 #include "mzl/util/output_stream.h"
@@ -15,7 +17,9 @@
 
 namespace mzl::archive {
 
-enum class OutputFormat { kJson, kRaw };
+// kMaxwell: the change stream in Maxwell's line format (codec/maxwell_json.h), rows events only; only the
+// archiver's output (tail_output.h) writes it, since a line needs its transaction's end.
+enum class OutputFormat { kJson, kRaw, kMaxwell };
 
 // Raw: the binlog magic once (begin()), then each event byte for byte. JSON: one object per line, naming
 // the file given to set_file(). Errors: kIo from the output; a rows event without its TABLE_MAP is
@@ -57,6 +61,8 @@ class EventWriter {
     gtid_.clear();
     xid_ = xid;
     commit_next_rows_ = false;
+    maxwell_ = codec::MaxwellTransaction{};
+    maxwell_.xid = xid;
   }
   void commit_next_rows() { commit_next_rows_ = true; }
   // While set, write() decodes events (and follows their DDL) without writing lines: a transaction that the
@@ -80,6 +86,14 @@ class EventWriter {
   codec::Event rows_event_;  // rows events are decoded into this one, which keeps its vectors' capacity
   codec::TableRenderPlans table_plans_;
   Status note_event(const codec::Event& event);
+  Status maxwell(const codec::RowsEvent& rows, const std::shared_ptr<const codec::TableMapEvent>& table,
+                 uint32_t timestamp);
+  codec::MaxwellTransaction maxwell_;
+  struct MaxwellPlan {
+    std::shared_ptr<const codec::TableMapEvent> table;
+    codec::MaxwellTablePlan plan;
+  };
+  std::unordered_map<uint64_t, MaxwellPlan> maxwell_plans_;  // by table id
   void append_transaction_fields();
   bool transaction_fields_ = false;
   schema::SchemaTracker* schema_ = nullptr;

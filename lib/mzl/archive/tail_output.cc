@@ -32,7 +32,7 @@ std::optional<uint64_t> xid_of(Bytes event) {
 
 TailOutput::TailOutput(OutputFormat format, OutputStream& out, ChangeStreamOptions change_stream)
     : writer_(format, out), change_stream_(std::move(change_stream)) {
-  if (format == OutputFormat::kJson) writer_.enable_transaction_fields(change_stream_.schema);
+  if (format != OutputFormat::kRaw) writer_.enable_transaction_fields(change_stream_.schema);
 }
 
 void TailOutput::add(std::string_view file, uint64_t offset, Bytes event, bool repeated) {
@@ -64,7 +64,7 @@ void TailOutput::mark_boundary() {
 }
 
 Status TailOutput::release_transaction(size_t begin, size_t end) {
-  if (writer_.format() == OutputFormat::kJson) {
+  if (writer_.format() != OutputFormat::kRaw) {
     // What each line needs from the transaction's end: its XID, and which rows event is its last.
     std::optional<uint64_t> xid;
     size_t last_rows = end;

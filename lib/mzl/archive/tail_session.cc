@@ -509,7 +509,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       if (archive) resume = archive->resume_point();
       if (options.output && !output) {
         // The change stream starts where this run's output starts: its definitions include every DDL before.
-        if (options.schema_history && options.output_format == OutputFormat::kJson) {
+        if (options.schema_history && options.output_format != OutputFormat::kRaw) {
           schema::SchemaTrackerOptions schema_options;
           schema_options.connection = connection_options;
           schema_options.instance = options.server_id;
@@ -535,6 +535,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       stream_options.start_position = resume.file.empty() ? options.start_position : resume.position;
       if (!archive && resume.file.empty() && !options.after_gtid.empty()) {
         stream_options.start_gtid = options.after_gtid;  // the server sends what follows it
+        placement.expect_gtid_start();
       }
       if (resume.file.empty() && target.hop) {
         // An empty successor: from the new primary's file that holds what follows the predecessor's last

@@ -84,6 +84,11 @@ class StreamPlacement {
   // Errors: those of place_event().
   Result<std::optional<Placed>> place(const StreamEvent& event);
 
+  // The dump was asked for by GTID (ReplicaStreamOptions::start_gtid): the server sends the file's
+  // FORMAT_DESCRIPTION and GTID list from its start, then skips to the first transaction the GTID position
+  // does not hold. That one jump, before the first other event of the file is passed on, is accepted.
+  void expect_gtid_start() { gtid_start_ = true; }
+
   // Where to restart the dump: the end of the last event passed on, or where the dump named the file to
   // start ("" and 0 before the first).
   const std::string& file() const { return file_; }
@@ -94,6 +99,7 @@ class StreamPlacement {
   uint64_t end_ = 0;    // 0 until the file's FORMAT_DESCRIPTION was passed on
   uint64_t start_ = 0;  // where the artificial ROTATE said the dump starts in file_
   std::vector<uint8_t> format_;
+  bool gtid_start_ = false;
 };
 
 }  // namespace mzl::net
