@@ -13,6 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "all_column_types_table.h"
 #include "mzl/util/json_reader.h"
 #include "sandbox.h"
+#include "tool_process.h"
 
 namespace mzl::test {
 namespace {
@@ -217,8 +219,15 @@ std::vector<RowsLine> rows_events(const std::string& json_lines) {
   return out;
 }
 
-TEST_CASE("mzl-binlog-tail --output json: every column of every row image equals the server's value") {
+// How a test gets the JSON lines of the binlog file `file` (the first one holding the test's rows).
+struct JsonSource {
+  std::function<void(MysqlConnection&)> before;  // before the first statement of the test
+  std::function<std::string(const std::string& file)> lines;
+};
+
+void check_every_column(const JsonSource& source) {
   MysqlConnection primary = connect(primary_server());
+  if (source.before) source.before(primary);
   primary.query("SET time_zone = '+00:00'");
   primary.query("SET sql_mode = ''");  // the zero dates
   primary.query(fmt::format("DROP DATABASE IF EXISTS {}", kDb));
@@ -251,7 +260,7 @@ TEST_CASE("mzl-binlog-tail --output json: every column of every row image equals
   flush_binary_logs();
   primary.query(fmt::format("DROP DATABASE {}", kDb));
 
-  const auto events = rows_events(read_json(primary_binlog_dir() / file));
+  const auto events = rows_events(source.lines(file));
   REQUIRE(events.size() == 6);  // 4 INSERTs, 1 UPDATE, 1 DELETE of one row each
   for (size_t r = 0; r < 4; ++r) {
     INFO("INSERT " << r + 1 << " " << events[r].type);
@@ -273,6 +282,51 @@ TEST_CASE("mzl-binlog-tail --output json: every column of every row image equals
   const JsonValue* deleted = events[5].rows[0].find("before");
   REQUIRE(deleted != nullptr);
   check_image(*deleted, updated[1], "DELETE");
+}
+
+TEST_CASE("mzl-binlog-tail --read --output json: every column of every row image equals the server's value") {
+  check_every_column(
+      JsonSource{{}, [](const std::string& file) { return read_json(primary_binlog_dir() / file); }});
+}
+
+// A server that does not log column names (binlog_row_metadata=NO_LOG, MariaDB's default): the change stream
+// names them from its schema history, which sees the table created (the CREATE replayed on the scratch
+// schema) and dropped; every name and value must be what the server's own FULL metadata gives above.
+TEST_CASE(
+    "mzl-binlog-tail streaming a NO_LOG server: names from the schema history, every value equals the "
+    "server's") {
+  const std::filesystem::path history =
+      std::filesystem::path(MZL_BINARY_DIR) / "json-rows-schema-history.jsonl";
+  std::filesystem::remove(history);
+  const std::vector<std::string> stream = {"--defaults-file",  primary_server().defaults_file.string(),
+                                           "--server-id",      "4711",
+                                           "--output",         "json",
+                                           "--schema-history", history.string()};
+  std::string start;  // the GTID position before the test's first statement
+  struct RestoreMetadata {
+    ~RestoreMetadata() { connect(primary_server()).query("SET GLOBAL binlog_row_metadata = FULL"); }
+  } restore;
+  JsonSource source;
+  source.before = [&](MysqlConnection& primary) {
+    primary.query("SET GLOBAL binlog_row_metadata = NO_LOG");
+    // The first run seeds the history from information_schema (the test's database does not exist yet).
+    const ToolResult seed = run_program(tool_binary("mzl-binlog-tail"), stream,
+                                        std::filesystem::path(MZL_BINARY_DIR) / "json-rows-seed");
+    INFO(seed.err);
+    REQUIRE(seed.exit_code == 0);
+    start = primary.scalar("SELECT @@global.gtid_binlog_pos");
+  };
+  source.lines = [&](const std::string&) {
+    std::vector<std::string> args = stream;
+    args.insert(args.end(), {"--after-gtid", start});
+    const ToolResult run = run_program(tool_binary("mzl-binlog-tail"), args,
+                                       std::filesystem::path(MZL_BINARY_DIR) / "json-rows-stream");
+    INFO(run.err);
+    REQUIRE(run.exit_code == 0);
+    CHECK(run.out.find("\"@1\"") == std::string::npos);
+    return run.out;
+  };
+  check_every_column(source);
 }
 
 }  // namespace

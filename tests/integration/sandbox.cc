@@ -185,8 +185,9 @@ OwnSandbox::~OwnSandbox() {
 }
 
 void OwnSandbox::start_server(int i) const {
-  const std::string cmd = fmt::format("'{}/scripts/sandbox' start-server --server {} --dir '{}' >>'{}.log' 2>&1",
-                                      MZL_SOURCE_DIR, i, dir_.string(), dir_.string());
+  const std::string cmd =
+      fmt::format("'{}/scripts/sandbox' start-server --server {} --dir '{}' >>'{}.log' 2>&1", MZL_SOURCE_DIR,
+                  i, dir_.string(), dir_.string());
   INFO(cmd);
   REQUIRE(std::system(cmd.c_str()) == 0);
 }

@@ -40,6 +40,11 @@ std::map<std::string, double> read_tail_metrics(const std::filesystem::path& pat
 // SHOW GLOBAL STATUS LIKE `name` of the server `defaults_file` connects to, as a number.
 uint64_t global_status_number(const std::filesystem::path& defaults_file, const std::string& name);
 
+// The change stream's JSON lines as --read writes them: each rows line's transaction fields ("gtid", "xid",
+// "commit", CHANGE STREAM in mzl-binlog-tail(1)) are checked to be there and taken off. `commits` (optional)
+// counts the lines with "commit":true.
+std::string without_transaction_fields(const std::string& lines, size_t* commits = nullptr);
+
 std::vector<std::string> with(std::vector<std::string> args, std::initializer_list<std::string> more);
 
 }  // namespace mzl::test
