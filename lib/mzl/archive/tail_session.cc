@@ -551,6 +551,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       stream_options.semi_sync = options.semi_sync;
       stream_options.verify_checksums = options.verify_checksums;
       stream_options.non_blocking = !options.stop_never;
+      placement.start_dump(!stream_options.start_gtid.empty());
       MZL_TRY(auto stream, net::ReplicaStream::start(std::move(connection), stream_options));
       metrics.connected = true;
       failures = 0;

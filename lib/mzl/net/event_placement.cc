@@ -53,6 +53,9 @@ Result<Placement> place_event(const StreamEvent& event, const CopyEnd& copy) {
 }
 
 Result<std::optional<StreamPlacement::Placed>> StreamPlacement::place(const StreamEvent& event) {
+  if (skips_transactions_ && end_ != 0 && event.in_file && event.file == file_ && event.position > end_) {
+    end_ = event.position;  // what the server skipped: transactions the dump's GTID position holds
+  }
   auto placement = place_event(event, CopyEnd{file_, end_});
   if (!placement.ok()) return std::move(placement).error().at_r(file_, end_);
   switch (*placement) {
