@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "mzl/codec/event_header.h"
 #include "mzl/codec/event_type.h"
+#include "mzl/codec/format_description.h"
 #include "mzl/net/event_placement.h"
+#include "mzl/util/crc32.h"
 
 namespace mzl::net {
 namespace {
@@ -144,6 +147,74 @@ TEST_CASE("event placement: --output without an archive resumes where the dump n
   CHECK_FALSE(placed->has_value());
   CHECK(placement.file() == kFile);
   CHECK(placement.position() == 1500);
+}
+
+// A FORMAT_DESCRIPTION as a dump from position 4 sends it (log_pos its end at offset 4, with a CRC32).
+std::vector<uint8_t> format_description_event() {
+  const codec::FormatDescription fd =
+      codec::default_format_description(codec::Flavour::kMariaDB, codec::ChecksumAlg::kCrc32);
+  ByteWriter body;
+  codec::encode_format_description(fd, fd, body);
+  codec::EventHeader header;
+  header.type_code = codec::code(codec::EventType::kFormatDescription);
+  header.server_id = 1;
+  header.event_size = static_cast<uint32_t>(codec::kEventHeaderSize + body.buffer().size() + 4);
+  header.log_pos = 4 + header.event_size;
+  ByteWriter w;
+  codec::write_event_header(header, w);
+  w.bytes(body.buffer());
+  w.u32le(crc32(w.buffer()));
+  return w.take();
+}
+
+// The dump's start as a MariaDB server sends it for @slave_connect_state: the file's header events, then
+// the first transaction after the position, far into the file.
+std::vector<Result<std::optional<StreamPlacement::Placed>>> place_gtid_dump_start(
+    StreamPlacement& placement) {
+  const std::vector<uint8_t> bytes(1024, 0);
+  const std::vector<uint8_t> fd_bytes = format_description_event();
+  const uint64_t fd_end = 4 + fd_bytes.size();
+  std::vector<Result<std::optional<StreamPlacement::Placed>>> placed;
+  placed.push_back(placement.place(
+      event_of(Row{"", codec::EventType::kRotate, 45, 4, false, true, "", kFile, 0, "", {}}, bytes)));
+  StreamEvent fd = event_of(
+      Row{"", codec::EventType::kFormatDescription, 0, 4, false, false, kFile, nullptr, 0, kFile, {}}, bytes);
+  fd.data = Bytes(fd_bytes.data(), fd_bytes.size());
+  placed.push_back(placement.place(fd));
+  placed.push_back(placement.place(event_of(
+      Row{"", codec::EventType::kMariaGtidList, 30, fd_end, true, false, kFile, nullptr, 0, kFile, {}},
+      bytes)));
+  placed.push_back(placement.place(event_of(
+      Row{"", codec::EventType::kMariaGtid, 42, 202064, true, false, kFile, nullptr, 0, kFile, {}}, bytes)));
+  return placed;
+}
+
+TEST_CASE("event placement: --output without an archive, a dump started at a GTID position skips ahead",
+          "[net]") {
+  StreamPlacement placement;
+  placement.start_dump(true);
+  auto placed = place_gtid_dump_start(placement);
+  for (const auto& p : placed) {
+    INFO((p.ok() ? std::string() : p.error().to_string()));
+    REQUIRE(p.ok());
+  }
+  REQUIRE(placed[1]->has_value());
+  CHECK((*placed[1])->offset == 4);
+  REQUIRE(placed[3]->has_value());
+  CHECK((*placed[3])->offset == 202064);  // the server skipped the transactions the position holds
+  CHECK(placement.position() == 202064 + 42);
+  // Only forward, and only to where an event starts: an event overlapping what was passed on is an error.
+  const std::vector<uint8_t> bytes(1024, 0);
+  auto overlap = placement.place(event_of(
+      Row{"", codec::EventType::kXid, 31, 202100, true, false, kFile, nullptr, 0, kFile, {}}, bytes));
+  CHECK_FALSE(overlap.ok());
+
+  StreamPlacement by_file;  // a dump started at a file and position (or restarted) has no gap
+  by_file.start_dump(false);
+  auto strict = place_gtid_dump_start(by_file);
+  REQUIRE(strict[2].ok());
+  REQUIRE_FALSE(strict[3].ok());
+  CHECK(strict[3].error().code == ErrorCode::kCorrupt);
 }
 
 }  // namespace

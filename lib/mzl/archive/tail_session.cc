@@ -535,7 +535,6 @@ Result<TailStats> run_tail(const TailOptions& options) {
       stream_options.start_position = resume.file.empty() ? options.start_position : resume.position;
       if (!archive && resume.file.empty() && !options.after_gtid.empty()) {
         stream_options.start_gtid = options.after_gtid;  // the server sends what follows it
-        placement.expect_gtid_start();
       }
       if (resume.file.empty() && target.hop) {
         // An empty successor: from the new primary's file that holds what follows the predecessor's last
@@ -552,6 +551,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
       stream_options.semi_sync = options.semi_sync;
       stream_options.verify_checksums = options.verify_checksums;
       stream_options.non_blocking = !options.stop_never;
+      placement.start_dump(!stream_options.start_gtid.empty());
       MZL_TRY(auto stream, net::ReplicaStream::start(std::move(connection), stream_options));
       metrics.connected = true;
       failures = 0;

@@ -53,16 +53,8 @@ Result<Placement> place_event(const StreamEvent& event, const CopyEnd& copy) {
 }
 
 Result<std::optional<StreamPlacement::Placed>> StreamPlacement::place(const StreamEvent& event) {
-  if (gtid_start_ && end_ != 0 && event.in_file && event.file == file_ && event.position > end_ &&
-      event.header.type_code != codec::code(codec::EventType::kMariaGtidList)) {
-    end_ = event.position;  // the events before the GTID position's first transaction were skipped
-  }
-  if (gtid_start_ && event.in_file && event.position >= end_ && end_ != 0 &&
-      event.header.type_code != codec::code(codec::EventType::kFormatDescription) &&
-      event.header.type_code != codec::code(codec::EventType::kMariaGtidList) &&
-      event.header.type_code != codec::code(codec::EventType::kMariaBinlogCheckpoint) &&
-      event.header.type_code != codec::code(codec::EventType::kPreviousGtids)) {
-    gtid_start_ = false;  // the first event of the requested range: contiguous from here on
+  if (skips_transactions_ && end_ != 0 && event.in_file && event.file == file_ && event.position > end_) {
+    end_ = event.position;  // what the server skipped: transactions the dump's GTID position holds
   }
   auto placement = place_event(event, CopyEnd{file_, end_});
   if (!placement.ok()) return std::move(placement).error().at_r(file_, end_);

@@ -84,10 +84,11 @@ class StreamPlacement {
   // Errors: those of place_event().
   Result<std::optional<Placed>> place(const StreamEvent& event);
 
-  // The dump was asked for by GTID (ReplicaStreamOptions::start_gtid): the server sends the file's
-  // FORMAT_DESCRIPTION and GTID list from its start, then skips to the first transaction the GTID position
-  // does not hold. That one jump, before the first other event of the file is passed on, is accepted.
-  void expect_gtid_start() { gtid_start_ = true; }
+  // Call before each dump starts: whether it starts at a GTID position (MariaDB's @slave_connect_state).
+  // The server then sends each file's header events and skips the transactions the position holds, so an
+  // event of the file may start past the end of what was passed on; such a jump forward is where the
+  // copy goes on, not an error, until the next dump. A dump started at a file and position has no gap.
+  void start_dump(bool at_gtid_position) { skips_transactions_ = at_gtid_position; }
 
   // Where to restart the dump: the end of the last event passed on, or where the dump named the file to
   // start ("" and 0 before the first).
@@ -98,8 +99,8 @@ class StreamPlacement {
   std::string file_;
   uint64_t end_ = 0;    // 0 until the file's FORMAT_DESCRIPTION was passed on
   uint64_t start_ = 0;  // where the artificial ROTATE said the dump starts in file_
+  bool skips_transactions_ = false;
   std::vector<uint8_t> format_;
-  bool gtid_start_ = false;
 };
 
 }  // namespace mzl::net
