@@ -102,10 +102,15 @@ TEST_CASE("schema history: entries survive a reopen, a torn last line is dropped
     renamed.file = "bin.000001";
     renamed.position = 400;
     renamed.definition->columns[0].name = "b";
-    REQUIRE(history->append({renamed}).ok());
+    REQUIRE(history->append("0-1-12", {renamed}).ok());
   }
   {  // a crash in the middle of the next line
     FILE* f = std::fopen(path.c_str(), "a");
+    // one whole entry of the next DDL without its closing line, then a torn line
+    std::fputs(
+        "{\"gtid\":\"0-1-13\",\"file\":\"bin.000001\",\"pos\":500,\"database\":\"shop\",\"table\":\"t\","
+        "\"dropped\":true}\n",
+        f);
     std::fputs("{\"gtid\":\"0-1-13\",\"data", f);
     std::fclose(f);
   }
@@ -115,6 +120,8 @@ TEST_CASE("schema history: entries survive a reopen, a torn last line is dropped
   CHECK(history->seed_gtid_position() == "0-1-10");
   CHECK(history->has("0-1-12"));
   CHECK(!history->has("0-1-13"));
+  CHECK(history->entries_of("0-1-13").empty());
+  CHECK(std::filesystem::file_size(path) < 2000);  // cut back to the closing line of 0-1-12
   auto before = history->state_at([](const std::string&) { return false; });
   REQUIRE(before.find("shop", "t"));
   CHECK(before.find("shop", "t")->columns[0].name == "a");

@@ -118,6 +118,9 @@ Result<SchemaHistory> SchemaHistory::open(const std::string& path) {
   size_t complete = text.rfind('\n');
   complete = complete == std::string::npos ? 0 : complete + 1;
   size_t line_start = 0;
+  // The end of the last whole unit: the seed, then each DDL's entries with the line that closes them.
+  size_t committed = 0;
+  std::vector<HistoryEntry> pending;
   for (size_t number = 1; line_start < complete; ++number) {
     const size_t line_end = text.find('\n', line_start);
     const std::string where = fmt::format("{} line {}", path, number);
@@ -139,17 +142,33 @@ Result<SchemaHistory> SchemaHistory::open(const std::string& path) {
       MZL_CHECK(fields.get("flavour", history.flavour_, true));
       MZL_CHECK(fields.get("seed_gtid_position", history.seed_gtid_position_, true));
       history.seeded_ = true;
+      committed = line_start;
+      continue;
+    }
+    if (const JsonValue* followed = fields.find("followed")) {
+      if (followed->as_string() == nullptr) return fields.wrong("followed");
+      history.followed_.insert(*followed->as_string());
+      for (HistoryEntry& entry : pending) history.entries_.push_back(std::move(entry));
+      pending.clear();
+      committed = line_start;
       continue;
     }
     MZL_TRY(HistoryEntry entry, entry_from_json(*object, where));
-    history.entries_.push_back(std::move(entry));
+    if (entry.gtid.empty()) {  // the seed (written whole, see seed())
+      history.entries_.push_back(std::move(entry));
+      committed = line_start;
+    } else {
+      pending.push_back(std::move(entry));
+    }
   }
   MZL_TRY(history.file_, open_append_only_file(path));
-  if (complete != text.size()) {  // a line torn by a crash: its DDL is followed again when it passes
-    MZL_CHECK(history.file_->truncate(complete));
+  if (committed != text.size()) {
+    // A DDL's entries cut short by a crash (a torn line, or no closing line): it is followed again when it
+    // passes, as if never seen.
+    MZL_CHECK(history.file_->truncate(committed));
     MZL_CHECK(history.file_->sync());
   }
-  if (complete == 0) history.seeded_ = false;
+  if (committed == 0) history.seeded_ = false;
   return history;
 }
 
@@ -184,7 +203,12 @@ Status SchemaHistory::seed(const std::string& flavour, const std::string& gtid_p
   w.end_object();
   lines += '\n';
   for (const HistoryEntry& entry : entries) append_entry_json(lines, entry);
-  MZL_CHECK(write_lines(lines, false));
+  if (!path_.empty()) {
+    // All or nothing: a seed cut short would look complete and lack tables.
+    MZL_CHECK(
+        atomic_write_file(path_, std::span(reinterpret_cast<const uint8_t*>(lines.data()), lines.size())));
+    MZL_TRY(file_, open_append_only_file(path_));
+  }
   seeded_ = true;
   flavour_ = flavour;
   seed_gtid_position_ = gtid_position;
@@ -192,18 +216,22 @@ Status SchemaHistory::seed(const std::string& flavour, const std::string& gtid_p
   return ok_status();
 }
 
-Status SchemaHistory::append(const std::vector<HistoryEntry>& entries) {
+Status SchemaHistory::append(const std::string& gtid, const std::vector<HistoryEntry>& entries) {
   std::string lines;
   for (const HistoryEntry& entry : entries) append_entry_json(lines, entry);
+  JsonWriter w(lines);
+  w.begin_object();
+  w.field("followed", gtid);
+  w.end_object();
+  lines += '\n';
   MZL_CHECK(write_lines(lines, false));
   entries_.insert(entries_.end(), entries.begin(), entries.end());
+  followed_.insert(gtid);
   return ok_status();
 }
 
 bool SchemaHistory::has(std::string_view gtid) const {
-  for (const HistoryEntry& entry : entries_)
-    if (entry.gtid == gtid) return true;
-  return false;
+  return followed_.find(gtid) != followed_.end();
 }
 
 std::vector<const HistoryEntry*> SchemaHistory::entries_of(std::string_view gtid) const {

@@ -7,12 +7,16 @@
 //   {"database":"d","table":"t","definition":{...}}                                      (seed: a table)
 //   {"gtid":"0-1-42","file":"bin.000003","pos":1234,"database":"d","table":"t","definition":{...}}
 //   {"gtid":..,"file":..,"pos":..,"database":"d","table":"t","dropped":true}              (DDL entries)
+//   {"followed":"0-1-42"}                                         (closes one DDL's entries, maybe none)
 // The seed is information_schema at the first start; each later line is what one DDL (by its GTID) did.
-// A line cut short by a crash is dropped when the file is opened (its DDL is followed again when it passes).
+// The seed is written whole (temporary file, fsync, rename); a DDL's entries count once the line that closes
+// them is in the file: entries cut short by a crash are dropped when the file is opened (the DDL is followed
+// again when it passes).
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,8 +69,9 @@ class SchemaHistory {
   // Writes the seed (kInvalidArgument when seeded already); durable when it returns.
   Status seed(const std::string& flavour, const std::string& gtid_position, const std::string& server,
               const std::vector<HistoryEntry>& entries);
-  // Appends the entries of one DDL; durable when it returns.
-  Status append(const std::vector<HistoryEntry>& entries);
+  // Appends the entries of the DDL with this GTID (none when it changed no definition) and the line that
+  // closes them; durable when it returns.
+  Status append(const std::string& gtid, const std::vector<HistoryEntry>& entries);
 
   // Whether a DDL with this GTID was followed already (its entries are in the file).
   bool has(std::string_view gtid) const;
@@ -89,6 +94,7 @@ class SchemaHistory {
   std::string flavour_;
   std::string seed_gtid_position_;
   std::vector<HistoryEntry> entries_;
+  std::set<std::string, std::less<>> followed_;  // the GTIDs of the DDL followed
   std::unique_ptr<AppendOnlyFile> file_;
 };
 

@@ -151,7 +151,7 @@ Status SchemaTracker::on_query(const codec::QueryEvent& query, std::string_view 
     case DdlKind::kNone:
       return ok_status();
   }
-  MZL_CHECK(history_.append(entries));
+  MZL_CHECK(history_.append(std::string(gtid), entries));
   applied(entries, true);
   return ok_status();
 }
@@ -193,7 +193,7 @@ Status SchemaTracker::follow_table_ddl(const codec::QueryEvent& query, std::stri
       entries.push_back(std::move(entry));
     }
   }
-  MZL_CHECK(history_.append(entries));
+  MZL_CHECK(history_.append(std::string(gtid), entries));
   applied(entries, true);
   return ok_status();
 }
