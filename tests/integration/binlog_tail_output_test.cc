@@ -3,6 +3,7 @@
 // runs join without gap or duplicate); without --repo the events go to stdout only, and a dump connection
 // killed under --stop-never is resumed without gap or duplicate.
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -117,6 +118,29 @@ TEST_CASE("mzl-binlog-tail --output json with --repo: the lines of --read, and t
   CHECK(commits == xids);
   CHECK(streamed.size() == expected.size());
   CHECK(streamed == expected);
+
+  // A consumer that has only the first ten transactions of the first run resumes after them: the archive
+  // passes on what it holds after that GTID, then the server what is new; each transaction once, in order.
+  const std::regex commit_gtid(R"re("gtid":"([^"]+)","xid":[0-9]+,"commit":true\})re");
+  std::vector<std::string> committed;
+  const std::string all = first.out + second.out;
+  for (auto it = std::sregex_iterator(all.begin(), all.end(), commit_gtid); it != std::sregex_iterator();
+       ++it) {
+    committed.push_back((*it)[1]);
+  }
+  REQUIRE(committed.size() > 10);
+  write_rows("json_repo", 3);
+  const auto resumed =
+      run_program(tail_binary(), with(args, {"--after-gtid", committed[9]}), dir / "resumed");
+  INFO(resumed.err);
+  REQUIRE(resumed.exit_code == 0);
+  std::vector<std::string> resumed_gtids;
+  for (auto it = std::sregex_iterator(resumed.out.begin(), resumed.out.end(), commit_gtid);
+       it != std::sregex_iterator(); ++it) {
+    resumed_gtids.push_back((*it)[1]);
+  }
+  REQUIRE(resumed_gtids.size() == committed.size() - 10 + 3);
+  CHECK(std::equal(committed.begin() + 10, committed.end(), resumed_gtids.begin()));
 }
 
 TEST_CASE("mzl-binlog-tail --output without --repo: stdout only, a killed dump connection is resumed",

@@ -47,6 +47,7 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   context.file = file_;
   context.file_json = file_json_;
   context.payload_pos = payload_pos;
+  if (silent_) return ok_status();  // a transaction the consumer has: its rows need no names
   const auto* rows = event.get<codec::RowsEvent>();
   std::shared_ptr<const codec::TableMapEvent> table;
   if (rows) {
@@ -59,7 +60,6 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
       context.plan = &table_plans_.plan_for(table);
     }
   }
-  if (silent_) return ok_status();
   if (format_ == OutputFormat::kMaxwell) {
     if (!rows) return ok_status();  // Maxwell writes row changes only
     if (!table) {

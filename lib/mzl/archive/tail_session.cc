@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/archive/output_catch_up.h"
 #include "mzl/archive/tail_follow.h"
 #include "mzl/archive/tail_output.h"
 #include "mzl/codec/event_type.h"
@@ -528,6 +529,10 @@ Result<TailStats> run_tail(const TailOptions& options) {
         }
         output.emplace(options.output_format, *options.output, change_stream);
         MZL_CHECK(output->begin());
+        // A consumer behind the archive's end gets what the archive holds after its position first.
+        if (archive && !options.after_gtid.empty()) {
+          MZL_CHECK(pass_archive_to_output(repo::source_dir(options.repo, target.source), *output));
+        }
       }
       net::ReplicaStreamOptions stream_options;
       stream_options.server_id = options.server_id;
