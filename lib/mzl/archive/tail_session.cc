@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "mzl/archive/binlog_archive.h"
-#include "mzl/archive/output_catch_up.h"
+#include "mzl/archive/tail_change_stream.h"
 #include "mzl/archive/tail_follow.h"
 #include "mzl/archive/tail_output.h"
 #include "mzl/codec/event_type.h"
@@ -509,30 +509,10 @@ Result<TailStats> run_tail(const TailOptions& options) {
       }
       if (archive) resume = archive->resume_point();
       if (options.output && !output) {
-        // The change stream starts where this run's output starts: its definitions include every DDL before.
-        if (options.schema_history && options.output_format != OutputFormat::kRaw) {
-          schema::SchemaTrackerOptions schema_options;
-          schema_options.connection = connection_options;
-          schema_options.instance = options.server_id;
-          schema_options.history_path = options.schema_history_file;
-          if (schema_options.history_path.empty() && archiving) {
-            schema_options.history_path =
-                (std::filesystem::path(repo::source_dir(options.repo, target.source)) /
-                 "schema-history.jsonl")
-                    .string();
-          }
-          schema_options.start_gtid_position = !options.after_gtid.empty() ? options.after_gtid
-                                               : archive                   ? resume.gtid_position
-                                                                           : std::string();
-          MZL_TRY(schema_tracker, schema::SchemaTracker::open(schema_options));
-          change_stream.schema = schema_tracker.get();
-        }
-        output.emplace(options.output_format, *options.output, change_stream);
-        MZL_CHECK(output->begin());
-        // A consumer behind the archive's end gets what the archive holds after its position first.
-        if (archive && !options.after_gtid.empty()) {
-          MZL_CHECK(pass_archive_to_output(repo::source_dir(options.repo, target.source), *output));
-        }
+        MZL_CHECK(open_change_stream(options, connection_options,
+                                     archive ? repo::source_dir(options.repo, target.source) : std::string(),
+                                     archive ? resume.gtid_position : std::string(), change_stream,
+                                     schema_tracker, output));
       }
       net::ReplicaStreamOptions stream_options;
       stream_options.server_id = options.server_id;
