@@ -192,5 +192,69 @@ TEST_CASE(
     primary.query(fmt::format("DROP DATABASE IF EXISTS {}", db));
 }
 
+// --format maxwell on a NO_LOG server: Maxwell's documented fields in its order (database, table, type, ts,
+// xid, commit on the transaction's last row, data, old with only the changed columns), names from the
+// history.
+TEST_CASE("change stream --format maxwell: Maxwell's lines, field by field") {
+  const fs::path dir = fs::path(MZL_BINARY_DIR) / "change-stream-maxwell";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  NoLogMetadata no_log;
+  MysqlConnection primary = connect(primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_maxwell");
+  primary.query("CREATE DATABASE mzl_maxwell");
+  primary.query(
+      "CREATE TABLE mzl_maxwell.t (id INT UNSIGNED PRIMARY KEY, name VARCHAR(20), price DECIMAL(6,2), "
+      "tags SET('a','b','c'), at DATETIME(3))");
+  const std::string start = primary.scalar("SELECT @@global.gtid_binlog_pos");
+  primary.query("BEGIN");
+  primary.query("INSERT INTO mzl_maxwell.t VALUES (1, 'one', 12.50, 'a,c', '2024-01-02 03:04:05.678')");
+  primary.query("INSERT INTO mzl_maxwell.t VALUES (4294967295, NULL, -1.00, '', NULL)");
+  primary.query("COMMIT");
+  primary.query("UPDATE mzl_maxwell.t SET name = 'uno' WHERE id = 1");
+  primary.query("DELETE FROM mzl_maxwell.t WHERE id = 4294967295");
+  const ToolResult run = run_program(
+      tool_binary("mzl-binlog-tail"),
+      {"--defaults-file", primary_server().defaults_file.string(), "--server-id", "4713", "--format",
+       "maxwell", "--schema-history", (dir / "history.jsonl").string(), "--after-gtid", start},
+      dir / "maxwell");
+  INFO(run.err);
+  REQUIRE(run.exit_code == 0);
+  // Every line is a row change (Maxwell writes nothing else by default).
+  std::vector<std::string> lines;
+  std::istringstream in(run.out);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 4);
+  const std::string head = R"re(^\{"database":"mzl_maxwell","table":"t","type":")re";
+  const std::string stamp = R"re(","ts":[0-9]{10},"xid":[0-9]+,)re";
+  CHECK(std::regex_match(
+      lines[0],
+      std::regex(
+          head + "insert" + stamp +
+          R"re("data":\{"id":1,"name":"one","price":12.50,"tags":\["a","c"\],"at":"2024-01-02 03:04:05.678"\}\}$)re")));
+  CHECK(std::regex_match(
+      lines[1],
+      std::regex(
+          head + "insert" + stamp +
+          R"re("commit":true,"data":\{"id":4294967295,"name":null,"price":-1.00,"tags":\[\],"at":null\}\}$)re")));
+  CHECK(std::regex_match(
+      lines[2],
+      std::regex(
+          head + "update" + stamp +
+          R"re("commit":true,"data":\{"id":1,"name":"uno","price":12.50,"tags":\["a","c"\],"at":"2024-01-02 03:04:05.678"\},"old":\{"name":"one"\}\}$)re")));
+  CHECK(std::regex_match(
+      lines[3],
+      std::regex(
+          head + "delete" + stamp +
+          R"re("commit":true,"data":\{"id":4294967295,"name":null,"price":-1.00,"tags":\[\],"at":null\}\}$)re")));
+  // One transaction's rows share its xid.
+  const std::regex xid(R"re("xid":([0-9]+))re");
+  std::smatch a, b;
+  REQUIRE(std::regex_search(lines[0], a, xid));
+  REQUIRE(std::regex_search(lines[1], b, xid));
+  CHECK(a[1] == b[1]);
+  primary.query("DROP DATABASE mzl_maxwell");
+}
+
 }  // namespace
 }  // namespace mzl::test
