@@ -252,20 +252,23 @@ Result<std::shared_ptr<const codec::TableMapEvent>> SchemaTracker::describe(
                       "the schema history has no definition of this table at this position (created before "
                       "the history's seed by a DDL it did not see?)")
                     .at_r(fmt::format("`{}`.`{}`", map->database, map->table)));
+  const bool early = before_seed(gtid);
   if (with.ok()) {
     described = std::move(*with);
-  } else if (before_seed(gtid)) {
-    if (!warned_before_seed_) {
-      std::fprintf(
-          stderr,
-          "mzl-binlog-tail: %s: %s; events from before the schema history's start (GTID position %s) "
-          "that do not fit its definitions are written without column names\n",
-          file.empty() ? "" : std::string(file).c_str(), with.error().to_string().c_str(),
-          history_.seed_gtid_position().c_str());
-      warned_before_seed_ = true;
-    }
-  } else {
+  } else if (!early) {
     return std::move(with).error().at_r(std::string(file), position);
+  }
+  if (early && !warned_before_seed_) {
+    // The history knows nothing before its seed: a column renamed between such a row and the seed would
+    // carry its later name. Said once, so that it is never silent.
+    std::fprintf(stderr,
+                 "mzl-binlog-tail: warning: %s:%llu: rows from before the schema history's seed (GTID position "
+                 "%s) are named with the seed's definitions where their columns fit them, else written with "
+                 "@1, @2... keys%s%s; start the stream (or its --schema-history) before the data it is to name\n",
+                 std::string(file).c_str(), static_cast<unsigned long long>(position),
+                 history_.seed_gtid_position().c_str(), with.ok() ? "" : ": ",
+                 with.ok() ? "" : with.error().to_string().c_str());
+    warned_before_seed_ = true;
   }
   described_[map->table_id] = Described{map, described};
   return described;
