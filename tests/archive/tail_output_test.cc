@@ -249,3 +249,44 @@ TEST_CASE("tail output: closed_file_format_description restores log_pos and clea
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().code == ErrorCode::kCorrupt);
 }
+
+// MySQL's binlog_transaction_compression: each transaction is one TRANSACTION_PAYLOAD whose XID and rows
+// events are inside it; the stream's rows lines still carry the transaction's xid and its last one
+// "commit":true.
+TEST_CASE("tail output: rows inside a TRANSACTION_PAYLOAD carry their transaction's xid and commit") {
+  const auto path = test::fixtures_dir() / "mysql-8.0" / "transaction_compression.000001";
+  if (!std::filesystem::exists(path)) {
+    test::skip_or_fail("fixture " + path.string() + " is missing");
+    return;
+  }
+  const std::vector<uint8_t> bytes = test::read_file(path);
+  std::vector<uint8_t> sink;
+  auto out = make_memory_output(sink);
+  TailOutput output(OutputFormat::kJson, *out);
+  for (size_t at = 4; at + 19 <= bytes.size();) {
+    const uint32_t size = static_cast<uint32_t>(bytes[at + 9]) | static_cast<uint32_t>(bytes[at + 10]) << 8 |
+                          static_cast<uint32_t>(bytes[at + 11]) << 16 |
+                          static_cast<uint32_t>(bytes[at + 12]) << 24;
+    REQUIRE(size >= 19);
+    REQUIRE(at + size <= bytes.size());
+    REQUIRE(output.add_tracked("transaction_compression.000001", at, Bytes(bytes.data() + at, size)).ok());
+    at += size;
+  }
+  auto released = output.release();
+  INFO((released.ok() ? "" : released.error().to_string()));
+  REQUIRE(released.ok());
+  const std::string lines(sink.begin(), sink.end());
+  size_t rows_lines = 0, commits = 0, payloads = 0;
+  std::istringstream in(lines);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find("\"type\":\"TRANSACTION_PAYLOAD\"") != std::string::npos) ++payloads;
+    if (line.find("\"rows\":") == std::string::npos) continue;
+    ++rows_lines;
+    INFO(line);
+    CHECK(line.find("\"xid\":") != std::string::npos);  // (the fixture's transactions are ANONYMOUS: no gtid)
+    commits += line.find("\"commit\":true") != std::string::npos;
+  }
+  CHECK(payloads > 0);
+  CHECK(rows_lines > 0);
+  CHECK(commits == payloads);  // each payload is one transaction with rows
+}

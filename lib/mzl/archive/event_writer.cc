@@ -63,8 +63,8 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   if (format_ == OutputFormat::kMaxwell) {
     if (!rows) return ok_status();  // Maxwell writes row changes only
     if (!table) {
-      return Error(ErrorCode::kCorrupt, fmt::format("rows event for table id {} has no TABLE_MAP before it",
-                                                    rows->table_id))
+      return Error(ErrorCode::kCorrupt,
+                   fmt::format("rows event for table id {} has no TABLE_MAP before it", rows->table_id))
           .at_r(file_, event.offset);
     }
     return maxwell(*rows, table, event.header.timestamp);
@@ -81,8 +81,8 @@ Status EventWriter::json(const codec::Event& event, const codec::DecoderContext&
   return ok_status();
 }
 
-Status EventWriter::maxwell(const codec::RowsEvent& rows, const std::shared_ptr<const codec::TableMapEvent>& table,
-                            uint32_t timestamp) {
+Status EventWriter::maxwell(const codec::RowsEvent& rows,
+                            const std::shared_ptr<const codec::TableMapEvent>& table, uint32_t timestamp) {
   MaxwellPlan& cached = maxwell_plans_[rows.table_id];
   if (cached.table != table) {
     auto plan = codec::maxwell_table_plan(*table);
@@ -143,9 +143,20 @@ Status EventWriter::write(const codec::RawEvent& raw, codec::DecoderContext& ctx
   MZL_CHECK(json(event, ctx));
   if (const auto* payload = event.get<codec::TransactionPayloadEvent>()) {
     MZL_TRY(auto inner, codec::decode_payload_events(*payload, ctx, event.offset));
-    for (const auto& e : inner) {
-      if (transaction_fields_) MZL_CHECK(note_event(e));
-      MZL_CHECK(json(e, ctx, event.offset));
+    // A TRANSACTION_PAYLOAD (MySQL binlog_transaction_compression) holds a whole transaction: its XID and its
+    // last rows event are inside it, where the caller's look at the event headers cannot see them.
+    size_t last_rows = inner.size();
+    for (size_t i = 0; i < inner.size(); ++i) {
+      if (inner[i].get<codec::RowsEvent>()) last_rows = i;
+      if (const auto* xid = inner[i].get<codec::XidEvent>(); xid && transaction_fields_ && !xid_) {
+        xid_ = xid->xid;
+        maxwell_.xid = xid->xid;
+      }
+    }
+    for (size_t i = 0; i < inner.size(); ++i) {
+      if (transaction_fields_) MZL_CHECK(note_event(inner[i]));
+      if (i == last_rows && transaction_fields_) commit_next_rows_ = true;
+      MZL_CHECK(json(inner[i], ctx, event.offset));
     }
   }
   return ok_status();
