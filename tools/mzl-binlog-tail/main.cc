@@ -59,8 +59,9 @@ mzl::archive::OutputFormat output_format(const std::string& output) {
 mzl::Status read_command(const ReadFlags& flags, const std::string& output) {
   using namespace mzl;
   if (output == "maxwell") {
-    return Error(ErrorCode::kInvalidArgument,
-                 "--output maxwell is a change stream's format: use it when streaming a server, not with --read");
+    return Error(
+        ErrorCode::kInvalidArgument,
+        "--output maxwell is a change stream's format: use it when streaming a server, not with --read");
   }
   archive::ReadBinlogsOptions options;
   MZL_TRY(options.files, archive::expand_binlog_paths(flags.read));

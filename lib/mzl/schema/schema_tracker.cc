@@ -261,13 +261,14 @@ Result<std::shared_ptr<const codec::TableMapEvent>> SchemaTracker::describe(
   if (early && !warned_before_seed_) {
     // The history knows nothing before its seed: a column renamed between such a row and the seed would
     // carry its later name. Said once, so that it is never silent.
-    std::fprintf(stderr,
-                 "mzl-binlog-tail: warning: %s:%llu: rows from before the schema history's seed (GTID position "
-                 "%s) are named with the seed's definitions where their columns fit them, else written with "
-                 "@1, @2... keys%s%s; start the stream (or its --schema-history) before the data it is to name\n",
-                 std::string(file).c_str(), static_cast<unsigned long long>(position),
-                 history_.seed_gtid_position().c_str(), with.ok() ? "" : ": ",
-                 with.ok() ? "" : with.error().to_string().c_str());
+    std::fprintf(
+        stderr,
+        "mzl-binlog-tail: warning: %s:%llu: rows from before the schema history's seed (GTID position "
+        "%s) are named with the seed's definitions where their columns fit them, else written with "
+        "@1, @2... keys%s%s; start the stream (or its --schema-history) before the data it is to name\n",
+        std::string(file).c_str(), static_cast<unsigned long long>(position),
+        history_.seed_gtid_position().c_str(), with.ok() ? "" : ": ",
+        with.ok() ? "" : with.error().to_string().c_str());
     warned_before_seed_ = true;
   }
   described_[map->table_id] = Described{map, described};
