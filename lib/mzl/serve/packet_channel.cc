@@ -26,7 +26,8 @@ Error peer_closed() {
 
 Error socket_failure(const char* what, int error) {
   if (error == EPIPE || error == ECONNRESET) {
-    return Error(ErrorCode::kNetwork, fmt::format("the peer closed the connection ({})", std::strerror(error)));
+    return Error(ErrorCode::kNetwork,
+                 fmt::format("the peer closed the connection ({})", std::strerror(error)));
   }
   return Error(ErrorCode::kNetwork, fmt::format("{} failed: {}", what, std::strerror(error)));
 }
@@ -87,7 +88,8 @@ Status PacketChannel::wait_for(short events, std::chrono::milliseconds timeout, 
   pollfd entry{};
   entry.fd = fd_;
   entry.events = events;
-  const int timeout_ms = timeout.count() > 0 ? static_cast<int>(std::min<int64_t>(timeout.count(), INT_MAX)) : -1;
+  const int timeout_ms =
+      timeout.count() > 0 ? static_cast<int>(std::min<int64_t>(timeout.count(), INT_MAX)) : -1;
   for (;;) {
     const int ready = ::poll(&entry, 1, timeout_ms);
     if (ready > 0) return ok_status();  // readable, writable, or an error/hang-up the next call reports
@@ -120,8 +122,8 @@ Result<size_t> PacketChannel::read_some(uint8_t* out, size_t n) {
         if (errno == 0) return size_t{0};  // the socket ended without a close_notify
         return socket_failure("reading from the TLS session", errno);
       }
-      return Error(ErrorCode::kNetwork,
-                   "reading from the TLS session failed: " + openssl_failure("unexpected end of the connection"));
+      return Error(ErrorCode::kNetwork, "reading from the TLS session failed: " +
+                                            openssl_failure("unexpected end of the connection"));
     }
   }
   for (;;) {
@@ -161,8 +163,8 @@ Result<std::vector<uint8_t>> PacketChannel::read_packet() {
     const uint8_t sequence = header[3];
     if (!first && sequence != sequence_) {
       return Error(ErrorCode::kCorrupt,
-                   fmt::format("a piece {} bytes into a packet has sequence id {}, expected {}", payload.size(),
-                               sequence, sequence_));
+                   fmt::format("a piece {} bytes into a packet has sequence id {}, expected {}",
+                               payload.size(), sequence, sequence_));
     }
     if (payload.size() + length >= options_.max_payload) {
       return Error(ErrorCode::kUnsupported,
@@ -174,9 +176,10 @@ Result<std::vector<uint8_t>> PacketChannel::read_packet() {
     payload.resize(start + length);
     MZL_TRY(const size_t got, read_fully(payload.data() + start, length));
     if (got < length) {
-      return Error(ErrorCode::kNetwork,
-                   fmt::format("the peer closed the connection inside a packet ({} of its {}{} bytes arrived)",
-                               start + got, length == kMaxPacketPieceLength ? "at least " : "", start + length));
+      return Error(
+          ErrorCode::kNetwork,
+          fmt::format("the peer closed the connection inside a packet ({} of its {}{} bytes arrived)",
+                      start + got, length == kMaxPacketPieceLength ? "at least " : "", start + length));
     }
     sequence_ = static_cast<uint8_t>(sequence + 1);
     if (length < kMaxPacketPieceLength) return payload;
@@ -329,7 +332,8 @@ Status PacketChannel::accept_tls(const TlsServerContext& context) {
     } else if (reason == SSL_ERROR_WANT_WRITE) {
       MZL_CHECK(wait_for(POLLOUT, options_.write_timeout, "sending the TLS handshake to"));
     } else if (reason == SSL_ERROR_SYSCALL && ERR_peek_error() == 0) {
-      if (errno == 0) return Error(ErrorCode::kNetwork, "the peer closed the connection during the TLS handshake");
+      if (errno == 0)
+        return Error(ErrorCode::kNetwork, "the peer closed the connection during the TLS handshake");
       return socket_failure("the TLS handshake", errno);
     } else {
       return Error(ErrorCode::kNetwork, "the TLS handshake failed: " + openssl_failure("unknown reason"));

@@ -148,9 +148,9 @@ std::vector<uint8_t> eof_packet(uint16_t warnings = 0, uint16_t status = kServer
 // string, NULL as 0xFB; a row must have one value per column); then an EOF packet, or with `deprecate_eof`
 // an OK packet whose header is 0xFE. `deprecate_eof` must be what the client and server both announced
 // (CLIENT_DEPRECATE_EOF in both).
-std::vector<std::vector<uint8_t>> text_result_set(const std::vector<std::string>& column_names,
-                                                  const std::vector<std::vector<std::optional<std::string>>>& rows,
-                                                  bool deprecate_eof, uint16_t status = kServerStatusAutocommit,
-                                                  uint8_t collation = kCollationUtf8GeneralCi);
+std::vector<std::vector<uint8_t>> text_result_set(
+    const std::vector<std::string>& column_names,
+    const std::vector<std::vector<std::optional<std::string>>>& rows, bool deprecate_eof,
+    uint16_t status = kServerStatusAutocommit, uint8_t collation = kCollationUtf8GeneralCi);
 
 }  // namespace mzl::serve
