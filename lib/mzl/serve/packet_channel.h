@@ -22,8 +22,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "mzl/serve/tls_server_context.h"
@@ -80,12 +78,14 @@ class PacketChannel {
   size_t pending_bytes() const { return out_.size(); }
 
   // True when a packet (or the closed connection) can be read without waiting, within `timeout` (0: no
-  // wait); false on timeout or EINTR. Does not flush. kNetwork when poll() fails.
+  // wait); false on timeout or EINTR. Does not flush. kNetwork when poll() fails. Over TLS, true may mean
+  // only TLS records (no packet): a read_packet() then waits for the packet up to the read timeout.
   Result<bool> wait_readable(std::chrono::milliseconds timeout);
 
   // Runs the TLS server handshake on the socket (after an SSLRequest has been read and nothing written
   // since); from then on every packet is read and written through TLS. Sets the fd non-blocking. kNetwork
-  // when the handshake fails or times out (read/write timeouts apply).
+  // when the handshake fails or times out (read/write timeouts apply). OpenSSL writes with write(2): the
+  // SIGPIPE a gone peer raises is blocked and consumed on the calling thread during TLS writes.
   Status accept_tls(const TlsServerContext& context);
   bool tls() const { return ssl_ != nullptr; }
 
