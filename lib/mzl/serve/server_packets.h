@@ -145,9 +145,9 @@ std::vector<uint8_t> eof_packet(uint16_t warnings = 0, uint16_t status = kServer
 // order: the column count; one Column Definition per name (catalog "def", empty schema, table and original
 // names, type MYSQL_TYPE_VAR_STRING, `collation`, length the longest value in bytes, flags 0, decimals
 // 0x1F); an EOF packet unless `deprecate_eof`; one row per element of `rows` (each value a length-encoded
-// string, NULL as 0xFB; a row must have one value per column); then an EOF packet, or with `deprecate_eof`
-// an OK packet whose header is 0xFE. `deprecate_eof` must be what the client and server both announced
-// (CLIENT_DEPRECATE_EOF in both).
+// string, NULL as 0xFB; a short row's missing values are NULL, values past the columns are dropped); then an
+// EOF packet, or with `deprecate_eof` an OK packet whose header is 0xFE. `deprecate_eof` must be what the
+// client and server both announced (CLIENT_DEPRECATE_EOF in both).
 std::vector<std::vector<uint8_t>> text_result_set(
     const std::vector<std::string>& column_names,
     const std::vector<std::vector<std::optional<std::string>>>& rows, bool deprecate_eof,
