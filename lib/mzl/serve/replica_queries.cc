@@ -343,8 +343,8 @@ class StatementAnswerer {
       } else if (accept_word("SESSION") || accept_word("LOCAL")) {
         scope = "session";
       }
-      if (accept_word(
-              "TRANSACTION")) {  // SET [GLOBAL|SESSION] TRANSACTION ISOLATION LEVEL ...: no effect here
+      // SET [GLOBAL | SESSION] TRANSACTION ISOLATION LEVEL ...: no transactions here.
+      if (accept_word("TRANSACTION")) {
         if (scope == "global") return access_denied();
         return ok_answer();
       }
