@@ -159,6 +159,7 @@ TEST_CASE("binlog sender: a GTID dump skips what the replica has and sends the r
     CollectingSink sink;
     BinlogSender sender(dir.path.string(), "mariadb", 1, end, sink, stop);
     DumpRequest request;
+    request.gtid_dump = true;
     request.gtid_position = state;
     request.non_blocking = true;
     const Status status = sender.run(request);

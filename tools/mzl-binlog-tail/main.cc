@@ -8,7 +8,9 @@
 #include "mzl/archive/event_filter.h"
 #include "mzl/archive/read_binlogs.h"
 #include "mzl/archive/tail_session.h"
+#include "mzl/net/connection_options.h"
 #include "mzl/repo/repository_layout.h"
+#include "mzl/serve/serve_run.h"
 #include "mzl/util/json_report.h"
 #include "mzl/util/output_stream.h"
 #include "mzl/util/stop_signal.h"
@@ -50,6 +52,13 @@ struct ArchiveFlags {
   std::string after_gtid;
 };
 
+struct ServeFlags {
+  std::string address;
+  std::string user = "mzl_replica";
+  std::string password_file;
+  std::string tls_cert, tls_key;
+};
+
 mzl::archive::OutputFormat output_format(const std::string& output) {
   if (output == "raw") return mzl::archive::OutputFormat::kRaw;
   if (output == "maxwell") return mzl::archive::OutputFormat::kMaxwell;
@@ -86,8 +95,27 @@ mzl::Status read_command(const ReadFlags& flags, const std::string& output) {
 }
 
 // `output`: "" (archive only), json or raw (to stdout, besides the archive or, without --repo, instead).
+mzl::Result<mzl::serve::ServeOptions> serve_options(const ServeFlags& flags, const std::string& repo,
+                                                    const std::string& source) {
+  using namespace mzl;
+  if (repo.empty()) return Error(ErrorCode::kInvalidArgument, "--serve needs --repo (the archive it serves)");
+  if (flags.password_file.empty()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "--serve needs --serve-password-file: the password replicas log in with as --serve-user");
+  }
+  serve::ServeOptions options;
+  MZL_TRY(options.address, HostPort::parse(flags.address));
+  options.repo = repo;
+  options.source = source;
+  options.user = flags.user;
+  MZL_TRY(options.password, net::read_password_file(flags.password_file));
+  options.tls_cert = flags.tls_cert;
+  options.tls_key = flags.tls_key;
+  return options;
+}
+
 mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output,
-                            const mzl::net::ConnectionOptions& connection) {
+                            const mzl::net::ConnectionOptions& connection, const ServeFlags& serve) {
   using namespace mzl;
   if (flags.repo.empty() && output.empty()) {
     return Error(ErrorCode::kInvalidArgument, "--repo DIR or --output json|raw is required (or use --read)");
@@ -116,7 +144,14 @@ mzl::Status archive_command(const ArchiveFlags& flags, const std::string& output
     options.output_format = output_format(output);
   }
   install_stop_handlers();
-  MZL_TRY(auto stats, archive::run_tail(options));
+  archive::TailStats stats;
+  if (!serve.address.empty()) {
+    if (flags.source.empty()) return Error(ErrorCode::kInvalidArgument, "--serve needs --source");
+    MZL_TRY(auto serving, serve_options(serve, flags.repo, flags.source));
+    MZL_TRY(stats, serve::run_tail_and_serve(serving, options));
+  } else {
+    MZL_TRY(stats, archive::run_tail(options));
+  }
   if (out) MZL_CHECK(out->close());
   // With --output, stdout carries the events: the summary goes to stderr.
   FILE* summary = out ? stderr : stdout;
@@ -234,6 +269,17 @@ int main(int argc, char** argv) {
   output_group->add_flag("--json", archive.json,
                          "Machine-readable --status and final summary (on stderr with --output)");
 
+  ServeFlags serve;
+  auto* serve_group = app.add_option_group("Serving the archive to replicas");
+  serve_group->add_option("--serve", serve.address,
+                          "HOST:PORT: replicas replicate from the archive (--repo, --source) as from a\n"
+                          "primary; with --server-id while archiving, else alone until SIGTERM");
+  serve_group->add_option("--serve-user", serve.user,
+                          "The account replicas log in with (default mzl_replica)");
+  serve_group->add_option("--serve-password-file", serve.password_file, "Its password (first line of FILE)");
+  serve_group->add_option("--serve-ssl-cert", serve.tls_cert, "PEM certificate: TLS offered to replicas");
+  serve_group->add_option("--serve-ssl-key", serve.tls_key, "PEM private key of --serve-ssl-cert");
+
   mzl::tool::CommonOptions common(kProgram);
   mzl::tool::add_common_flags(app, common);
 
@@ -250,7 +296,13 @@ int main(int argc, char** argv) {
       fmt::print("{}", text);
       return ok_status();
     }
+    if (!serve.address.empty() && archive.server_id == 0) {  // serving alone
+      if (archive.source.empty()) return Error(ErrorCode::kInvalidArgument, "--serve needs --source");
+      MZL_TRY(auto serving, serve_options(serve, archive.repo, archive.source));
+      install_stop_handlers();
+      return serve::run_serve(serving);
+    }
     MZL_TRY(auto connection, common.connection_options());
-    return archive_command(archive, output, connection);
+    return archive_command(archive, output, connection, serve);
   });
 }

@@ -291,7 +291,7 @@ class TailRun {
     if (sinks_.archive) {
       const auto started = Clock::now();
       MZL_TRY(auto durable, sinks_.archive->sync());
-      (void)durable;
+      if (options_.on_durable) options_.on_durable(durable.resume);
       now_ = Clock::now();
       metrics_.fsync_latency.record(now_ - started);
       ++metrics_.fsyncs;
@@ -508,6 +508,7 @@ Result<TailStats> run_tail(const TailOptions& options) {
         MZL_CHECK(archive->discard_partial_transaction());
       }
       if (archive) resume = archive->resume_point();
+      if (archive && options.on_durable) options.on_durable(resume);
       if (options.output && !output) {
         MZL_CHECK(open_change_stream(options, connection_options,
                                      archive ? repo::source_dir(options.repo, target.source) : std::string(),

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "mzl/archive/binlog_archive.h"
 #include "mzl/archive/event_writer.h"
 #include "mzl/net/connection_options.h"
 #include "mzl/util/latency_histogram.h"
@@ -53,6 +54,9 @@ struct TailOptions {
   // Write only transactions not in this GTID set (MySQL) or after this position (MariaDB, per domain);
   // without a repository the dump starts there.
   std::string after_gtid;
+  // Called (on the archiving thread) with each durable transaction boundary of the archive, and with the
+  // resume point when it is opened: what `--serve` may send (serve/archive_end.h).
+  std::function<void(const ResumePoint&)> on_durable;
 };
 
 struct TailStats {

@@ -118,7 +118,7 @@ std::string BinlogSender::path_of(const std::string& file) const {
 Result<BinlogSender::Start> BinlogSender::start_of(const DumpRequest& request) {
   MZL_TRY(auto files, archived_files(archive_dir_));
   if (files.empty()) return not_found("Binary log is not open (the archive has no file yet)");
-  if (request.gtid_position.empty()) {
+  if (!request.gtid_dump) {
     if (request.file.empty()) return Start{files.begin()->first, std::max<uint64_t>(request.position, 4)};
     if (!files.count(request.file)) {
       return not_found(
@@ -166,7 +166,7 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
   const std::string path = path_of(file);
   MZL_TRY(auto reader, codec::BinlogFileReader::open(path));
   std::optional<schema::GtidPoint> replica_has;
-  if (!request.gtid_position.empty()) {
+  if (request.gtid_dump) {
     MZL_TRY(replica_has, schema::GtidPoint::parse(flavour_, request.gtid_position));
   }
   archive::TransactionTracker tracker;

@@ -34,7 +34,8 @@ class EventSink {
 struct DumpRequest {
   std::string file;  // file and position dump ("" with a GTID dump)
   uint64_t position = 4;
-  std::string gtid_position;  // a GTID dump: MariaDB @slave_connect_state, or a MySQL GTID set (text)
+  bool gtid_dump = false;     // by GTID: the file and position are ignored
+  std::string gtid_position;  // MariaDB @slave_connect_state ("" for a new replica), or a MySQL GTID set
   bool non_blocking = false;  // BINLOG_DUMP_NON_BLOCK: end at the archive's end instead of waiting
   std::chrono::milliseconds heartbeat_period{0};
 };
