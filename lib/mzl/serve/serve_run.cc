@@ -76,15 +76,31 @@ Status run_serve(const ServeOptions& options) {
 
 Result<archive::TailStats> run_tail_and_serve(const ServeOptions& serve, archive::TailOptions tail) {
   PublishedArchiveEnd end;
-  tail.on_durable = [&end](const archive::ResumePoint& point) {
-    end.publish(ArchiveEnd{point.file, point.position});
+  std::optional<Serving> serving;
+  std::optional<Error> failed;
+  // The listener needs the archive's identity (state.json): a new archive is served once it has one.
+  auto try_start = [&]() {
+    if (serving || failed) return;
+    auto started = start_serving(serve, end);
+    if (started.ok()) {
+      serving.emplace(std::move(*started));
+    } else if (started.error().code != ErrorCode::kNotFound) {
+      failed = std::move(started).error();
+    }
   };
-  // The listener needs the archive's identity (state.json): with a new archive it starts once archiving has.
+  tail.on_durable = [&](const archive::ResumePoint& point) {
+    end.publish(ArchiveEnd{point.file, point.position});
+    try_start();
+  };
   auto current = archive::read_archive_state(repo::archive_state_path(serve.repo, serve.source));
-  if (current.ok()) end.publish(ArchiveEnd{current->current_file, current->durable_position});
-  MZL_TRY(Serving serving, start_serving(serve, end));
+  if (current.ok()) {
+    end.publish(ArchiveEnd{current->current_file, current->durable_position});
+    try_start();
+  }
+  if (failed) return *failed;
   auto stats = archive::run_tail(tail);
-  serving.listener->stop();
+  if (serving) serving->listener->stop();
+  if (failed && stats.ok()) return *failed;
   return stats;
 }
 

@@ -1,0 +1,176 @@
+// `mzl-binlog-tail --serve` (issue 19, man/mzl-binlog-tail.1 SERVING) against a real MariaDB replica: the
+// archiver archives the shared sandbox primary and serves the archive on a loopback port while it runs; a
+// fresh server replicates from it with GTID auto-positioning through a rotation and the live tail, and ends
+// checksum-equal to the primary; the serve killed (SIGKILL) and started again is resumed by the replica's IO
+// thread without gap or duplicate; a wrong password and a GTID state older than the archive are refused with
+// the server's errors.
+#include <catch2/catch.hpp>
+
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include <mysql.h>
+
+#include "sandbox.h"
+#include "tool_process.h"
+
+namespace mzl::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr unsigned kReplicaOffset = 93;
+constexpr unsigned kServeOffset = 94;
+
+std::string slave_status(MysqlConnection& replica, const std::string& column) {
+  MYSQL* mysql = replica.handle();
+  REQUIRE(mysql_query(mysql, "SHOW SLAVE STATUS") == 0);
+  MYSQL_RES* result = mysql_store_result(mysql);
+  if (result == nullptr) return "";
+  std::string value;
+  if (MYSQL_ROW row = mysql_fetch_row(result)) {
+    MYSQL_FIELD* fields = mysql_fetch_fields(result);
+    for (unsigned i = 0; i < mysql_num_fields(result); ++i) {
+      if (column == fields[i].name && row[i] != nullptr) value = row[i];
+    }
+  }
+  mysql_free_result(result);
+  return value;
+}
+
+// Waits until the replica has applied `position` (its gtid_slave_pos), or fails naming its IO error.
+void wait_applied(MysqlConnection& replica, const std::string& position, std::chrono::seconds timeout = 60s) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string at;
+  while (std::chrono::steady_clock::now() < deadline) {
+    at = replica.scalar("SELECT @@global.gtid_slave_pos");
+    if (at == position) return;
+    std::this_thread::sleep_for(100ms);
+  }
+  FAIL("the replica is at '" << at << "', not '" << position
+                             << "'; IO error: " << slave_status(replica, "Last_IO_Error")
+                             << "; SQL error: " << slave_status(replica, "Last_SQL_Error"));
+}
+
+void write_rows(MysqlConnection& primary, int from, int count) {
+  for (int i = from; i < from + count; ++i) {
+    primary.query(fmt::format("INSERT INTO mzl_serve.t VALUES ({}, REPEAT('x', {}), NOW(6))", i, i % 300));
+  }
+}
+
+std::string checksums(MysqlConnection& server) {
+  std::string out;
+  for (const auto& row : server.query("CHECKSUM TABLE mzl_serve.t, mzl_serve.u")) out += row[1] + " ";
+  return out;
+}
+
+TEST_CASE(
+    "mzl-binlog-tail --serve: a MariaDB replica replicates from the archive with GTID, through a rotation, "
+    "a killed serve and the live tail, and refuses bad logins and purged GTIDs") {
+  const fs::path dir = fs::path(MZL_BINARY_DIR) / "serve-replica";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "password") << "repl-secret\n"; }
+  fs::permissions(dir / "password", fs::perms::owner_read | fs::perms::owner_write);
+  OwnSandbox replica_box("sandbox-serve-replica", kReplicaOffset);
+  MysqlConnection primary = connect(primary_server());
+  MysqlConnection replica(replica_box.client_cnf());
+  replica.query("SET GLOBAL server_id = 9393");  // its own id: a replica refuses a primary with its own
+
+  primary.query("DROP DATABASE IF EXISTS mzl_serve");
+  const std::string start_file = flush_binary_logs();
+  const std::string start = primary.scalar("SELECT @@global.gtid_binlog_pos");
+  const unsigned serve_port = replica_box.port() - kReplicaOffset + kServeOffset;
+  const std::vector<std::string> args = {"--defaults-file",
+                                         primary_server().defaults_file.string(),
+                                         "--server-id",
+                                         "9394",
+                                         "--repo",
+                                         (dir / "repo").string(),
+                                         "--source",
+                                         "primary",
+                                         "--start-file",
+                                         start_file,
+                                         "--stop-never",
+                                         "--serve",
+                                         fmt::format("127.0.0.1:{}", serve_port),
+                                         "--serve-user",
+                                         "repl",
+                                         "--serve-password-file",
+                                         (dir / "password").string()};
+  auto serve = std::make_unique<ToolProcess>(tool_binary("mzl-binlog-tail"), args, dir / "serve-1");
+  const auto listening = [&](const ToolProcess& process) {
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < deadline && process.running()) {
+      if (process.err().find("serving primary") != std::string::npos) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  };
+  primary.query("CREATE DATABASE mzl_serve");  // the archive's first transaction: state.json exists after it
+  primary.query("CREATE TABLE mzl_serve.t (id INT PRIMARY KEY, v VARCHAR(300), at DATETIME(6))");
+  INFO(serve->err());
+  REQUIRE(listening(*serve));
+
+  replica.query(fmt::format("SET GLOBAL gtid_slave_pos = '{}'", start));
+  replica.query(
+      fmt::format("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', "
+                  "MASTER_PASSWORD='repl-secret', "
+                  "MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1",
+                  serve_port));
+  replica.query("START SLAVE");
+  write_rows(primary, 1, 100);
+  primary.query("FLUSH BINARY LOGS");  // a rotation while the replica follows the live tail
+  primary.query("CREATE TABLE mzl_serve.u (id INT PRIMARY KEY) ENGINE=InnoDB");
+  primary.query("INSERT INTO mzl_serve.u VALUES (1), (2), (3)");
+  write_rows(primary, 101, 100);
+  wait_applied(replica, primary.scalar("SELECT @@global.gtid_binlog_pos"));
+  CHECK(checksums(replica) == checksums(primary));
+
+  // The serve goes away without a goodbye; the replica's IO thread reconnects to the next one and goes on
+  // from where it was.
+  serve->signal(SIGKILL);
+  serve->wait_for(10s);
+  write_rows(primary, 201, 50);
+  serve = std::make_unique<ToolProcess>(tool_binary("mzl-binlog-tail"), args, dir / "serve-2");
+  REQUIRE(listening(*serve));
+  write_rows(primary, 251, 50);
+  wait_applied(replica, primary.scalar("SELECT @@global.gtid_binlog_pos"));
+  CHECK(checksums(replica) == checksums(primary));
+  CHECK(replica.scalar("SELECT COUNT(*) FROM mzl_serve.t") == "300");
+
+  // A wrong password is the server's access-denied error.
+  const ToolResult wrong = run_program("/usr/bin/mariadb",
+                                       {"--no-defaults", "-h127.0.0.1", fmt::format("-P{}", serve_port),
+                                        "-urepl", "-pnot-it", "-e", "SELECT 1"},
+                                       dir / "wrong-password");
+  CHECK(wrong.exit_code != 0);
+  CHECK(wrong.err.find("Access denied for user 'repl'") != std::string::npos);
+
+  // A replica whose GTID state is older than the archive gets the server's error for purged binlogs.
+  replica.query("STOP SLAVE");
+  replica.query("SET GLOBAL gtid_slave_pos = ''");
+  replica.query("START SLAVE");
+  std::string io_error;
+  for (int i = 0; i < 100 && io_error.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    io_error = slave_status(replica, "Last_IO_Error");
+  }
+  CHECK(io_error.find("Could not find GTID state requested by slave in any binlog files") !=
+        std::string::npos);
+  replica.query("STOP SLAVE");
+  serve->signal(SIGTERM);
+  const auto status = serve->wait_for(30s);
+  CHECK(status);
+  primary.query("DROP DATABASE mzl_serve");
+}
+
+}  // namespace
+}  // namespace mzl::test
