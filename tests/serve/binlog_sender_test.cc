@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 
 #include "archive_test_support.h"
@@ -171,6 +172,42 @@ TEST_CASE("binlog sender: a GTID dump skips what the replica has and sends the r
     // What a replica of mzl makes of it: the file from its start, without the transactions it had.
     CHECK((placed(sink.events, true).size() < server->files()[0].bytes.size() || expected == 4));
   }
+}
+
+TEST_CASE("binlog sender: a damaged event is never sent; the dump ends naming the file and offset") {
+  auto server = two_file_server();
+  if (!server) return;
+  TempRepo dir;
+  write_archive(*server, dir.path.string());
+  // One byte of the first file's second transaction flipped (inside its rows event's body).
+  const auto& first = server->files()[0].bytes;
+  const size_t damaged_at = first.size() - 120;
+  {
+    std::fstream file(dir.path / "mariadb-bin.000001", std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(damaged_at));
+    const char flipped = static_cast<char>(first[damaged_at] ^ 0x5A);
+    file.write(&flipped, 1);
+  }
+  ClosedArchive end;
+  std::atomic<bool> stop{false};
+  CollectingSink sink;
+  BinlogSender sender(dir.path.string(), "mariadb", 1, end, sink, stop);
+  DumpRequest request;
+  request.non_blocking = true;
+  const Status status = sender.run(request);
+  REQUIRE(!status.ok());
+  CHECK(status.error().code == ErrorCode::kChecksumMismatch);
+  CHECK(status.error().where.find("mariadb-bin.000001") != std::string::npos);
+  // Every event sent is one of the server's, byte for byte, and all of them lie before the damage.
+  size_t sent_bytes = 0;
+  for (const auto& event : sink.events) {
+    if (event.size() > 17 && (event[17] & 0x20)) continue;  // artificial (the ROTATE that names the file)
+    const auto at = std::search(first.begin(), first.end(), event.begin(), event.end());
+    REQUIRE(at != first.end());
+    CHECK(static_cast<size_t>(at - first.begin()) + event.size() <= damaged_at);
+    sent_bytes += event.size();
+  }
+  CHECK(sent_bytes > 0);
 }
 
 }  // namespace
