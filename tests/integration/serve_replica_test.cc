@@ -172,5 +172,70 @@ TEST_CASE(
   primary.query("DROP DATABASE mzl_serve");
 }
 
+// Serving alone (no --server-id: the archive written by an earlier run, its end read from state.json) to four
+// replicas at once, each catching up the whole range and ending checksum-equal to the primary.
+TEST_CASE("mzl-binlog-tail --serve alone: four replicas catch up from the archive at once") {
+  const fs::path dir = fs::path(MZL_BINARY_DIR) / "serve-four";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "password") << "four-secret\n"; }
+  MysqlConnection primary = connect(primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_serve");
+  const std::string start_file = flush_binary_logs();
+  const std::string start = primary.scalar("SELECT @@global.gtid_binlog_pos");
+  primary.query("CREATE DATABASE mzl_serve");
+  primary.query("CREATE TABLE mzl_serve.t (id INT PRIMARY KEY, v VARCHAR(300), at DATETIME(6))");
+  primary.query("CREATE TABLE mzl_serve.u (id INT PRIMARY KEY)");
+  write_rows(primary, 1, 300);
+  primary.query("FLUSH BINARY LOGS");
+  write_rows(primary, 301, 300);
+  const ToolResult archived =
+      run_program(tool_binary("mzl-binlog-tail"),
+                  {"--defaults-file", primary_server().defaults_file.string(), "--server-id", "9395",
+                   "--repo", (dir / "repo").string(), "--source", "primary", "--start-file", start_file},
+                  dir / "archive");
+  INFO(archived.err);
+  REQUIRE(archived.exit_code == 0);
+  const std::string end = primary.scalar("SELECT @@global.gtid_binlog_pos");
+
+  std::vector<std::unique_ptr<OwnSandbox>> boxes;
+  for (unsigned i = 0; i < 4; ++i) {
+    boxes.push_back(std::make_unique<OwnSandbox>(fmt::format("sandbox-serve-four-{}", i), 95 + i));
+  }
+  const unsigned serve_port = boxes[0]->port() - 95 + 99;
+  ToolProcess serve(tool_binary("mzl-binlog-tail"),
+                    {"--repo", (dir / "repo").string(), "--source", "primary", "--serve",
+                     fmt::format("127.0.0.1:{}", serve_port), "--serve-user", "repl", "--serve-password-file",
+                     (dir / "password").string()},
+                    dir / "serve");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (serve.err().find("serving primary") == std::string::npos && serve.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(serve.err());
+  REQUIRE(serve.err().find("serving primary") != std::string::npos);
+  std::vector<MysqlConnection> replicas;
+  for (unsigned i = 0; i < 4; ++i) {
+    replicas.emplace_back(boxes[i]->client_cnf());
+    MysqlConnection& replica = replicas.back();
+    replica.query(fmt::format("SET GLOBAL server_id = {}", 9500 + i));
+    replica.query(fmt::format("SET GLOBAL gtid_slave_pos = '{}'", start));
+    replica.query(
+        fmt::format("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', "
+                    "MASTER_PASSWORD='four-secret', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
+                    serve_port));
+    replica.query("START SLAVE");
+  }
+  for (auto& replica : replicas) {
+    wait_applied(replica, end);
+    CHECK(checksums(replica) == checksums(primary));
+    replica.query("STOP SLAVE");
+  }
+  serve.signal(SIGTERM);
+  CHECK(serve.wait_for(30s));
+  primary.query("DROP DATABASE mzl_serve");
+}
+
 }  // namespace
 }  // namespace mzl::test
