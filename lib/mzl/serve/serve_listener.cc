@@ -77,32 +77,46 @@ void ServeListener::accept_loop() {
     ::setsockopt(client, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     const uint32_t id = static_cast<uint32_t>(++connections_);
     std::lock_guard lock(mutex_);
+    // Threads of replicas that have gone are joined here, so that a long-running serve does not collect them.
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      if (it->done->load()) {
+        it->thread.join();
+        it = sessions_.erase(it);
+      } else {
+        ++it;
+      }
+    }
     session_fds_.push_back(client);
-    sessions_.emplace_back([this, client, id] {
-      Status served = serve_connection(client, id, config_, end_, stop_);
-      if (!served.ok() && served.error().code != ErrorCode::kNetwork) {
-        std::fprintf(stderr, "mzl-binlog-tail: --serve: replica connection %u: %s\n", id,
-                     served.error().to_string().c_str());
-      }
-      {
-        std::lock_guard inner(mutex_);
-        session_fds_.erase(std::remove(session_fds_.begin(), session_fds_.end(), client), session_fds_.end());
-      }
-      ::close(client);
-    });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    sessions_.push_back(
+        SessionThread{std::thread([this, client, id, done] {
+                        Status served = serve_connection(client, id, config_, end_, stop_);
+                        if (!served.ok() && served.error().code != ErrorCode::kNetwork) {
+                          std::fprintf(stderr, "mzl-binlog-tail: --serve: replica connection %u: %s\n", id,
+                                       served.error().to_string().c_str());
+                        }
+                        {
+                          std::lock_guard inner(mutex_);
+                          session_fds_.erase(std::remove(session_fds_.begin(), session_fds_.end(), client),
+                                             session_fds_.end());
+                        }
+                        ::close(client);
+                        done->store(true);
+                      }),
+                      done});
   }
 }
 
 void ServeListener::stop() {
   if (stop_.exchange(true)) return;
   if (acceptor_.joinable()) acceptor_.join();
-  std::vector<std::thread> sessions;
+  std::vector<SessionThread> sessions;
   {
     std::lock_guard lock(mutex_);
     for (int fd : session_fds_) ::shutdown(fd, SHUT_RDWR);  // a session blocked on its replica returns
     sessions.swap(sessions_);
   }
-  for (std::thread& session : sessions) session.join();
+  for (SessionThread& session : sessions) session.thread.join();
 }
 
 }  // namespace mzl::serve

@@ -46,7 +46,11 @@ class ServeListener {
   std::atomic<uint64_t> connections_{0};
   std::thread acceptor_;
   std::mutex mutex_;
-  std::vector<std::thread> sessions_;
+  struct SessionThread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<SessionThread> sessions_;  // finished ones are joined at the next accept
   std::vector<int> session_fds_;
 };
 
