@@ -174,7 +174,7 @@ TEST_CASE("binlog sender: a GTID dump skips what the replica has and sends the r
   }
 }
 
-TEST_CASE("binlog sender: a damaged event is never sent; the dump ends naming the file and offset") {
+TEST_CASE("binlog sender: a damaged event is never sent, the dump ends naming the file and offset") {
   auto server = two_file_server();
   if (!server) return;
   TempRepo dir;

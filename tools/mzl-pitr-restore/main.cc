@@ -21,6 +21,7 @@ struct Flags {
   bool to_latest = false, stop_before_gtid = false;
   unsigned threads = 2;
   unsigned replay_threads = 4;
+  std::string replay_mode = "statements";
   std::vector<std::string> databases, tables, renames;
   bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
@@ -74,6 +75,9 @@ mzl::Status restore_command(const Flags& flags, const mzl::net::ConnectionOption
   options.load.target = target;
   options.load.threads = flags.threads;
   options.replay_threads = flags.replay_threads;
+  options.replay_mode = flags.replay_mode == "server"       ? mzl::pitr::PitrOptions::ReplayMode::kServer
+                        : flags.replay_mode == "statements" ? mzl::pitr::PitrOptions::ReplayMode::kStatements
+                                                            : mzl::pitr::PitrOptions::ReplayMode::kAuto;
   options.load.databases = flags.databases;
   options.load.tables = flags.tables;
   for (const std::string& r : flags.renames) {
@@ -137,6 +141,11 @@ int main(int argc, char** argv) {
   stop->add_flag("--to-latest", flags.to_latest, "Replay everything archived");
   app.add_option("--threads", flags.threads, "Parallel connections loading the snapshot (default 2)")
       ->check(CLI::Range(1, 256));
+  app.add_option("--replay-mode", flags.replay_mode,
+                 "statements (default): BINLOG statements; server: the target's own applier\n"
+                 "from the archive served on a loopback port (MariaDB, whole restore, one GTID\n"
+                 "domain, --to-latest or --stop-gtid); auto: server where it can")
+      ->check(CLI::IsMember({"auto", "server", "statements"}));
   app.add_option("--replay-threads", flags.replay_threads,
                  "Sessions replaying independent transactions at once (default 4; 1: serial, binlog order)")
       ->check(CLI::Range(1, 64));

@@ -15,6 +15,7 @@
 #include "mzl/codec/gtid_events.h"
 #include "mzl/gtid/maria_gtid.h"
 #include "mzl/net/server_connection.h"
+#include "mzl/pitr/served_replay.h"
 #include "mzl/replay/parallel_replay.h"
 #include "mzl/repo/local_storage.h"
 #include "mzl/repo/repository_layout.h"
@@ -52,7 +53,17 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   replay.collations = replay::read_collations(connection);
   const auto started = std::chrono::steady_clock::now();
   Result<replay::ReplayStats> replayed = replay::ReplayStats{};
-  if (options.replay_threads > 1 && !replay.preserve_gtids) {
+  const std::string unsuitable = options.replay_mode == PitrOptions::ReplayMode::kStatements
+                                     ? "--replay-mode statements"
+                                     : served_replay_unsuitable(options, result.plan);
+  if (options.replay_mode == PitrOptions::ReplayMode::kServer && !unsuitable.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "--replay-mode server cannot do this restore: " + unsuitable);
+  }
+  if (unsuitable.empty()) {
+    replayed = served_replay(options, result.plan, connection);
+    result.served = true;
+    result.replay_threads = std::max(options.replay_threads, 1u);
+  } else if (options.replay_threads > 1 && !replay.preserve_gtids) {
     replay::ParallelReplayOptions parallel;
     parallel.target = options.load.target;
     parallel.sessions = options.replay_threads;
@@ -133,6 +144,7 @@ static void visit_fields(auto& io, const PitrResult& r) {
   io.field("binlog_bytes_replayed", s.bytes);
   io.field("replay_seconds", r.replay_seconds);
   io.field("replay_threads", r.replay_threads);
+  io.field("replay_mode", r.served ? "server" : "statements");
   io.field("transactions_replayed_alone", r.replayed_alone);
   io.field("replay_peak_in_flight", r.replay_peak_in_flight);
   io.field("transactions_replayed_after_conflict", r.replayed_after_conflict);
@@ -150,13 +162,18 @@ std::string describe_pitr(const PitrResult& r, bool json) {
   const replay::ReplayStats& s = r.replay;
   return fmt::format(
              "restored snapshot {} ({} rows in {:.1f} s), consistent at {}:{} GTID {}\n"
-             "replayed {} transactions ({} bytes of binlog) in {:.1f} s over {} session(s), up to {}:{}; "
+             "replayed {} transactions in {:.1f} s {}; "
              "last GTID "
              "{}\n{}",
              r.plan.snapshot.id, r.load.rows, r.load.seconds, r.plan.snapshot.binlog.file,
              r.plan.snapshot.binlog.position,
              r.plan.snapshot.binlog.gtid.empty() ? "(none)" : r.plan.snapshot.binlog.gtid, s.transactions,
-             s.bytes, r.replay_seconds, r.replay_threads, s.end_file, s.end_position,
+             r.replay_seconds,
+             r.served
+                 ? fmt::format("by the target's own applier ({} threads) from the archive served on loopback",
+                               r.replay_threads)
+                 : fmt::format("({} bytes of binlog) over {} session(s), up to {}:{}", s.bytes,
+                               r.replay_threads, s.end_file, s.end_position),
              s.last_gtid.empty() ? "(none)" : s.last_gtid,
              s.rolled_back ? "the archive ends inside a transaction: that transaction was rolled back\n"
                            : "") +

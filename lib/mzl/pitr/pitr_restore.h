@@ -23,6 +23,7 @@ struct PitrResult {
   uint64_t replayed_alone = 0;           // transactions that had to be applied alone (parallel replay)
   uint64_t replay_peak_in_flight = 0;    // most transactions applied at once (parallel replay)
   uint64_t replayed_after_conflict = 0;  // queued behind or waited for one sharing a row key (parallel)
+  bool served = false;                   // replayed by the target's applier from the served archive
 };
 
 // Plans, checks the target (safety, above), loads the snapshot and replays the archive to the stop point.

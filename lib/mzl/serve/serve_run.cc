@@ -16,7 +16,8 @@ namespace mzl::serve {
 
 namespace {
 
-// What the archive's server was, from its state file, for the handshake and the replicas' queries.
+}  // namespace
+
 Result<ServedServer> served_server(const std::string& repo, const std::string& source) {
   auto state = archive::read_archive_state(repo::archive_state_path(repo, source));
   if (!state.ok()) {
@@ -39,6 +40,8 @@ Result<ServedServer> served_server(const std::string& repo, const std::string& s
   server.gtid_position = state->gtid_position;
   return server;
 }
+
+namespace {
 
 struct Serving {
   std::optional<TlsServerContext> tls;

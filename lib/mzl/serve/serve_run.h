@@ -5,6 +5,7 @@
 #include <string>
 
 #include "mzl/archive/tail_session.h"
+#include "mzl/serve/replica_queries.h"
 #include "mzl/util/host_port.h"
 #include "mzl/util/result.h"
 
@@ -18,6 +19,10 @@ struct ServeOptions {
   std::string password;           // its password (from --serve-password-file)
   std::string tls_cert, tls_key;  // PEM files; TLS is offered when both are set
 };
+
+// What the archived server of `source` was (state.json), for the handshake and the replicas' queries.
+// kNotFound when the source has no archive yet.
+Result<ServedServer> served_server(const std::string& repo, const std::string& source);
 
 // Serves until a stop signal (util/stop_signal.h). kNotFound when the source has no archive yet.
 Status run_serve(const ServeOptions& options);
