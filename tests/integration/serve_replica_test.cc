@@ -237,5 +237,66 @@ TEST_CASE("mzl-binlog-tail --serve alone: four replicas catch up from the archiv
   primary.query("DROP DATABASE mzl_serve");
 }
 
+// mzl-pitr-restore --replay-mode server: the snapshot, then the target's own applier pulls the range from the
+// archive served on a loopback port, to the latest transaction and to a GTID; equal to the primary at that
+// point, and the target is not left a replica.
+TEST_CASE("mzl-pitr-restore --replay-mode server: the target's applier replays the served archive") {
+  const fs::path dir = fs::path(MZL_BINARY_DIR) / "serve-pitr";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string repo = (dir / "repo").string();
+  MysqlConnection primary = connect(primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_serve");
+  const std::string start_file = flush_binary_logs();
+  primary.query("CREATE DATABASE mzl_serve");
+  primary.query("CREATE TABLE mzl_serve.t (id INT PRIMARY KEY, v VARCHAR(300), at DATETIME(6))");
+  primary.query("CREATE TABLE mzl_serve.u (id INT PRIMARY KEY)");
+  write_rows(primary, 1, 50);
+  const std::vector<std::string> archive = {"--defaults-file", primary_server().defaults_file.string(),
+                                            "--server-id",     "9396",
+                                            "--repo",          repo,
+                                            "--source",        "primary",
+                                            "--start-file",    start_file};
+  auto run_ok = [&](const std::string& tool, const std::vector<std::string>& args, const std::string& log) {
+    const ToolResult r = run_program(tool_binary(tool), args, dir / log);
+    INFO(log << ": " << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r;
+  };
+  run_ok("mzl-binlog-tail", archive, "archive-1");
+  run_ok("mzl-snapshot",
+         {"--defaults-file", primary_server().defaults_file.string(), "--repo", repo, "--source", "primary",
+          "--databases", "mzl_serve"},
+         "snapshot");
+  write_rows(primary, 51, 100);
+  const std::string middle = primary.scalar("SELECT @@last_gtid");  // the last transaction of this session
+  const std::string at_middle = checksums(primary);
+  primary.query("FLUSH BINARY LOGS");
+  primary.query("INSERT INTO mzl_serve.u VALUES (1), (2)");
+  write_rows(primary, 151, 100);
+  run_ok("mzl-binlog-tail", archive, "archive-2");
+  const std::string at_end = checksums(primary);
+
+  OwnSandbox target_box("sandbox-serve-pitr", 99);
+  MysqlConnection target(target_box.client_cnf());
+  target.query("SET GLOBAL server_id = 9601");
+  const std::vector<std::string> restore = {
+      "--defaults-file", target_box.client_cnf().string(), "--repo", repo, "--replay-mode", "server"};
+  std::vector<std::string> latest = restore;
+  latest.push_back("--to-latest");
+  const ToolResult r1 = run_ok("mzl-pitr-restore", latest, "restore-latest");
+  CHECK(r1.out.find("by the target's own applier") != std::string::npos);
+  CHECK(checksums(target) == at_end);
+  CHECK(slave_status(target, "Slave_IO_Running").empty());  // no replica configuration left
+  CHECK(target.scalar("SELECT @@global.server_id") == "9601");
+
+  target.query("DROP DATABASE mzl_serve");
+  std::vector<std::string> to_gtid = restore;
+  to_gtid.insert(to_gtid.end(), {"--stop-gtid", middle});
+  run_ok("mzl-pitr-restore", to_gtid, "restore-gtid");
+  CHECK(checksums(target) == at_middle);
+  primary.query("DROP DATABASE mzl_serve");
+}
+
 }  // namespace
 }  // namespace mzl::test

@@ -57,6 +57,8 @@ std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan&
   if (options.stop.kind == replay::ReplayStop::Kind::kGtid && options.stop.before_gtid)
     return "a stop before a GTID replays statements";
   if (options.stop.kind == replay::ReplayStop::Kind::kDatetime) return "a stop time replays statements";
+  if (options.stop.kind == replay::ReplayStop::Kind::kGtid && !gtid::MariaGtid::parse(options.stop.gtid).ok())
+    return "the stop GTID is not one MariaDB GTID";
   auto start = gtid::MariaGtidPosition::parse(plan.snapshot.binlog.gtid);
   if (!start.ok() || start->to_string().find(',') != std::string::npos) return "several GTID domains";
   auto state =

@@ -16,6 +16,7 @@
 #include "mzl/codec/event_type.h"
 #include "mzl/codec/gtid_from_events.h"
 #include "mzl/codec/rotate_event.h"
+#include "mzl/gtid/maria_gtid.h"
 #include "mzl/schema/schema_tracker.h"
 
 namespace mzl::serve {
@@ -169,6 +170,13 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
   if (request.gtid_dump) {
     MZL_TRY(replica_has, schema::GtidPoint::parse(flavour_, request.gtid_position));
   }
+  std::optional<gtid::MariaGtidPosition> until;
+  if (!request.until_gtid.empty()) {
+    auto parsed = gtid::MariaGtidPosition::parse(request.until_gtid);
+    if (!parsed.ok())
+      return Error(ErrorCode::kInvalidArgument, "@slave_until_gtid: " + parsed.error().message);
+    until = std::move(*parsed);
+  }
   archive::TransactionTracker tracker;
   bool skipping_transaction = false;
   auto last_sent = Clock::now();
@@ -235,6 +243,19 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
     ++stats_.events;
     stats_.bytes += raw.data.size();
     last_sent = Clock::now();
+    if (until && step.ends && !step.ended_gtid.empty()) {
+      // Reached in a domain once its transaction there is sent; the dump ends when every domain is.
+      if (auto ended = gtid::MariaGtid::parse(step.ended_gtid); ended.ok()) {
+        if (auto target = until->find(ended->domain_id); target && ended->seq_no >= target->seq_no) {
+          until->erase(ended->domain_id);
+          if (until->to_string().empty()) {
+            stats_.until_reached = true;
+            done = true;
+            return sink_.flush();
+          }
+        }
+      }
+    }
     if (type == codec::EventType::kRotate) {
       codec::DecoderContext ctx(path, reader.format());
       MZL_TRY(codec::Event event, codec::decode_event(raw, ctx));

@@ -37,6 +37,9 @@ struct DumpRequest {
   bool gtid_dump = false;     // by GTID: the file and position are ignored
   std::string gtid_position;  // MariaDB @slave_connect_state ("" for a new replica), or a MySQL GTID set
   bool non_blocking = false;  // BINLOG_DUMP_NON_BLOCK: end at the archive's end instead of waiting
+  // MariaDB's @slave_until_gtid (START SLAVE UNTIL master_gtid_pos): the dump ends after the transaction that
+  // reaches this position in every domain it names (sql/sql_repl.cc: the master stops sending there).
+  std::string until_gtid;
   std::chrono::milliseconds heartbeat_period{0};
 };
 
@@ -45,6 +48,7 @@ struct DumpRequest {
 inline constexpr uint16_t kErrorReadingBinlog = 1236;
 
 struct SenderStats {
+  bool until_reached = false;  // the dump ended at DumpRequest::until_gtid
   uint64_t events = 0;
   uint64_t bytes = 0;
   uint64_t heartbeats = 0;

@@ -14,9 +14,7 @@
 
 namespace mzl::serve {
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 Result<ServedServer> served_server(const std::string& repo, const std::string& source) {
   auto state = archive::read_archive_state(repo::archive_state_path(repo, source));

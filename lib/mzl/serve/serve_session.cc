@@ -172,6 +172,9 @@ class Session {
     request.non_blocking = (flags & kBinlogDumpNonBlock) != 0;
     // MariaDB's GTID dump: @slave_connect_state names where the replica is; the file and position are
     // ignored.
+    if (auto it = replica_.variables.find("slave_until_gtid"); it != replica_.variables.end()) {
+      request.until_gtid = it->second;
+    }
     if (auto it = replica_.variables.find("slave_connect_state"); it != replica_.variables.end()) {
       request.gtid_position = it->second;
       request.gtid_dump = true;
@@ -213,7 +216,9 @@ class Session {
                         stop_);
     Status sent = sender.run(request);
     if (sent.ok()) {
-      if (request.non_blocking) MZL_CHECK(channel_.write_packet(eof_packet()));
+      // The end of a dump that ends: the archive's end (non-blocking) or the replica's UNTIL position.
+      if (request.non_blocking || sender.stats().until_reached)
+        MZL_CHECK(channel_.write_packet(eof_packet()));
       return channel_.flush();
     }
     const Error& error = sent.error();
