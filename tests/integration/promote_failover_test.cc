@@ -111,6 +111,7 @@ ServerLook look(const fs::path& cnf) {
 }
 
 void failover_round(int round, std::mt19937& random, const OwnSandbox& target) {
+  const bool statements_gap_fill = round % 2 == 0;
   INFO("round " << round);
   OwnSandbox own("sandbox-promote-failover", kPortOffset, 3);
   const unsigned port = own.port();
@@ -196,9 +197,13 @@ void failover_round(int round, std::mt19937& random, const OwnSandbox& target) {
       tool_binary("mzl-promote"),
       {"--defaults-file", own.client_cnf(2).string(), "--servers", servers, "--repo", repo.string(), "--json",
        "--hook-pre", hook("pre"), "--hook-post", hook("post"), "--fence-command", hook("fence")},
-      logs / "failover");
+      logs / "failover", {fmt::format("MZL_GAP_FILL_STATEMENTS={}", statements_gap_fill ? 1 : 0)});
   INFO("failover: exit " << r.exit_code << "\n" << r.out << r.err);
   REQUIRE(r.exit_code == 0);
+  // The sandbox's replicas log what they replicate: the gap is served to the candidate's own applier, unless
+  // the statements path is forced (both paths are taken, in alternate rounds).
+  CHECK_THAT(r.out, Catch::Contains(statements_gap_fill ? "already held; statements: MZL_GAP_FILL_STATEMENTS"
+                                                        : "already held; served\""));
   CHECK_THAT(r.out, Catch::Contains("\"outcome\":\"promoted\""));
   CHECK_THAT(r.out, Catch::Contains(fmt::format("\"new_primary\":{{\"address\":\"{}\"", address(port + 2))));
   CHECK_THAT(r.out, Catch::Contains("\"nothing_acknowledged_lost\":true"));

@@ -210,5 +210,46 @@ TEST_CASE("binlog sender: a damaged event is never sent, the dump ends naming th
   CHECK(sent_bytes > 0);
 }
 
+// START SLAVE UNTIL master_gtid_pos: the dump ends after the transaction that reaches the position, also in a
+// later file than the dump started in; a replica that already holds the position gets nothing.
+TEST_CASE("binlog sender: @slave_until_gtid ends the dump there, across files, and at once when held") {
+  auto server = two_file_server();
+  if (!server) return;
+  TempRepo dir;
+  write_archive(*server, dir.path.string());
+  ClosedArchive end;
+  std::atomic<bool> stop{false};
+  const auto gtid_events = [](const CollectingSink& sink) {
+    size_t gtids = 0;
+    for (const auto& event : sink.events) gtids += event.size() > 4 && event[4] == 162;
+    return gtids;
+  };
+  struct Case {
+    bool gtid_dump;  // else from the first file
+    std::string state, until;
+    size_t gtids;
+    bool reached;
+  };
+  for (const Case& c : std::vector<Case>{{false, "", "0-1-4", 4, true},
+                                         {false, "", "0-1-2", 2, true},
+                                         {false, "", "0-1-9", 5, false},
+                                         {true, "0-1-3", "0-1-3", 0, true},
+                                         {true, "0-1-5", "0-1-4", 0, true}}) {
+    CollectingSink sink;
+    BinlogSender sender(dir.path.string(), "mariadb", 1, end, sink, stop);
+    DumpRequest request;
+    request.gtid_dump = c.gtid_dump;
+    request.gtid_position = c.state;
+    request.until_gtid = c.until;
+    request.non_blocking = true;
+    const Status status = sender.run(request);
+    INFO("state '" << c.state << "' until '" << c.until
+                   << "': " << (status.ok() ? "" : status.error().to_string()));
+    REQUIRE(status.ok());
+    CHECK(gtid_events(sink) == c.gtids);
+    CHECK(sender.stats().until_reached == c.reached);
+  }
+}
+
 }  // namespace
 }  // namespace mzl::test

@@ -244,10 +244,11 @@ PromotionResult run_failover(const PromoteOptions& options) {
         !s.ok()) {
       return roll_back(std::move(s).error());
     }
-    steps.note(fmt::format("applied {} transaction(s) from the archive ({} .. {}), {} already held",
-                           gap.applied, gap.first_applied_gtid.empty() ? "-" : gap.first_applied_gtid,
-                           gap.last_applied_gtid.empty() ? "-" : gap.last_applied_gtid, gap.already_held),
-               candidate.name());
+    steps.note(
+        fmt::format("applied {} transaction(s) from the archive ({} .. {}), {} already held; {}", gap.applied,
+                    gap.first_applied_gtid.empty() ? "-" : gap.first_applied_gtid,
+                    gap.last_applied_gtid.empty() ? "-" : gap.last_applied_gtid, gap.already_held, gap.path),
+        candidate.name());
     auto after_fill = candidate.state();
     if (!after_fill.ok()) return roll_back(std::move(after_fill).error());
     auto acknowledged = HeldTransactions::parse(after_fill->flavour, gap.acknowledged);

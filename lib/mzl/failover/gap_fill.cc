@@ -1,6 +1,7 @@
 #include "mzl/failover/gap_fill.h"
 
 #include <charconv>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include "mzl/replay/statement_sink.h"
 #include "mzl/repo/local_storage.h"
 #include "mzl/repo/repository_layout.h"
+#include "mzl/serve/catch_up.h"
 
 namespace mzl::failover {
 namespace {
@@ -29,6 +31,36 @@ class DiscardingSink : public replay::StatementSink {
   Status statement(std::string_view, const replay::EventPlace&) override { return ok_status(); }
   Status flush() override { return ok_status(); }
 };
+
+constexpr const char* kGapFillConnection = "mzl_gap_fill";
+constexpr unsigned kGapFillThreads = 8;
+
+// Why the served path cannot fill this candidate's gap ("" when it can).
+std::string served_unsuitable(ControlledServer& candidate) {
+  if (const char* forced = std::getenv("MZL_GAP_FILL_STATEMENTS"); forced && *forced && *forced != '0')
+    return "MZL_GAP_FILL_STATEMENTS is set";
+  if (candidate.flavour() != topology::Flavour::kMariaDb) return "a MySQL candidate";
+  auto logs = candidate.connection().scalar("SELECT @@global.log_slave_updates");
+  if (!logs.ok() || !logs->has_value() || **logs != "1")
+    return "log_slave_updates is off (its applier would not log the gap for the other replicas)";
+  return "";
+}
+
+// The gap through the candidate's own applier, from the archive as it is now (the files to their present
+// end; `acknowledged` is what the dry run found complete in them).
+Status fill_served(const std::string& repo, const std::string& source, ControlledServer& candidate,
+                   const HeldTransactions& held, const std::string& acknowledged) {
+  serve::CatchUpOptions options;
+  options.repo = repo;
+  options.source = source;
+  options.until = acknowledged;
+  options.start = held.to_string();
+  options.connection = kGapFillConnection;
+  options.parallel_threads = kGapFillThreads;
+  options.stall_timeout = std::chrono::seconds(30);
+  auto end = serve::files_as_they_are(repo::source_dir(repo, source));
+  return serve::catch_up_from_archive(candidate.connection(), options, end.get());
+}
 
 }  // namespace
 
@@ -59,10 +91,14 @@ Result<std::string> choose_archive_source(const std::string& repo, const std::st
       .at_r(repo);
 }
 
-Result<GapFill> fill_gap_from_archive(const std::string& repo, const std::string& source,
-                                      ControlledServer* candidate,
-                                      const topology::ServerState& candidate_state, bool dry_run) {
+namespace {
+
+// The statements path (and the dry run, which only counts).
+Result<GapFill> fill_by_statements(const std::string& repo, const std::string& source,
+                                   ControlledServer* candidate, const topology::ServerState& candidate_state,
+                                   bool dry_run) {
   GapFill fill;
+  fill.path = "statements";
   fill.source = source;
   fill.archive_dir = repo::source_dir(repo, source);
   MZL_TRY(const archive::ArchiveState state,
@@ -116,6 +152,35 @@ Result<GapFill> fill_gap_from_archive(const std::string& repo, const std::string
   fill.acknowledged = acknowledged.to_string();
   fill.bytes = stats.bytes;
   return fill;
+}
+
+}  // namespace
+
+Result<GapFill> fill_gap_from_archive(const std::string& repo, const std::string& source,
+                                      ControlledServer* candidate,
+                                      const topology::ServerState& candidate_state, bool dry_run) {
+  if (dry_run || candidate == nullptr)
+    return fill_by_statements(repo, source, candidate, candidate_state, true);
+  if (std::string why = served_unsuitable(*candidate); !why.empty()) {
+    MZL_TRY(GapFill fill, fill_by_statements(repo, source, candidate, candidate_state, false));
+    fill.path = "statements: " + why;
+    return fill;
+  }
+  // Counted first (a dry run), then replicated up to what the dry run found complete in the files.
+  MZL_TRY(GapFill counted, fill_by_statements(repo, source, nullptr, candidate_state, true));
+  counted.path = "served";
+  if (counted.applied == 0) return counted;
+  const HeldTransactions held = HeldTransactions::of_server(candidate_state);
+  Status served = fill_served(repo, source, *candidate, held, counted.acknowledged);
+  if (served.ok()) return counted;
+  // What it applied stays (the old primary's own history); the statements apply the rest.
+  MZL_TRY(auto now, candidate->state());
+  MZL_TRY(GapFill rest, fill_by_statements(repo, source, candidate, now, false));
+  rest.path = "served, then statements (" + served.error().message + ")";
+  rest.applied = counted.applied;
+  rest.first_applied_gtid = counted.first_applied_gtid;
+  rest.already_held = counted.already_held;
+  return rest;
 }
 
 }  // namespace mzl::failover

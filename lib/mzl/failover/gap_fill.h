@@ -1,10 +1,17 @@
 #pragma once
 // Filling a candidate's gap from the binlog archive: every transaction that REPO/binlogs/<source>/ holds and
 // the candidate lacks is applied to it, under its original GTID (so that the other replicas receive it from
-// the candidate once they follow it), before the candidate takes writes. The replay is mzl-pitr-restore's
-// (replay/replay_archive.h, serial, preserve_gtids), told by wants_transaction which transactions the
-// candidate already holds; the archive is read from the first file holding a transaction the candidate
-// lacks (state.json names each closed file's last GTID) to its end.
+// the candidate once they follow it), before the candidate takes writes. The archive is read from the first
+// file holding a transaction the candidate lacks (state.json names each closed file's last GTID) to its end.
+// Two paths, the same transactions:
+//   served: a MariaDB candidate that logs what it replicates (log_slave_updates) replicates the gap from the
+//     archive served on a private loopback port with its own parallel applier (serve/catch_up.h, a named
+//     connection 'mzl_gap_fill', 8 threads), which commits in groups: several times faster than one client
+//     committing each transaction with its own fsync (bench/failover);
+//   statements: mzl-pitr-restore's replay (replay/replay_archive.h, serial, preserve_gtids), told by
+//     wants_transaction which transactions the candidate already holds: for MySQL, for a candidate without
+//     log_slave_updates (its applier would not log the gap, and the other replicas must receive it from
+//     the candidate), and for whatever a served fill that failed left (MZL_GAP_FILL_STATEMENTS=1 forces it).
 //
 // The verdict: per domain (MariaDB) or as a set (MySQL), the transactions the archive holds complete. In
 // --semi-sync mode mzl-binlog-tail acknowledges a transaction only once it is complete and fsynced in the
@@ -35,6 +42,7 @@ struct GapFill {
   std::string first_applied_gtid, last_applied_gtid;
   std::string acknowledged;  // the archive's complete transactions (MariaDB position / MySQL set)
   uint64_t bytes = 0;
+  std::string path;  // "served", "statements", or "served, then statements (<why>)"
 };
 
 // Applies the gap to `candidate`, whose state (before the fill) is `candidate_state`. With dry_run nothing is

@@ -170,13 +170,6 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
   if (request.gtid_dump) {
     MZL_TRY(replica_has, schema::GtidPoint::parse(flavour_, request.gtid_position));
   }
-  std::optional<gtid::MariaGtidPosition> until;
-  if (!request.until_gtid.empty()) {
-    auto parsed = gtid::MariaGtidPosition::parse(request.until_gtid);
-    if (!parsed.ok())
-      return Error(ErrorCode::kInvalidArgument, "@slave_until_gtid: " + parsed.error().message);
-    until = std::move(*parsed);
-  }
   archive::TransactionTracker tracker;
   bool skipping_transaction = false;
   auto last_sent = Clock::now();
@@ -243,12 +236,12 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
     ++stats_.events;
     stats_.bytes += raw.data.size();
     last_sent = Clock::now();
-    if (until && step.ends && !step.ended_gtid.empty()) {
+    if (until_ && step.ends && !step.ended_gtid.empty()) {
       // Reached in a domain once its transaction there is sent; the dump ends when every domain is.
       if (auto ended = gtid::MariaGtid::parse(step.ended_gtid); ended.ok()) {
-        if (auto target = until->find(ended->domain_id); target && ended->seq_no >= target->seq_no) {
-          until->erase(ended->domain_id);
-          if (until->to_string().empty()) {
+        if (auto target = until_->find(ended->domain_id); target && ended->seq_no >= target->seq_no) {
+          until_->erase(ended->domain_id);
+          if (until_->empty()) {
             stats_.until_reached = true;
             done = true;
             return sink_.flush();
@@ -267,7 +260,32 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
   return ok_status();
 }
 
+Status BinlogSender::start_until(const DumpRequest& request) {
+  until_.reset();
+  if (request.until_gtid.empty()) return ok_status();
+  auto parsed = gtid::MariaGtidPosition::parse(request.until_gtid);
+  if (!parsed.ok()) return Error(ErrorCode::kInvalidArgument, "@slave_until_gtid: " + parsed.error().message);
+  until_ = std::move(*parsed);
+  // A domain the replica already holds up to its UNTIL GTID is reached before anything is sent (as the
+  // server's dump thread checks the replica's state against the UNTIL position first).
+  if (request.gtid_dump && flavour_ == "mariadb") {
+    auto has = gtid::MariaGtidPosition::parse(request.gtid_position);
+    if (has.ok()) {
+      for (const auto& [domain, gtid] : has->gtids()) {
+        if (auto target = until_->find(domain); target && gtid.seq_no >= target->seq_no)
+          until_->erase(domain);
+      }
+    }
+  }
+  return ok_status();
+}
+
 Status BinlogSender::run(const DumpRequest& request) {
+  MZL_CHECK(start_until(request));
+  if (until_ && until_->empty()) {
+    stats_.until_reached = true;
+    return sink_.flush();
+  }
   MZL_TRY(Start start, start_of(request));
   std::string file = start.file;
   uint64_t position = start.position;

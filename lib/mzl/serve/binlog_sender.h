@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 
+#include "mzl/gtid/maria_gtid.h"
 #include "mzl/serve/archive_end.h"
 #include "mzl/util/byte_reader.h"
 #include "mzl/util/result.h"
@@ -78,6 +79,8 @@ class BinlogSender {
                    std::string& next_file);
   Status heartbeat(const std::string& file, uint64_t position);
   std::string path_of(const std::string& file) const;
+  // The @slave_until_gtid domains not reached yet (kept across files); empty when the request has none.
+  Status start_until(const DumpRequest& request);
 
   std::string archive_dir_;
   std::string flavour_;
@@ -86,6 +89,7 @@ class BinlogSender {
   EventSink& sink_;
   const std::atomic<bool>& stop_;
   SenderStats stats_;
+  std::optional<gtid::MariaGtidPosition> until_;
 };
 
 }  // namespace mzl::serve
