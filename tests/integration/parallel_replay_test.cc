@@ -184,10 +184,11 @@ TEST_CASE(
   OwnSandbox target("sandbox-parallel-tool", 30);
   MysqlConnection admin(target.client_cnf());
   admin.query("SET GLOBAL server_id = 7813");
-  ToolResult restored = run_program(tool_binary("mzl-pitr-restore"),
-                                    {"--defaults-file", target.client_cnf().string(), "--repo", repo.string(),
-                                     "--to-latest", "--replay-threads", "4", "--json"},
-                                    dir / "restore");
+  ToolResult restored =
+      run_program(tool_binary("mzl-pitr-restore"),
+                  {"--defaults-file", target.client_cnf().string(), "--repo", repo.string(), "--to-latest",
+                   "--replay-threads", "4", "--replay-mode", "statements", "--json"},
+                  dir / "restore");
   INFO(restored.err);
   REQUIRE(restored.exit_code == 0);
   auto summary = parse_json(restored.out, "mzl-pitr-restore --json");

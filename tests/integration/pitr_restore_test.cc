@@ -237,10 +237,11 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
       {"gtid", {"--stop-gtid", domain0(b.gtid)}, &b},
       {"before-delete", {"--stop-gtid", delete_gtid, "--stop-before-gtid"}, &b},
       {"position", {"--stop-position", before_delete.at(0) + ":" + before_delete.at(1)}, &b},
-      {"latest", {"--to-latest", "--threads", "3"}, &c},
-      // Parallel (the default, 4 sessions) and serial replay give the same data.
-      {"latest-serial", {"--to-latest", "--replay-threads", "1"}, &c},
-      {"latest-8-sessions", {"--to-latest", "--replay-threads", "8"}, &c},
+      {"latest", {"--to-latest", "--threads", "3"}, &c},  // served where it applies (--replay-mode auto)
+      // The statement replay: parallel (4 sessions by default) and serial give the same data.
+      {"latest-statements", {"--to-latest", "--replay-mode", "statements"}, &c},
+      {"latest-serial", {"--to-latest", "--replay-threads", "1", "--replay-mode", "statements"}, &c},
+      {"latest-8-sessions", {"--to-latest", "--replay-threads", "8", "--replay-mode", "statements"}, &c},
   };
   for (const Case& test : cases) {
     INFO("restore by " << test.name);

@@ -3,7 +3,8 @@
 // fresh server replicates from it with GTID auto-positioning through a rotation and the live tail, and ends
 // checksum-equal to the primary; the serve killed (SIGKILL) and started again is resumed by the replica's IO
 // thread without gap or duplicate; a wrong password and a GTID state older than the archive are refused with
-// the server's errors.
+// the server's errors; a TCP proxy that cuts the replica's connection mid-stream again and again changes
+// nothing either.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -15,7 +16,15 @@
 #include <string>
 #include <thread>
 
+#include <arpa/inet.h>
 #include <mysql.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <random>
 
 #include "sandbox.h"
 #include "tool_process.h"
@@ -169,6 +178,160 @@ TEST_CASE(
   serve->signal(SIGTERM);
   const auto status = serve->wait_for(30s);
   CHECK(status);
+  primary.query("DROP DATABASE mzl_serve");
+}
+
+// A TCP proxy on loopback in front of the serve that cuts each connection (both sides closed, no goodbye)
+// after a random number of bytes sent towards the replica, `cuts` times; after that it forwards as it is.
+class CuttingProxy {
+ public:
+  CuttingProxy(unsigned listen_port, unsigned target_port, int cuts, unsigned seed)
+      : target_port_(target_port), cuts_left_(cuts), random_(seed) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd_ >= 0);
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in address = loopback(listen_port);
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd_, 8) == 0);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~CuttingProxy() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  int cuts_made() const { return cuts_made_.load(); }
+
+ private:
+  static sockaddr_in loopback(unsigned port) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return address;
+  }
+
+  // One connection at a time (the replica has one), until stop_.
+  void run() {
+    while (!stop_) {
+      pollfd listening{fd_, POLLIN, 0};
+      if (::poll(&listening, 1, 100) <= 0) continue;
+      const int client = ::accept(fd_, nullptr, nullptr);
+      if (client < 0) continue;
+      const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in address = loopback(target_port_);
+      if (::connect(server, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+        ::close(server);
+        ::close(client);
+        continue;
+      }
+      const bool cut = cuts_left_ > 0;
+      const uint64_t cut_after = std::uniform_int_distribution<uint64_t>(2000, 20000)(random_);
+      uint64_t to_replica = 0;
+      char buffer[4096];
+      bool open = true;
+      while (open && !stop_) {
+        pollfd fds[2] = {{client, POLLIN, 0}, {server, POLLIN, 0}};
+        if (::poll(fds, 2, 100) <= 0) continue;
+        for (int i = 0; i < 2 && open; ++i) {
+          if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+          const ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+          if (n <= 0) {
+            open = false;
+            break;
+          }
+          ssize_t length = n;
+          if (i == 1 && cut && to_replica + static_cast<uint64_t>(n) >= cut_after) {
+            length = static_cast<ssize_t>(cut_after - to_replica);  // a part of what came, then the cut
+            open = false;
+          }
+          if (length > 0 && ::write(fds[1 - i].fd, buffer, static_cast<size_t>(length)) != length)
+            open = false;
+          if (i == 1) to_replica += static_cast<uint64_t>(length);
+        }
+      }
+      if (cut && to_replica >= cut_after) {
+        --cuts_left_;
+        ++cuts_made_;
+      }
+      ::close(server);
+      ::close(client);
+    }
+  }
+
+  unsigned target_port_;
+  int cuts_left_;
+  std::mt19937 random_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> cuts_made_{0};
+  std::thread thread_;
+};
+
+// A replica whose connection to the serve is cut mid-stream (mid-event, by a proxy) again and again
+// reconnects and resumes from its GTID position: it ends checksum-equal, without a gap (every row) or a
+// duplicate (its applier would stop on a duplicate key).
+TEST_CASE(
+    "mzl-binlog-tail --serve alone: a replica whose connection is cut mid-stream resumes without gap or "
+    "duplicate") {
+  const fs::path dir = fs::path(MZL_BINARY_DIR) / "serve-cut";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  { std::ofstream(dir / "password") << "cut-secret\n"; }
+  MysqlConnection primary = connect(primary_server());
+  primary.query("DROP DATABASE IF EXISTS mzl_serve");
+  const std::string start_file = flush_binary_logs();
+  const std::string start = primary.scalar("SELECT @@global.gtid_binlog_pos");
+  primary.query("CREATE DATABASE mzl_serve");
+  primary.query("CREATE TABLE mzl_serve.t (id INT PRIMARY KEY, v VARCHAR(300), at DATETIME(6))");
+  primary.query("CREATE TABLE mzl_serve.u (id INT PRIMARY KEY)");
+  write_rows(primary, 1, 400);
+  primary.query("FLUSH BINARY LOGS");
+  write_rows(primary, 401, 400);
+  const ToolResult archived =
+      run_program(tool_binary("mzl-binlog-tail"),
+                  {"--defaults-file", primary_server().defaults_file.string(), "--server-id", "9397",
+                   "--repo", (dir / "repo").string(), "--source", "primary", "--start-file", start_file},
+                  dir / "archive");
+  INFO(archived.err);
+  REQUIRE(archived.exit_code == 0);
+  const std::string end = primary.scalar("SELECT @@global.gtid_binlog_pos");
+
+  OwnSandbox box("sandbox-serve-cut", 95);
+  const unsigned serve_port = box.port() - 95 + 96;
+  const unsigned proxy_port = box.port() - 95 + 97;
+  ToolProcess serve(tool_binary("mzl-binlog-tail"),
+                    {"--repo", (dir / "repo").string(), "--source", "primary", "--serve",
+                     fmt::format("127.0.0.1:{}", serve_port), "--serve-user", "repl", "--serve-password-file",
+                     (dir / "password").string()},
+                    dir / "serve");
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (serve.err().find("serving primary") == std::string::npos && serve.running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  INFO(serve.err());
+  REQUIRE(serve.err().find("serving primary") != std::string::npos);
+  const unsigned seed = std::random_device()();
+  INFO("proxy seed " << seed);
+  CuttingProxy proxy(proxy_port, serve_port, 6, seed);
+  MysqlConnection replica(box.client_cnf());
+  replica.query("SET GLOBAL server_id = 9700");
+  replica.query(fmt::format("SET GLOBAL gtid_slave_pos = '{}'", start));
+  replica.query(
+      fmt::format("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={}, MASTER_USER='repl', "
+                  "MASTER_PASSWORD='cut-secret', MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1",
+                  proxy_port));
+  replica.query("START SLAVE");
+  wait_applied(replica, end, 120s);
+  CHECK(proxy.cuts_made() == 6);
+  CHECK(checksums(replica) == checksums(primary));
+  CHECK(replica.scalar("SELECT COUNT(*) FROM mzl_serve.t") == "800");
+  CHECK(slave_status(replica, "Last_SQL_Error").empty());
+  replica.query("STOP SLAVE");
+  serve.signal(SIGTERM);
+  CHECK(serve.wait_for(30s));
   primary.query("DROP DATABASE mzl_serve");
 }
 

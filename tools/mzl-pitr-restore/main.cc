@@ -21,7 +21,7 @@ struct Flags {
   bool to_latest = false, stop_before_gtid = false;
   unsigned threads = 2;
   unsigned replay_threads = 4;
-  std::string replay_mode = "statements";
+  std::string replay_mode = "auto";
   std::vector<std::string> databases, tables, renames;
   bool no_binlog = false, preserve_gtids = false, force = false, sql = false, dry_run = false, json = false;
 };
@@ -142,9 +142,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", flags.threads, "Parallel connections loading the snapshot (default 2)")
       ->check(CLI::Range(1, 256));
   app.add_option("--replay-mode", flags.replay_mode,
-                 "statements (default): BINLOG statements; server: the target's own applier\n"
-                 "from the archive served on a loopback port (MariaDB, whole restore, one GTID\n"
-                 "domain, --to-latest or --stop-gtid); auto: server where it can")
+                 "auto (default): server where it can, else statements; server: the target's own\n"
+                 "applier from the archive served on a loopback port (MariaDB, whole restore, one\n"
+                 "GTID domain, --to-latest or --stop-gtid); statements: BINLOG statements")
       ->check(CLI::IsMember({"auto", "server", "statements"}));
   app.add_option("--replay-threads", flags.replay_threads,
                  "Sessions replaying independent transactions at once (default 4; 1: serial, binlog order)")

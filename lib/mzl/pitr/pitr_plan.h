@@ -43,10 +43,9 @@ struct PitrOptions {
   unsigned replay_threads = 4;
   bool force = false;
   std::function<void(const replay::ReplayProgress&)> replay_progress;
-  // kAuto: the served replay (served_replay.h) where it can do the restore, else statements. The default
-  // stays kStatements until the served replay has been through every restore test (issue 19).
+  // kAuto (the default): the served replay (served_replay.h) where it can do the restore, else statements.
   enum class ReplayMode { kAuto, kServer, kStatements };
-  ReplayMode replay_mode = ReplayMode::kStatements;
+  ReplayMode replay_mode = ReplayMode::kAuto;
 };
 
 struct PitrPlan {

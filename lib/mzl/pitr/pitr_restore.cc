@@ -55,7 +55,7 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
   Result<replay::ReplayStats> replayed = replay::ReplayStats{};
   const std::string unsuitable = options.replay_mode == PitrOptions::ReplayMode::kStatements
                                      ? "--replay-mode statements"
-                                     : served_replay_unsuitable(options, result.plan);
+                                     : served_replay_unsuitable(options, result.plan, connection);
   if (options.replay_mode == PitrOptions::ReplayMode::kServer && !unsuitable.empty()) {
     return Error(ErrorCode::kInvalidArgument, "--replay-mode server cannot do this restore: " + unsuitable);
   }

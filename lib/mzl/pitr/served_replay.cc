@@ -27,7 +27,8 @@ Result<std::string> until_position(const PitrOptions& options, const PitrPlan& p
 
 }  // namespace
 
-std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan& plan) {
+std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan& plan,
+                                     net::ServerConnection& target) {
   if (plan.snapshot.server.flavour != "mariadb") return "the served replay is for MariaDB sources";
   if (!options.load.databases.empty() || !options.load.tables.empty() ||
       !options.load.rename_databases.empty())
@@ -44,6 +45,19 @@ std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan&
   auto state =
       archive::read_archive_state(repo::archive_state_path(options.repo, plan.snapshot.server.source));
   if (!state.ok() || state->gtid_position.find(',') != std::string::npos) return "several GTID domains";
+  auto replication = target.query_named("SHOW ALL SLAVES STATUS");
+  if (!replication.ok())
+    return "the target's replication status cannot be read: " + replication.error().message;
+  if (!replication->empty()) return "the target is a replica (it has a replication configuration)";
+  auto logs = target.scalar("SELECT @@global.log_slave_updates");
+  const bool logs_replicated = logs.ok() && logs->has_value() && **logs == "1";
+  if (options.load.write_binlog && !logs_replicated)
+    return "the target runs without log_slave_updates: its applier would not write the restore to its binary "
+           "log";
+  if (!options.load.write_binlog && logs_replicated)
+    return "--no-binlog, and the target runs with log_slave_updates: its applier would write the restore to "
+           "its "
+           "binary log";
   return "";
 }
 

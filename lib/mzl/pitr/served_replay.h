@@ -15,8 +15,13 @@
 
 namespace mzl::pitr {
 
-// "" when the served replay can do this restore, else why not (for --replay-mode server's error).
-std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan& plan);
+// "" when the served replay can do this restore into `target`, else why not (for --replay-mode server's
+// error). Besides the restore itself, the target decides: it must not be a replica already (the served replay
+// uses its default replication connection), and its log_slave_updates must match what the restore writes to
+// its binary log (the applier logs the replayed transactions, under their original GTIDs, exactly when it is
+// on: --no-binlog needs it off, a logged restore on).
+std::string served_replay_unsuitable(const PitrOptions& options, const PitrPlan& plan,
+                                     net::ServerConnection& target);
 
 // Replays the plan's range into the target through the served archive. stats: transactions (the GTIDs between
 // the snapshot and the stop), last_gtid, stop_reached. Errors: kServer naming the replica's SQL or IO error.

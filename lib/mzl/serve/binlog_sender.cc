@@ -174,11 +174,21 @@ Status BinlogSender::send_file(const std::string& file, uint64_t position, const
   bool skipping_transaction = false;
   auto last_sent = Clock::now();
   next_file.clear();
+  // How far this file may be read: to its end when the archive has moved on, to the durable end in the file
+  // being written, not at all in a file past it (a state.json checkpoint not yet rewritten after a rotation).
+  const auto limit_of = [&](const ArchiveEnd& end) -> uint64_t {
+    if (end.file == file) return end.position;
+    return !end.file.empty() && file > end.file ? 0 : UINT64_MAX;
+  };
+  std::optional<ArchiveEnd> cached_end;
   while (!stop_.load()) {
-    // How far this file may be read: to its end when the archive has moved on, else to the durable end.
-    MZL_TRY(ArchiveEnd end, end_.end());
-    const bool current = end.file == file;
-    const uint64_t limit = current ? end.position : UINT64_MAX;
+    // Asked again only once the reader reaches what the last answer allowed (a state.json read per event cost
+    // the serve most of its CPU).
+    if (!cached_end || reader.offset() >= limit_of(*cached_end)) {
+      MZL_TRY(cached_end, end_.end());
+    }
+    const uint64_t limit = limit_of(*cached_end);
+    const bool current = limit != UINT64_MAX;
     if (reader.offset() >= std::max<uint64_t>(limit, codec::kBinlogMagicSize) && reader.offset() > 0) {
       if (request.non_blocking) {
         done = true;
