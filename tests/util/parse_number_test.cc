@@ -35,3 +35,20 @@ TEST_CASE("parse_int: signed 64-bit range") {
   CHECK_FALSE(parse_int("-", "n").ok());
   CHECK_FALSE(parse_int("5x", "n").ok());
 }
+
+TEST_CASE("parse_duration: units, fractions, plain seconds, and what is refused") {
+  using std::chrono::milliseconds;
+  CHECK(*mzl::parse_duration("1s", "--interval") == milliseconds(1000));
+  CHECK(*mzl::parse_duration("1", "--interval") == milliseconds(1000));
+  CHECK(*mzl::parse_duration("0.2", "--interval") == milliseconds(200));
+  CHECK(*mzl::parse_duration("500ms", "--interval") == milliseconds(500));
+  CHECK(*mzl::parse_duration("10m", "--cooldown") == milliseconds(600'000));
+  CHECK(*mzl::parse_duration("1.5h", "--cooldown") == milliseconds(5'400'000));
+  CHECK(*mzl::parse_duration("0", "--cooldown") == milliseconds(0));
+  for (const char* bad : {"", "s", "-1s", "1x", "1 s", "1.2.3", "ms", "1sec", ".s"}) {
+    INFO(bad);
+    auto r = mzl::parse_duration(bad, "--interval");
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.error().message, Catch::Contains("--interval"));
+  }
+}

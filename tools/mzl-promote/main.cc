@@ -8,6 +8,8 @@
 #include "mzl/failover/promotion.h"
 #include "mzl/topology/health_check.h"
 #include "mzl/topology/topology.h"
+#include "mzl/util/stop_signal.h"
+#include "watch_flags.h"
 
 namespace {
 
@@ -51,8 +53,11 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Fail over to the replica with the most complete data when the primary is gone (its gap filled from\n"
       "the binlog archive in --repo), switch over to a replica with the primary alive (--switchover), or\n"
-      "look at the topology (--check). The connection flags apply to every server; the servers come from\n"
-      "--servers. --dry-run prints the plan and changes nothing. Every run is recorded in REPO/failovers/.",
+      "look at the topology (--check), or watch it (--watch: heartbeat, lag alerts, and with "
+      "--auto-failover\n"
+      "an automatic failover, under an etcd --lease when several watchers run). The connection flags apply\n"
+      "to every server; the servers come from --servers. --dry-run prints the plan and changes nothing.\n"
+      "Every failover, switchover and rejoin is recorded in REPO/failovers/.",
       kProgram};
   mzl::tool::configure_app(app, kProgram);
 
@@ -107,7 +112,9 @@ int main(int argc, char** argv) {
   app.add_option("--hook-timeout", hook_timeout, "Seconds a hook or fence command may run (60)");
   app.add_option("--max-lag", check_options.max_lag_seconds,
                  "--check: seconds a replica may lag before it is a problem (default 60)");
-  app.add_flag("--json", json, "One JSON object on stdout instead of the table");
+  app.add_flag("--json", json, "One JSON object on stdout instead of the table (--watch: one per event)");
+  mzl::tool::WatchFlags watch;
+  watch.add_to(app);
 
   mzl::tool::CommonOptions common(kProgram);
   mzl::tool::add_common_flags(app, common);
@@ -141,6 +148,32 @@ int main(int argc, char** argv) {
       MZL_TRY(promote.replication_password, net::read_password_file(replication_password_file));
     }
     MZL_TRY(promote.connection, common.connection_options());
+    promote.relay_timeout = std::chrono::seconds(relay_timeout);
+    promote.catch_up_timeout = std::chrono::seconds(catch_up_timeout);
+    promote.validate_timeout = std::chrono::seconds(validate_timeout);
+    promote.confirm_timeout = std::chrono::milliseconds(static_cast<int64_t>(confirm_timeout * 1000));
+    promote.hook_timeout = std::chrono::seconds(hook_timeout);
+    promote.log = [](std::string_view line) { fmt::print(stderr, "{}: {}\n", kProgram, line); };
+
+    if (watch.watch) {
+      if (check || switchover || !rejoin.empty() || promote.dry_run) {
+        return Error(ErrorCode::kInvalidArgument,
+                     "--watch runs alone (not with --check, --switchover, --rejoin or --dry-run)");
+      }
+      MZL_CHECK(watch.finish());
+      watch.options.promote = promote;
+      watch.options.log = promote.log;
+      watch.options.json = json;
+      watch.options.output = [](std::string_view line) {
+        fmt::print("{}", line);
+        std::fflush(stdout);
+      };
+      install_stop_handlers();
+      MZL_TRY(const auto summary, watch::run_watch(watch.options));
+      fmt::print(stderr, "{}: watched {} check(s), {} failover(s)\n", kProgram, summary.checks,
+                 summary.failovers);
+      return kExitOk;
+    }
 
     if (check) {
       const topology::Topology t = topology::discover_topology(promote.servers, promote.connection);
@@ -156,12 +189,6 @@ int main(int argc, char** argv) {
       return problems.empty() ? kExitOk : kExitProblem;
     }
 
-    promote.relay_timeout = std::chrono::seconds(relay_timeout);
-    promote.catch_up_timeout = std::chrono::seconds(catch_up_timeout);
-    promote.validate_timeout = std::chrono::seconds(validate_timeout);
-    promote.confirm_timeout = std::chrono::milliseconds(static_cast<int64_t>(confirm_timeout * 1000));
-    promote.hook_timeout = std::chrono::seconds(hook_timeout);
-    promote.log = [](std::string_view line) { fmt::print(stderr, "{}: {}\n", kProgram, line); };
     failover::PromotionResult result;
     if (!rejoin.empty()) {
       MZL_TRY(auto rejoining, parse_addresses({rejoin}, "--rejoin"));

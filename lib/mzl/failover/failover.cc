@@ -8,6 +8,7 @@
 #include "mzl/failover/held_transactions.h"
 #include "mzl/failover/promotion.h"
 #include "mzl/failover/promotion_common.h"
+#include "mzl/failover/promotion_term.h"
 #include "mzl/topology/candidate.h"
 
 namespace mzl::failover {
@@ -17,27 +18,10 @@ using repo::Outcome;
 
 namespace {
 
-// The replicas (indexes) whose channel replicates from the primary.
-std::vector<size_t> replicas_of_primary(const topology::Topology& t) {
-  std::vector<size_t> out;
-  for (size_t i : t.replicas)
-    if (t.source_of[i] == t.primary) out.push_back(i);
-  return out;
-}
-
-// A replica of the primary whose IO thread is still connected to it ("" when none).
-std::string replica_still_connected(const topology::Topology& t) {
-  for (size_t i : replicas_of_primary(t)) {
-    const topology::ReplicationChannel* channel = t.channel(i);
-    if (channel && channel->io_thread_running()) return t.servers[i].address.to_string();
-  }
-  return "";
-}
-
 // The old primary's server_id as its replicas saw it (it cannot be asked).
 uint32_t primary_server_id(const topology::Topology& t) {
   if (const topology::ServerState* state = t.state(*t.primary)) return state->server_id;
-  for (size_t i : replicas_of_primary(t)) {
+  for (size_t i : t.replicas_of_primary()) {
     const topology::ReplicationChannel* channel = t.channel(i);
     if (channel && channel->source_server_id) return *channel->source_server_id;
   }
@@ -65,12 +49,12 @@ Result<topology::Topology> confirm_primary_lost(const PromoteOptions& options, t
                       "for a planned change use --switchover",
                       primary));
     }
-    if (replicas_of_primary(t).empty()) {
+    if (t.replicas_of_primary().empty()) {
       return Error(
           ErrorCode::kNetwork,
           fmt::format("no replica of the primary {} could be reached: there is nothing to promote", primary));
     }
-    const std::string connected = replica_still_connected(t);
+    const std::string connected = t.replica_still_receiving();
     if (connected.empty()) return t;
     if (std::chrono::steady_clock::now() >= deadline) {
       return refusal(fmt::format(
@@ -178,6 +162,25 @@ PromotionResult run_failover(const PromoteOptions& options) {
   if (!follower_servers.ok())
     return finish(result, options, Outcome::kRefused, std::move(follower_servers).error());
   std::vector<Repointing> repointing = repointing_of(t, followers, *follower_servers, old_primary);
+  r.term = options.term;
+  if (options.term) {
+    Status term_ok =
+        steps.run(fmt::format("check term {}", *options.term), candidate.name(), [&]() -> Status {
+          std::vector<ControlledServer*> asked{&candidate};
+          for (Repointing& f : repointing) asked.push_back(f.server);
+          for (ControlledServer* server : asked) {
+            MZL_TRY(const uint64_t recorded, recorded_term(server->connection()));
+            if (recorded > *options.term) {
+              return refusal(
+                  fmt::format("{} records term {}, newer than this watcher's term {}: another watcher "
+                              "acted since; this one lost its lease",
+                              server->name(), recorded, *options.term));
+            }
+          }
+          return options.authority ? options.authority() : ok_status();
+        });
+    if (!term_ok.ok()) return finish(result, options, Outcome::kRefused, std::move(term_ok).error());
+  }
 
   // From here on the servers change. Until the candidate is writable, anything that fails is put back: the
   // replicas replicate from the old primary again (it may come back).
@@ -285,6 +288,14 @@ PromotionResult run_failover(const PromoteOptions& options) {
 
   // After the promotion: failures are reported, the promotion stands.
   std::optional<Error> after_error;
+  if (options.term) {
+    if (Status s = steps.run(
+            fmt::format("record term {}", *options.term), candidate.name(),
+            [&] { return record_term(candidate.connection(), *options.term, options.term_holder); });
+        !s.ok()) {
+      after_error = std::move(s).error();
+    }
+  }
   if (Status s = run_hook(steps, "--fence-command", options.fence_command, env, options.hook_timeout);
       !s.ok()) {
     after_error = std::move(s).error();

@@ -56,6 +56,12 @@ struct PromoteOptions {
   std::chrono::milliseconds confirm_timeout{3'000};  // for replicas to notice that the primary is gone
   std::chrono::milliseconds hook_timeout{60'000};
   std::function<void(std::string_view)> log;  // one line per step, for standard error
+  // mzl-promote --watch --lease (promotion_term.h): the term the failover acts under and the watcher's name.
+  // Before anything changes, a server that records a newer term refuses it, and `authority` (etcd: the
+  // lease is still ours) must succeed; the new primary records the term when it is writable.
+  std::optional<uint64_t> term;
+  std::string term_holder;
+  std::function<Status()> authority;
 };
 
 struct PromotionResult {

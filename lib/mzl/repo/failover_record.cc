@@ -100,6 +100,7 @@ static void visit_fields(auto& io, const FailoverRecord& r) {
   io.array("after", r.after, true);
   io.array("steps", r.steps, true);
   io.field("message", r.message);
+  io.field("term", r.term);
 }
 
 std::string encode_failover_record(const FailoverRecord& record) {
@@ -183,6 +184,11 @@ Result<FailoverRecord> decode_failover_record(std::string_view json, const std::
   MZL_CHECK(fields.get("candidate", r.candidate));
   MZL_CHECK(fields.get("excluded", r.excluded));
   MZL_CHECK(fields.get("message", r.message));
+  if (const JsonValue* v = fields.find("term"); v && !v->is_null()) {
+    uint64_t term = 0;
+    MZL_CHECK(fields.get("term", term));
+    r.term = term;
+  }
   return r;
 }
 

@@ -11,7 +11,7 @@
 //  "fork_position":"0-1-5500", "archive":{"source":"db1", "acknowledged":"0-1-5500",
 //  "new_primary_holds":true}, "nothing_acknowledged_lost":true, "write_downtime_ms":null, "candidate":"...",
 //  "excluded":[...], "before":[...], "after":[...], "steps":[{"what":"...", "server":"db2:3306", "at_ms":12,
-//  "ms":3, "ok":true, "error":""}], "message":""}
+//  "ms":3, "ok":true, "error":""}], "message":"", "term":null}
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -89,6 +89,9 @@ struct FailoverRecord {
   std::vector<ServerSnapshot> before, after;
   std::vector<FailoverStep> steps;
   std::string message;  // why it was refused or failed; what rejoin saved
+  // mzl-promote --watch --lease: the term (the etcd revision at which the watcher won its lease) under which
+  // the run acted; null for a run by hand.
+  std::optional<uint64_t> term;
 };
 
 std::string encode_failover_record(const FailoverRecord& record);

@@ -19,6 +19,22 @@ const ReplicationChannel* Topology::channel(size_t i) const {
   return &servers[i].state->channels[*channel_of[i]];
 }
 
+std::vector<size_t> Topology::replicas_of_primary() const {
+  std::vector<size_t> out;
+  if (!primary) return out;
+  for (size_t i : replicas)
+    if (source_of[i] == primary) out.push_back(i);
+  return out;
+}
+
+std::string Topology::replica_still_receiving() const {
+  for (size_t i : replicas_of_primary()) {
+    const ReplicationChannel* c = channel(i);
+    if (c && c->io_thread_running()) return servers[i].address.to_string();
+  }
+  return "";
+}
+
 namespace {
 
 // The given server (other than `self`) that `channel` replicates from.
@@ -30,7 +46,11 @@ std::optional<size_t> find_source(const std::vector<ServerEntry>& servers, size_
   // The replica may name its source by another host name or address than --servers does.
   if (channel.source_server_id) {
     for (size_t j = 0; j < servers.size(); ++j) {
-      if (j != self && servers[j].state && servers[j].state->server_id == *channel.source_server_id) return j;
+      if (j == self) continue;
+      const std::optional<uint32_t> id = servers[j].state
+                                             ? std::optional<uint32_t>(servers[j].state->server_id)
+                                             : servers[j].remembered_server_id;
+      if (id == channel.source_server_id) return j;
     }
   }
   return std::nullopt;
@@ -110,15 +130,22 @@ Topology build_topology(std::vector<ServerEntry> servers) {
 
 Topology discover_topology(const std::vector<ServerAddress>& addresses,
                            const net::ConnectionOptions& connection) {
+  return discover_topology(addresses, connection, {});
+}
+
+Topology discover_topology(const std::vector<ServerAddress>& addresses,
+                           const net::ConnectionOptions& connection,
+                           const std::vector<std::optional<uint32_t>>& remembered) {
   std::vector<ServerEntry> entries;
-  for (const ServerAddress& address : addresses) {
+  for (size_t i = 0; i < addresses.size(); ++i) {
     ServerEntry entry;
-    entry.address = address;
-    auto state = probe_server(address, connection);
+    entry.address = addresses[i];
+    auto state = probe_server(addresses[i], connection);
     if (state.ok()) {
       entry.state = std::move(*state);
     } else {
       entry.error = state.error().to_string();
+      if (i < remembered.size()) entry.remembered_server_id = remembered[i];
     }
     entries.push_back(std::move(entry));
   }

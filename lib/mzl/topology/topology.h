@@ -18,6 +18,9 @@ struct ServerEntry {
   ServerAddress address;
   std::optional<ServerState> state;  // nullopt: unreachable
   std::string error;                 // the connection or query error when unreachable
+  // Its server_id as a caller last saw it (mzl-promote --watch remembers them): lets an unreachable server
+  // still be matched, by server_id, to the replicas that name it by another address than --servers does.
+  std::optional<uint32_t> remembered_server_id;
 
   bool reachable() const { return state.has_value(); }
 };
@@ -45,6 +48,11 @@ struct Topology {
   size_t reachable_count() const;
   const ServerState* state(size_t i) const { return servers[i].state ? &*servers[i].state : nullptr; }
   const ReplicationChannel* channel(size_t i) const;  // the channel of source_of[i], if any
+  // The reachable replicas whose channel replicates from the primary (none without a primary).
+  std::vector<size_t> replicas_of_primary() const;
+  // A replica of the primary whose IO thread is still connected to it ("" when none): while there is one,
+  // the primary is alive, whatever an observer that cannot reach it thinks.
+  std::string replica_still_receiving() const;
 };
 
 Topology build_topology(std::vector<ServerEntry> servers);
@@ -53,5 +61,10 @@ Topology build_topology(std::vector<ServerEntry> servers);
 // topology. A server that cannot be reached or read is an unreachable entry, not an error.
 Topology discover_topology(const std::vector<ServerAddress>& addresses,
                            const net::ConnectionOptions& connection);
+// The same, with the server_ids last seen of the addresses (remembered[i] for addresses[i]; shorter or
+// nullopt: none) set as each unreachable entry's remembered_server_id.
+Topology discover_topology(const std::vector<ServerAddress>& addresses,
+                           const net::ConnectionOptions& connection,
+                           const std::vector<std::optional<uint32_t>>& remembered);
 
 }  // namespace mzl::topology

@@ -4,6 +4,7 @@
 // Error (kCorrupt) naming what was being read and the text. Callers add where it came from (Error::at).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <string_view>
@@ -18,5 +19,9 @@ Result<uint64_t> parse_uint(std::string_view text, std::string_view what,
 
 // `text` as a signed decimal integer.
 Result<int64_t> parse_int(std::string_view text, std::string_view what);
+
+// A duration flag: a decimal number (a fraction allowed) with the unit ms, s, m or h, or none for seconds:
+// "1s", "1.5", "500ms", "10m". kCorrupt naming `what` for anything else or a negative value.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text, std::string_view what);
 
 }  // namespace mzl
