@@ -43,16 +43,16 @@ Result<std::string> Heartbeat::beat(net::ServerConnection& primary, bool mariadb
 
 Result<std::optional<double>> Heartbeat::lag(net::ServerConnection& replica,
                                              uint32_t primary_server_id) const {
-  auto value = replica.scalar(
+  auto rows = replica.query(
       fmt::format("SELECT TIMESTAMPDIFF(MICROSECOND, ts, UTC_TIMESTAMP(6)) FROM {} WHERE server_id = {}",
                   table_, primary_server_id));
-  if (!value.ok()) {
+  if (!rows.ok()) {
     const unsigned number = replica.last_error_number();
     if (number == kUnknownDatabase || number == kNoSuchTable) return std::optional<double>();
-    return std::move(value).error();
+    return std::move(rows).error();
   }
-  if (!value->has_value()) return std::optional<double>();
-  const double microseconds = std::strtod((*value)->c_str(), nullptr);
+  if (rows->empty() || rows->front().empty() || !rows->front()[0]) return std::optional<double>();
+  const double microseconds = std::strtod(rows->front()[0]->c_str(), nullptr);
   // A replica whose clock is behind the primary's would show a negative lag: none.
   return std::optional<double>(microseconds > 0 ? microseconds / 1e6 : 0.0);
 }
