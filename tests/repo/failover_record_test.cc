@@ -65,6 +65,18 @@ TEST_CASE("failover record: what is written is read back") {
   CHECK_FALSE(back->write_downtime_ms.has_value());
   CHECK(back->excluded == r.excluded);
   CHECK(back->message == r.message);
+  CHECK_THAT(json, Catch::Contains(R"("term":null)"));
+  CHECK_FALSE(back->term.has_value());
+}
+
+TEST_CASE("failover record: the term of a watcher's failover reads back") {
+  FailoverRecord r = sample();
+  r.term = 4711;
+  const std::string json = encode_failover_record(r);
+  CHECK_THAT(json, Catch::Contains(R"("term":4711)"));
+  auto back = decode_failover_record(json, "r.json");
+  REQUIRE(back.ok());
+  CHECK(back->term == std::optional<uint64_t>(4711));
 }
 
 TEST_CASE("failover record: a run without an archive verdict (null) reads back") {

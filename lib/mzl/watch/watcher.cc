@@ -299,6 +299,7 @@ class Watcher {
     events_.report({"failover", promoted ? EventState::kInfo : EventState::kFiring, r.new_primary.address,
                     std::nullopt, std::nullopt, std::move(message)});
     if (promoted) {
+      retry_delay_ = {};
       ++summary_.failovers;
       last_failover_ = Clock::now();
       if (lease_) {
@@ -307,9 +308,13 @@ class Watcher {
         if (Status s = lease_->publish("primary", published); !s.ok()) log_once(s.error().to_string());
       }
     } else {
-      // Not again at the next check: a refusal (a replica still catching up, the lease moved) is retried
-      // after failcount more checks.
-      next_attempt_ = Clock::now() + options_.interval * options_.failcount;
+      // Not again at the next check: a refusal (a replica still catching up, an archive missing) is retried
+      // after failcount checks, then twice as long each time, up to 5 minutes.
+      retry_delay_ =
+          retry_delay_.count() == 0
+              ? std::chrono::duration_cast<std::chrono::milliseconds>(options_.interval * options_.failcount)
+              : std::min<std::chrono::milliseconds>(retry_delay_ * 2, 5min);
+      next_attempt_ = Clock::now() + retry_delay_;
     }
   }
 
@@ -334,6 +339,7 @@ class Watcher {
   std::deque<Beat> beats_;
   std::optional<Clock::time_point> last_failover_;
   Clock::time_point next_attempt_{};
+  std::chrono::milliseconds retry_delay_{0};
   bool lease_held_ = false;
   std::string last_log_, last_once_kind_, last_once_;
   WatchSummary summary_;
