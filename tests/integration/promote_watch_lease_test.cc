@@ -6,6 +6,7 @@
 //   - A holder frozen (SIGSTOP) past the lease's TTL loses it: the other watcher wins a newer term and fails
 //     over the primary killed meanwhile; the frozen one, woken, reports that it lost the lease and never
 //     acts.
+//   - Servers that record a newer term than the watcher's (another watcher acted since) refuse its failover.
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -205,6 +206,41 @@ TEST_CASE(
   second.signal(SIGTERM);
   CHECK(first.wait_for(10s).has_value());
   CHECK(second.wait_for(10s).has_value());
+}
+
+TEST_CASE(
+    "mzl-promote --watch --lease: a failover under a term older than the one the servers record is refused") {
+  EtcdServer etcd;
+  if (!etcd.running()) return;
+  OwnSandbox own("sandbox-promote-watch-term", 120, 3);
+  const unsigned port = own.port();
+  const std::string servers = fmt::format("{},{},{}", address(port), address(port + 1), address(port + 2));
+  const fs::path logs = own.dir() / "logs";
+  fs::create_directories(logs);
+  // Another watcher (of another etcd) acted under term 999999: the servers hold it.
+  MysqlConnection primary(own.client_cnf(1));
+  primary.query("CREATE DATABASE mzl");
+  primary.query(
+      "CREATE TABLE mzl.failover_term (id TINYINT UNSIGNED NOT NULL PRIMARY KEY, term BIGINT UNSIGNED NOT "
+      "NULL, "
+      "holder VARCHAR(255) NOT NULL, at DATETIME(6) NOT NULL)");
+  primary.query("INSERT INTO mzl.failover_term VALUES (1, 999999, 'elsewhere', UTC_TIMESTAMP(6))");
+  ToolProcess watcher(tool_binary("mzl-promote"),
+                      watcher_args(own, servers, etcd.lease_url("mzl/test/term"), "stale"), logs / "watch");
+  REQUIRE(wait_until([&] { return watcher.out().find("\"kind\":\"lease\"") != std::string::npos; }, 20s));
+  REQUIRE(::kill(server_pid(own, 1), SIGKILL) == 0);
+  const bool refused = wait_until(
+      [&] { return watcher.out().find("records term 999999, newer than this watcher") != std::string::npos; },
+      20s);
+  INFO(watcher.out() << watcher.err());
+  REQUIRE(refused);
+  CHECK(watcher.out().find("\"message\":\"promoted ") == std::string::npos);
+  CHECK(MysqlConnection(own.client_cnf(2)).scalar("SELECT @@global.read_only") == "1");
+  CHECK(MysqlConnection(own.client_cnf(3)).scalar("SELECT @@global.read_only") == "1");
+  // Nothing changed: the replicas still name the old primary (its port).
+  CHECK(MysqlConnection(own.client_cnf(2)).query("SHOW SLAVE STATUS")[0][3] == std::to_string(port));
+  watcher.signal(SIGTERM);
+  CHECK(watcher.wait_for(10s).has_value());
 }
 
 }  // namespace mzl::test
