@@ -6,7 +6,8 @@
 //   - The watcher's own route to the primary cut (a TCP proxy it reaches the primary through stops), the
 //     replicas still receiving: no failover, an "unconfirmed" alert, cleared when the route is back.
 //   - A replica whose SQL thread is stopped: the average lag rule fires after its periods and clears once
-//     the thread runs again; the p99 rule runs the diagnosis command (windows shortened by the flags).
+//     the thread runs again; the p99 rule runs the diagnosis command (windows shortened by the settings,
+//     which come from an option file's [mzl-promote] group).
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -344,13 +345,19 @@ TEST_CASE(
   fs::create_directories(logs);
   const std::string record =
       "echo \"$MZL_ALERT_KIND $MZL_ALERT_STATE $MZL_ALERT_TARGET $MZL_ALERT_VALUE\" >> ";
+  // The settings come from the option file's [mzl-promote] group, as the systemd unit has them (flags without
+  // a value included); the commands from the command line.
+  const fs::path cnf = own.dir() / "watch.cnf";
+  {
+    std::ofstream out(cnf);
+    out << file_text(own.client_cnf(2)) << "\n[mzl-promote]\nservers=" << servers
+        << "\nwatch\njson\ninterval=250ms\nlag-average-window=2s\nlag-average-threshold=1\n"
+           "lag-average-periods=3\nlag-p99-window=4s\nlag-p99-threshold=3\n";
+  }
   ToolProcess watcher(
       tool_binary("mzl-promote"),
-      watch_args(own, servers,
-                 {"--interval", "250ms", "--lag-average-window", "2s", "--lag-average-threshold", "1",
-                  "--lag-average-periods", "3", "--lag-p99-window", "4s", "--lag-p99-threshold", "3",
-                  "--alert-command", record + (logs / "alerts").string(), "--diagnose-command",
-                  record + (logs / "diagnoses").string()}),
+      {"--defaults-file", cnf.string(), "--alert-command", record + (logs / "alerts").string(),
+       "--diagnose-command", record + (logs / "diagnoses").string()},
       logs / "watch");
   const std::string lagging = address(port + 2);
   REQUIRE(wait_until([&] { return watcher.out().find("\"kind\":\"primary\"") != std::string::npos; }, 20s));

@@ -104,7 +104,7 @@ Status apply_option_files(CLI::App& app, const OptionFileSet& files, const std::
     }
     if (target->count() > 0) continue;  // the command line wins
     try {
-      if (target->get_type_size() == 0) {  // a flag
+      if (target->get_expected_max() == 0) {  // a flag (CLI11 expects no value for it)
         const std::string v = option.value.value_or("1");
         target->add_result(v == "0" || v == "OFF" || v == "off" || v == "false" ? "false" : "true");
       } else {

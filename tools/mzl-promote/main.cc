@@ -68,9 +68,9 @@ int main(int argc, char** argv) {
   double confirm_timeout = 3;
   mzl::failover::PromoteOptions promote;
   mzl::topology::CheckOptions check_options;
-  app.add_option("--servers", servers, "The servers of the topology, host:port, comma-separated")
-      ->delimiter(',')
-      ->required();
+  // Required, but it may come from the [mzl-promote] group of an option file (read after the parse).
+  app.add_option("--servers", servers, "The servers of the topology, host:port, comma-separated (required)")
+      ->delimiter(',');
   auto* check_flag =
       app.add_flag("--check", check, "One health look; exit 0 healthy, 1 a problem (each named)");
   app.add_flag("--switchover", switchover, "A planned change: the primary is alive and hands over")
@@ -128,6 +128,11 @@ int main(int argc, char** argv) {
                    "-h/--host and -P/--port are not used: name the servers with --servers");
     }
     MZL_CHECK(common.apply_option_files(app));
+    if (servers.empty()) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "--servers is required (on the command line or in an option file's [mzl-promote] group)");
+    }
+    MZL_CHECK(watch.finish());
     if (!rejoin.empty() && switchover) {
       return Error(ErrorCode::kInvalidArgument, "--rejoin and --switchover are two different runs");
     }
@@ -160,7 +165,6 @@ int main(int argc, char** argv) {
         return Error(ErrorCode::kInvalidArgument,
                      "--watch runs alone (not with --check, --switchover, --rejoin or --dry-run)");
       }
-      MZL_CHECK(watch.finish());
       watch.options.promote = promote;
       watch.options.log = promote.log;
       watch.options.json = json;

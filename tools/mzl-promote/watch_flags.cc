@@ -1,5 +1,7 @@
 #include "watch_flags.h"
 
+#include <fmt/format.h>
+
 #include "mzl/util/parse_number.h"
 
 namespace mzl::tool {
@@ -8,7 +10,12 @@ void WatchFlags::add_to(CLI::App& app) {
   auto* w =
       app.add_flag("--watch", watch,
                    "Watch the topology every --interval: alerts, lag, and with --auto-failover a failover");
-  const auto watch_only = [&](CLI::Option* o) { o->needs(w)->group("Watching (--watch)"); };
+  w->group("Watching (--watch)");
+  // Not CLI11's needs(): --watch may come from an option file, read after the command line is parsed.
+  const auto watch_only = [&](CLI::Option* o) {
+    o->group("Watching (--watch)");
+    watch_only_.push_back(o);
+  };
   watch_only(app.add_option("--interval", interval, "Time between checks (1s; units ms, s, m, h)"));
   watch_only(
       app.add_option("--failcount", options.failcount,
@@ -40,6 +47,14 @@ void WatchFlags::add_to(CLI::App& app) {
 }
 
 Status WatchFlags::finish() {
+  if (!watch) {
+    for (const CLI::Option* o : watch_only_) {
+      if (o->count() > 0) {
+        return Error(ErrorCode::kInvalidArgument, fmt::format("{} is for --watch", o->get_name()));
+      }
+    }
+    return ok_status();
+  }
   const auto duration = [](const std::string& text, const char* flag) -> Result<std::chrono::milliseconds> {
     auto d = parse_duration(text, flag);
     if (!d.ok()) return Error(ErrorCode::kInvalidArgument, d.error().message);

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 #include "mzl/util/result.h"
 #include "mzl/watch/watcher.h"
@@ -17,8 +18,12 @@ struct WatchFlags {
   watch::WatchOptions options;
 
   void add_to(CLI::App& app);
-  // Parses the durations into `options` (kInvalidArgument naming the flag).
+  // Parses the durations into `options` (kInvalidArgument naming the flag). Without --watch, a watch flag
+  // given (on the command line or in an option file) is a usage error.
   Status finish();
+
+ private:
+  std::vector<CLI::Option*> watch_only_;
 };
 
 }  // namespace mzl::tool
