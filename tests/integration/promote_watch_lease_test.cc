@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "lease/etcd_fixture.h"
+#include "mzl/lease/http_post.h"
+#include "mzl/util/base64.h"
 #include "sandbox.h"
 #include "tool_process.h"
 
@@ -81,6 +83,23 @@ std::vector<std::string> watcher_args(const OwnSandbox& own, const std::string& 
           name,
           "--heartbeat-table",
           ""};
+}
+
+// The value of `key` in etcd ("" when it has none), read over the v3 JSON gateway.
+std::string etcd_value(const EtcdServer& etcd, const std::string& key) {
+  const std::string k(key);
+  auto answer =
+      http_post(etcd.address(), "/v3/kv/range",
+                fmt::format(R"({{"key":"{}"}})",
+                            base64_encode(Bytes(reinterpret_cast<const uint8_t*>(k.data()), k.size()))),
+                5s);
+  REQUIRE(answer.ok());
+  const std::string marker = "\"value\":\"";
+  const size_t at = answer->body.find(marker);
+  if (at == std::string::npos) return "";
+  const size_t end = answer->body.find('"', at + marker.size());
+  return decode_base64(std::string_view(answer->body).substr(at + marker.size(), end - at - marker.size()))
+      .value_or("<not base64>");
 }
 
 // The sandbox server (1..3) that is the writable primary now, by asking each.
@@ -202,6 +221,11 @@ TEST_CASE(
   REQUIRE(promoted > 1);
   MysqlConnection now_primary(own.client_cnf(promoted));
   CHECK(now_primary.scalar("SELECT holder FROM mzl.failover_term WHERE id = 1") == "second");
+  // The new primary's address is published in etcd, under the holder's term.
+  const std::string published = etcd_value(etcd, "mzl/test/expiry/primary");
+  CHECK_THAT(published, Catch::Contains(fmt::format("\"address\":\"{}\"", address(port + promoted - 1))));
+  CHECK_THAT(published, Catch::Contains(fmt::format(
+                            "\"term\":{}", now_primary.scalar("SELECT term FROM mzl.failover_term"))));
   first.signal(SIGTERM);
   second.signal(SIGTERM);
   CHECK(first.wait_for(10s).has_value());
