@@ -30,6 +30,7 @@
 
 #include "sandbox.h"
 #include "tool_process.h"
+#include "watch_test_support.h"
 
 namespace mzl::test {
 namespace {
@@ -37,34 +38,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-std::string address(unsigned port) {
-  return fmt::format("127.0.0.1:{}", port);
-}
-
-pid_t server_pid(const OwnSandbox& sandbox, int i) {
-  std::ifstream in(sandbox.dir() / std::to_string(i) / "mysqld.pid");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
-}
-
-// Waits until `predicate` holds (polling every 50 ms); false after `timeout`.
-template <class Predicate>
-bool wait_until(Predicate predicate, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!predicate()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
-size_t count_of(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
 
 // A TCP proxy on loopback: the watcher's route to a server. cut() closes the listening socket and every
 // connection (new connections are refused), restore() listens again.
