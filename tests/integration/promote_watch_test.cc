@@ -222,11 +222,7 @@ TEST_CASE(
 
   const auto limit = interval * failcount + 2s;
   const bool failed_over = wait_until(
-      [&] {
-        return watcher.out().find("\"kind\":\"failover\",\"state\":\"info\",\"target\":\"127.0.0.1") !=
-               std::string::npos;
-      },
-      30s);
+      [&] { return watcher.out().find("\"message\":\"promoted 127.0.0.1") != std::string::npos; }, 30s);
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - killed_at);
   INFO("watcher: " << watcher.out() << watcher.err());
   REQUIRE(failed_over);

@@ -96,3 +96,12 @@ TEST_CASE("watch metrics: servers, roles, lag figures, failovers, the lease") {
   CHECK_THAT(text, Catch::Contains("mzl_watch_lease_held 1\n"));
   CHECK_THAT(text, Catch::Contains("mzl_watch_lease_term 7\n"));
 }
+
+TEST_CASE("watch metrics: errant GTIDs are counted per transaction, MySQL intervals by their length") {
+  CHECK(errant_gtid_count("") == 0);
+  CHECK(errant_gtid_count("0-2-5") == 1);
+  CHECK(errant_gtid_count("0-2-5,1-3-9") == 2);
+  CHECK(errant_gtid_count("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-3:5-7") == 6);
+  CHECK(errant_gtid_count(
+            "3e11fa47-71ca-11e1-9e33-c80aa9429562:4,\n3e11fa47-71ca-11e1-9e33-c80aa9429563:tag:10-19") == 11);
+}

@@ -64,7 +64,7 @@ Result<topology::Topology> confirm_primary_lost(const PromoteOptions& options, t
           primary, connected));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    t = topology::discover_topology(options.servers, options.connection);
+    t = topology::discover_topology(options.servers, options.connection, options.remembered_server_ids);
   }
 }
 
@@ -77,7 +77,8 @@ PromotionResult run_failover(const PromoteOptions& options) {
   r.started = repo::utc_time_text(std::chrono::system_clock::now());
   StepLog steps(r, options.log);
 
-  topology::Topology discovered = topology::discover_topology(options.servers, options.connection);
+  topology::Topology discovered =
+      topology::discover_topology(options.servers, options.connection, options.remembered_server_ids);
   r.before = snapshot_servers(discovered);
   auto confirmed = confirm_primary_lost(options, std::move(discovered));
   if (!confirmed.ok()) return finish(result, options, Outcome::kRefused, std::move(confirmed).error());
@@ -268,6 +269,13 @@ PromotionResult run_failover(const PromoteOptions& options) {
     }
   }
 
+  // An automatic failover acts only while its watcher still holds the lease: the gap fill may have taken
+  // long. Until here everything is put back.
+  if (options.term && options.authority) {
+    if (Status s = steps.run("the lease is still this watcher's", candidate.name(), options.authority);
+        !s.ok())
+      return roll_back(std::move(s).error());
+  }
   if (Status s = repoint(steps, repointing, candidate_address); !s.ok())
     return roll_back(std::move(s).error());
   if (Status s = validate_replicating(steps, repointing, options.validate_timeout); !s.ok()) {
@@ -303,7 +311,8 @@ PromotionResult run_failover(const PromoteOptions& options) {
   if (Status s = run_hook(steps, "--hook-post", options.hook_post, env, options.hook_timeout); !s.ok()) {
     if (!after_error) after_error = std::move(s).error();
   }
-  r.after = snapshot_servers(topology::discover_topology(options.servers, options.connection));
+  r.after = snapshot_servers(
+      topology::discover_topology(options.servers, options.connection, options.remembered_server_ids));
   return finish(result, options, Outcome::kPromoted, std::move(after_error));
 }
 

@@ -61,7 +61,10 @@ struct PromoteOptions {
   // lease is still ours) must succeed; the new primary records the term when it is writable.
   std::optional<uint64_t> term;
   std::string term_holder;
-  std::function<Status()> authority;
+  std::function<Status()> authority;  // asked again just before the replicas are repointed
+  // mzl-promote --watch: the server_ids last seen of the servers (one per --servers entry), so that a primary
+  // the replicas name by another address is still told when it does not answer (topology.h).
+  std::vector<std::optional<uint32_t>> remembered_server_ids;
 };
 
 struct PromotionResult {

@@ -23,7 +23,8 @@ Result<Heartbeat> Heartbeat::for_table(std::string_view table) {
   return Heartbeat(database, database + "." + net::quote_identifier(table.substr(dot + 1)));
 }
 
-Result<std::string> Heartbeat::beat(net::ServerConnection& primary, bool mariadb) {
+Result<std::string> Heartbeat::beat(net::ServerConnection& primary, uint32_t primary_server_id,
+                                    bool mariadb) {
   if (!created_) {
     MZL_CHECK(primary.execute(fmt::format("CREATE DATABASE IF NOT EXISTS {}", database_),
                               "create the heartbeat database"));
@@ -34,7 +35,7 @@ Result<std::string> Heartbeat::beat(net::ServerConnection& primary, bool mariadb
     created_ = true;
   }
   MZL_CHECK(primary.execute(
-      fmt::format("REPLACE INTO {} (server_id, ts) VALUES (@@server_id, UTC_TIMESTAMP(6))", table_),
+      fmt::format("REPLACE INTO {} (server_id, ts) VALUES ({}, UTC_TIMESTAMP(6))", table_, primary_server_id),
       fmt::format("write the heartbeat into {}", table_)));
   MZL_TRY(auto position,
           primary.scalar(mariadb ? "SELECT @@global.gtid_binlog_pos" : "SELECT @@global.gtid_executed"));

@@ -6,7 +6,9 @@
 // includes every stage: the primary's commit, the IO thread, the relay log, the applier.
 //
 // Table (default mzl.heartbeat, created on the primary if missing, and replicated from there):
-//   server_id INT UNSIGNED PRIMARY KEY  -- the primary that wrote the row (@@server_id)
+//   server_id INT UNSIGNED PRIMARY KEY  -- the primary that wrote the row (its server_id, written as a
+//                                          literal: @@server_id would be the replica's own under
+//                                          binlog_format=STATEMENT, as pt-heartbeat notes)
 //   ts        DATETIME(6)               -- UTC_TIMESTAMP(6) at the write
 #include <cstdint>
 #include <optional>
@@ -26,7 +28,7 @@ class Heartbeat {
   // Writes the primary's row (creating database and table the first time). Returns the primary's GTID state
   // after the write (MariaDB gtid_binlog_pos, MySQL gtid_executed): the archive holds this beat once its
   // position reaches it.
-  Result<std::string> beat(net::ServerConnection& primary, bool mariadb);
+  Result<std::string> beat(net::ServerConnection& primary, uint32_t primary_server_id, bool mariadb);
 
   // Seconds since the newest row of `primary_server_id` that `replica` holds was written; nullopt when it
   // holds none yet (the table or the row has not reached it).

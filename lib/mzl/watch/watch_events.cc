@@ -54,15 +54,28 @@ EventSink::EventSink(bool json, Commands commands, std::function<void(std::strin
     : json_(json), commands_(std::move(commands)), write_(std::move(write)), log_(std::move(log)) {}
 
 EventSink::~EventSink() {
-  std::vector<std::thread> running;
+  std::vector<Running> running;
   {
     std::lock_guard lock(mutex_);
     running.swap(running_);
   }
-  for (std::thread& t : running) t.join();
+  for (Running& r : running) r.thread.join();
+}
+
+void EventSink::reap_finished() {
+  std::lock_guard lock(mutex_);
+  for (auto it = running_.begin(); it != running_.end();) {
+    if (it->done->load()) {
+      it->thread.join();
+      it = running_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void EventSink::report(const WatchEvent& event, bool command) {
+  reap_finished();
   write_(format_event(event, std::chrono::system_clock::now(), json_));
   if (!command) return;
   const bool diagnosis = event.kind == "lag_p99" && event.state == EventState::kFiring;
@@ -77,12 +90,15 @@ void EventSink::run_in_background(std::string command, const WatchEvent& event) 
                   {"MZL_ALERT_VALUE", seconds_text(event.value)},
                   {"MZL_ALERT_THRESHOLD", seconds_text(event.threshold)},
                   {"MZL_ALERT_MESSAGE", event.message}};
+  auto done = std::make_shared<std::atomic<bool>>(false);
   std::lock_guard lock(mutex_);
-  running_.emplace_back([this, command = std::move(command), env = std::move(env)] {
-    if (Status s = run_shell_command(command, env, commands_.timeout); !s.ok() && log_) {
-      log_(fmt::format("alert command: {}", s.error().to_string()));
-    }
-  });
+  running_.push_back({std::thread([this, done, command = std::move(command), env = std::move(env)] {
+                        if (Status s = run_shell_command(command, env, commands_.timeout); !s.ok() && log_) {
+                          log_(fmt::format("alert command: {}", s.error().to_string()));
+                        }
+                        done->store(true);
+                      }),
+                      done});
 }
 
 }  // namespace mzl::watch

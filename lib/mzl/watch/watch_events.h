@@ -6,8 +6,10 @@
 //   MZL_ALERT_KIND (primary_lost, lag_average, ...), MZL_ALERT_STATE (firing, cleared, info),
 //   MZL_ALERT_TARGET (host:port, or archive:<source>), MZL_ALERT_VALUE and MZL_ALERT_THRESHOLD (seconds,
 //   empty when none), MZL_ALERT_MESSAGE.
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -49,12 +51,19 @@ class EventSink {
 
  private:
   void run_in_background(std::string command, const WatchEvent& event);
+  // Joins the commands that have ended (a long-running watcher must not keep every thread it started).
+  void reap_finished();
+
+  struct Running {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
 
   bool json_;
   Commands commands_;
   std::function<void(std::string_view)> write_, log_;
   std::mutex mutex_;
-  std::vector<std::thread> running_;
+  std::vector<Running> running_;
 };
 
 }  // namespace mzl::watch

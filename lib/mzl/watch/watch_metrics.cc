@@ -14,8 +14,8 @@ const char* role_of(const topology::Topology& t, size_t i) {
   return t.source_of[i] ? "replica" : "standalone";
 }
 
-// The GTIDs in an errant list ("0-2-5,0-2-6" or a MySQL set "uuid:1-3"): one per comma-separated item, a
-// MySQL interval counted by its length.
+// The GTIDs in an errant list: MariaDB "0-2-5,0-2-6" (one per item); MySQL "uuid:1-3:5,uuid2:7" (each
+// interval of an item counted by its length).
 uint64_t gtid_count(const std::string& gtids) {
   uint64_t count = 0;
   size_t start = 0;
@@ -23,18 +23,36 @@ uint64_t gtid_count(const std::string& gtids) {
     size_t end = gtids.find(',', start);
     if (end == std::string::npos) end = gtids.size();
     const std::string item = gtids.substr(start, end - start);
-    const size_t colon = item.rfind(':'), dash = item.rfind('-');
-    if (colon != std::string::npos && dash != std::string::npos && dash > colon) {
-      const uint64_t first = std::strtoull(item.c_str() + colon + 1, nullptr, 10);
-      const uint64_t last = std::strtoull(item.c_str() + dash + 1, nullptr, 10);
-      count += last >= first ? last - first + 1 : 1;
-    } else if (!item.empty()) {
-      ++count;
-    }
     start = end + 1;
+    if (item.find(':') == std::string::npos) {
+      if (item.find_first_not_of(" \n") != std::string::npos) ++count;
+      continue;
+    }
+    size_t part_start = item.find(':') + 1;
+    while (part_start <= item.size()) {
+      size_t part_end = item.find(':', part_start);
+      if (part_end == std::string::npos) part_end = item.size();
+      const std::string part = item.substr(part_start, part_end - part_start);
+      part_start = part_end + 1;
+      if (part.empty() || part[0] < '0' || part[0] > '9') continue;  // a tag
+      const uint64_t first = std::strtoull(part.c_str(), nullptr, 10);
+      const size_t dash = part.find('-');
+      const uint64_t last =
+          dash == std::string::npos ? first : std::strtoull(part.c_str() + dash + 1, nullptr, 10);
+      count += last >= first ? last - first + 1 : 1;
+    }
   }
   return count;
 }
+
+}  // namespace
+
+// Exposed for the tests.
+uint64_t errant_gtid_count(const std::string& gtids) {
+  return gtid_count(gtids);
+}
+
+namespace {
 
 // Two labels: {a="..",b=".."}.
 std::string two_labels(const std::string& first, const std::string& second) {

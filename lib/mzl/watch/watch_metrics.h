@@ -24,6 +24,8 @@ struct WatchFigures {
 };
 
 std::string watch_metrics_text(const WatchFigures& figures);
+// How many transactions an errant GTID list names (metric mzl_watch_errant_gtids).
+uint64_t errant_gtid_count(const std::string& gtids);
 Status write_watch_metrics(const std::string& path, const WatchFigures& figures);
 
 }  // namespace mzl::watch

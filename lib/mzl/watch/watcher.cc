@@ -3,8 +3,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
 #include <deque>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -46,10 +48,47 @@ double seconds_between(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
+// The heartbeats kept for the archive's lag: a bound whatever the archive does (an hour at one a second).
+constexpr size_t kMaxBeats = 3600;
+
 // One heartbeat written to the primary: its GTID state after the write, and when.
 struct Beat {
   std::string position;
   Clock::time_point at;
+};
+
+// Renews a lease every third of its TTL from a thread of its own for as long as it lives (none: does
+// nothing).
+class LeaseKeeper {
+ public:
+  LeaseKeeper(EtcdLease* lease, std::mutex& mutex, std::chrono::seconds ttl) {
+    if (!lease) return;
+    thread_ =
+        std::thread([this, lease, &mutex, period = std::chrono::duration_cast<Clock::duration>(ttl) / 3] {
+          std::unique_lock wait_lock(stop_mutex_);
+          while (!stop_cv_.wait_for(wait_lock, period, [this] { return stop_; })) {
+            std::lock_guard lock(mutex);
+            (void)lease->keep_alive(Clock::now());
+          }
+        });
+  }
+  ~LeaseKeeper() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard lock(stop_mutex_);
+      stop_ = true;
+    }
+    stop_cv_.notify_all();
+    thread_.join();
+  }
+  LeaseKeeper(const LeaseKeeper&) = delete;
+  LeaseKeeper& operator=(const LeaseKeeper&) = delete;
+
+ private:
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stop_ = false;
+  std::thread thread_;
 };
 
 class Watcher {
@@ -130,44 +169,63 @@ class Watcher {
 
   std::string name_() const { return options_.name; }
 
+  // Events of the primary's health. A firing alert (lost, unconfirmed, unknown) is cleared once, under the
+  // target it fired for, when a primary answers again (the same one, or the new one after a failover).
   void report_primary(const PrimaryVerdict& v) {
-    if (v.health == last_health_ && v.primary == last_primary_) return;
-    const bool was_down = last_health_ != PrimaryHealth::kUp && !last_primary_.empty();
+    if (seen_primary_ && v.health == last_health_ && v.primary == last_primary_) return;
+    const bool changed_primary = v.primary != last_primary_;
+    seen_primary_ = true;
     last_health_ = v.health;
     last_primary_ = v.primary;
+    if (v.health == PrimaryHealth::kUp) {
+      last_once_kind_.clear();
+      if (firing_primary_) {
+        events_.report({"primary", EventState::kCleared, firing_primary_->second, std::nullopt, std::nullopt,
+                        fmt::format("{} answers ({} cleared)", v.primary, firing_primary_->first)});
+        firing_primary_.reset();
+      } else if (changed_primary) {
+        events_.report(
+            {"primary", EventState::kInfo, v.primary, std::nullopt, std::nullopt, "the primary answers"},
+            false);
+      }
+      return;
+    }
+    std::string kind;
     switch (v.health) {
-      case PrimaryHealth::kUp:
-        events_.report({"primary", was_down ? EventState::kCleared : EventState::kInfo, v.primary,
-                        std::nullopt, std::nullopt, "the primary answers"},
-                       was_down);
-        break;
       case PrimaryHealth::kSuspect:
         events_.report(
             {"primary_suspect", EventState::kInfo, v.primary, std::nullopt, std::nullopt, v.detail}, false);
-        break;
+        return;
       case PrimaryHealth::kLost:
-        events_.report(
-            {"primary_lost", EventState::kFiring, v.primary, std::nullopt, std::nullopt,
-             v.detail + (options_.auto_failover ? "" : " (no --auto-failover: not failing over)")});
+        kind = "primary_lost";
         break;
       case PrimaryHealth::kUnconfirmed:
-        events_.report(
-            {"primary_unconfirmed", EventState::kFiring, v.primary, std::nullopt, std::nullopt, v.detail});
+        kind = "primary_unconfirmed";
         break;
-      case PrimaryHealth::kUnknown:
-        events_.report({"primary_unknown", EventState::kFiring, "", std::nullopt, std::nullopt, v.detail});
+      default:
+        kind = "primary_unknown";
         break;
     }
+    const std::string message = kind == "primary_lost" && !options_.auto_failover
+                                    ? v.detail + " (no --auto-failover: not failing over)"
+                                    : v.detail;
+    events_.report({kind, EventState::kFiring, v.primary, std::nullopt, std::nullopt, message});
+    firing_primary_ = {kind, v.primary};
   }
 
   // The lag of every replica of the primary (heartbeat age, else Seconds_Behind_Master) and of the archive.
   void measure_lag(const topology::Topology& t, const PrimaryVerdict& v, Clock::time_point now) {
     if (v.health != PrimaryHealth::kUp) return;  // no primary to measure from
     const topology::ServerState& primary = *t.state(*t.primary);
+    // Without a heartbeat written this check (none configured, a read-only primary, no privilege), the lag
+    // is the replicas' Seconds_Behind_Master: an old row would only show a lag that is not there.
+    bool beaten = false;
     if (heartbeat_ && primary.writable()) {
       auto position = beat(t.servers[*t.primary].address, primary);
       if (position.ok()) {
-        beats_.push_back({*position, Clock::now()});
+        beaten = true;
+        if (!options_.promote.repo.empty()) beats_.push_back({*position, Clock::now()});
+        while (beats_.size() > kMaxBeats) beats_.pop_front();
       } else {
         log_once(position.error().to_string());
       }
@@ -176,7 +234,7 @@ class Watcher {
       if (t.source_of[r] != t.primary) continue;
       const std::string target = t.servers[r].address.to_string();
       std::optional<double> lag;
-      if (heartbeat_) {
+      if (beaten) {
         auto measured = replica_lag(t.servers[r].address, primary.server_id);
         if (measured.ok()) {
           lag = *measured;
@@ -193,7 +251,7 @@ class Watcher {
 
   Result<std::string> beat(const topology::ServerAddress& address, const topology::ServerState& primary) {
     MZL_TRY(auto connection, net::ServerConnection::connect(topology::options_for(address, probe_)));
-    return heartbeat_->beat(connection, primary.flavour == topology::Flavour::kMariaDb);
+    return heartbeat_->beat(connection, primary.server_id, primary.flavour == topology::Flavour::kMariaDb);
   }
 
   Result<std::optional<double>> replica_lag(const topology::ServerAddress& address, uint32_t primary_id) {
@@ -273,6 +331,7 @@ class Watcher {
       promote.term = lease_->term();
       promote.term_holder = options_.name;
       promote.authority = [this]() -> Status {
+        std::lock_guard lock(lease_mutex_);
         MZL_TRY(const bool held, lease_->confirm());
         if (!held || !lease_->held(Clock::now())) {
           return Error(ErrorCode::kInvalidArgument,
@@ -285,7 +344,14 @@ class Watcher {
     events_.report({"failover", EventState::kInfo, v.primary, std::nullopt, std::nullopt,
                     fmt::format("failing over: the primary {} is lost", v.primary)},
                    false);
-    const failover::PromotionResult result = failover::run_failover(promote);
+    promote.remembered_server_ids = remembered_;
+    failover::PromotionResult result;
+    {
+      // The lease is renewed while the failover runs (it may take longer than the TTL: the relay log, the
+      // gap fill); the failover asks it again before it repoints anything.
+      LeaseKeeper keeper(lease_, lease_mutex_, options_.lease_ttl);
+      result = failover::run_failover(promote);
+    }
     const repo::FailoverRecord& r = result.record;
     const bool promoted = r.outcome == repo::Outcome::kPromoted;
     std::string message = promoted ? fmt::format("promoted {} (record {}){}", r.new_primary.address, r.id,
@@ -300,6 +366,7 @@ class Watcher {
                     std::nullopt, std::nullopt, std::move(message)});
     if (promoted) {
       retry_delay_ = {};
+      last_once_kind_.clear();
       ++summary_.failovers;
       last_failover_ = Clock::now();
       if (lease_) {
@@ -318,17 +385,19 @@ class Watcher {
     }
   }
 
+  // Once per kind until the primary answers again or a failover promotes (the message's figures change
+  // every check).
   void report_once(const std::string& kind, const std::string& message, const std::string& target,
                    bool command) {
-    if (kind == last_once_kind_ && message.substr(0, 40) == last_once_.substr(0, 40)) return;
+    if (kind == last_once_kind_) return;
     last_once_kind_ = kind;
-    last_once_ = message;
     events_.report({kind, EventState::kFiring, target, std::nullopt, std::nullopt, message}, command);
   }
 
   const WatchOptions& options_;
   std::optional<Heartbeat> heartbeat_;
   EtcdLease* lease_;
+  std::mutex lease_mutex_;  // the lease is renewed from a second thread during a failover
   EventSink& events_;
   net::ConnectionOptions probe_;
   PrimaryWatch primary_watch_;
@@ -341,7 +410,9 @@ class Watcher {
   Clock::time_point next_attempt_{};
   std::chrono::milliseconds retry_delay_{0};
   bool lease_held_ = false;
-  std::string last_log_, last_once_kind_, last_once_;
+  std::string last_log_, last_once_kind_;
+  bool seen_primary_ = false;
+  std::optional<std::pair<std::string, std::string>> firing_primary_;  // kind, target
   WatchSummary summary_;
 };
 
@@ -357,6 +428,10 @@ Result<WatchSummary> run_watch(const WatchOptions& given) {
   }
   std::optional<EtcdLease> lease;
   if (!options.lease.empty()) {
+    if (options.interval * 3 > options.lease_ttl) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "--interval must be at most a third of --lease-ttl (the lease is renewed once per check)");
+    }
     MZL_TRY(const EtcdLocation location, EtcdLocation::parse(options.lease));
     MZL_TRY(lease, EtcdLease::grant(location, options.lease_ttl, options.name));
   }
