@@ -2,7 +2,8 @@
 // its own (a primary and two GTID replicas).
 //   - SIGKILL of the primary, with the archiver as its semi-synchronous replica and a client committing: the
 //     watcher (--auto-failover) fails over within failcount x interval + 2 s, with every acknowledged commit
-//     on the new primary; the new primary killed in its turn is not failed over (--cooldown).
+//     on the new primary; the new primary killed in its turn is not failed over (--cooldown), not even by a
+//     watcher started again (the cooldown counts from the repository's newest record).
 //   - The watcher's own route to the primary cut (a TCP proxy it reaches the primary through stops), the
 //     replicas still receiving: no failover, an "unconfirmed" alert, cleared when the route is back.
 //   - A replica whose SQL thread is stopped: the average lag rule fires after its periods and clears once
@@ -260,6 +261,19 @@ TEST_CASE(
   CHECK(WIFEXITED(*status));
   CHECK(WEXITSTATUS(*status) == 0);
   CHECK(watcher.err().find("1 failover(s)") != std::string::npos);
+
+  // A watcher started again within the cooldown takes it from the repository's record: no second failover.
+  ToolProcess again(tool_binary("mzl-promote"),
+                    watch_args(own, servers,
+                               {"--auto-failover", "--interval", "200ms", "--failcount",
+                                std::to_string(failcount), "--cooldown", "10m", "--repo", repo.string()}),
+                    logs / "watch-again");
+  CHECK(wait_until([&] { return again.out().find("\"kind\":\"failover_suppressed\"") != std::string::npos; },
+                   limit + 10s));
+  INFO("again: " << again.out() << again.err());
+  CHECK(again.out().find("failing over: the primary") == std::string::npos);
+  again.signal(SIGTERM);
+  CHECK(again.wait_for(10s).has_value());
 }
 
 TEST_CASE("mzl-promote --watch: a watcher that only loses its own route to the primary does not fail over") {

@@ -150,3 +150,14 @@ TEST_CASE("failover record: the repository's failover lock admits one run") {
   CHECK_THAT(second.error().message, Catch::Contains("another mzl-promote"));
   fs::remove_all(repo);
 }
+
+TEST_CASE("failover record: the UTC time text reads back, other text does not") {
+  const auto t = std::chrono::system_clock::time_point(std::chrono::seconds(1'796'601'601));
+  CHECK(utc_time_text(t) == "2026-12-07T00:00:01Z");
+  CHECK(parse_utc_time_text("2026-12-07T00:00:01Z") == std::optional(t));
+  for (const char* bad : {"", "2026-12-07 00:00:01Z", "2026-12-07T00:00:01", "2026-13-07T00:00:01Z",
+                          "2026-02-30T00:00:01Z", "2026-12-07T24:00:01Z", "x026-12-07T00:00:01Z"}) {
+    INFO(bad);
+    CHECK_FALSE(parse_utc_time_text(bad).has_value());
+  }
+}

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <span>
 
@@ -190,6 +191,34 @@ Result<FailoverRecord> decode_failover_record(std::string_view json, const std::
     r.term = term;
   }
   return r;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc_time_text(std::string_view text) {
+  int year = 0;
+  unsigned month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  char z = 0;
+  if (text.size() != 20 ||
+      std::sscanf(std::string(text).c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%c", &year, &month, &day, &hour, &minute,
+                  &second, &z) != 7 ||
+      z != 'Z' || hour > 23 || minute > 59 || second > 60) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year(year), std::chrono::month(month),
+                                        std::chrono::day(day)};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
+         std::chrono::seconds(second);
+}
+
+std::optional<std::chrono::system_clock::time_point> last_promotion_time(const std::string& repo) {
+  auto records = read_failover_records(repo);
+  if (!records.ok()) return std::nullopt;
+  std::optional<std::chrono::system_clock::time_point> last;
+  for (const FailoverRecord& r : *records) {
+    if (r.outcome != Outcome::kPromoted) continue;
+    if (auto at = parse_utc_time_text(r.finished); at && (!last || *at > *last)) last = at;
+  }
+  return last;
 }
 
 std::string utc_time_text(std::chrono::system_clock::time_point t) {

@@ -113,5 +113,11 @@ Result<DirectoryLock> lock_failovers(const std::string& repo);
 
 // "YYYY-MM-DDTHH:MM:SSZ" of `t`.
 std::string utc_time_text(std::chrono::system_clock::time_point t);
+// The time utc_time_text() wrote; nullopt for other text.
+std::optional<std::chrono::system_clock::time_point> parse_utc_time_text(std::string_view text);
+
+// When the newest failover or switchover recorded in REPO/failovers/ promoted (its "finished" time); nullopt
+// when none did or the records cannot be read.
+std::optional<std::chrono::system_clock::time_point> last_promotion_time(const std::string& repo);
 
 }  // namespace mzl::repo

@@ -15,6 +15,7 @@
 #include "mzl/failover/gap_fill.h"
 #include "mzl/failover/held_transactions.h"
 #include "mzl/lease/etcd_lease.h"
+#include "mzl/repo/failover_record.h"
 #include "mzl/repo/repository_layout.h"
 #include "mzl/topology/server_probe.h"
 #include "mzl/util/stop_signal.h"
@@ -309,6 +310,16 @@ class Watcher {
 
   void consider_failover(const PrimaryVerdict& v, Clock::time_point now) {
     if (!options_.auto_failover) return;
+    // The cooldown counts from the newest promotion recorded in the repository too: one done by this watcher
+    // before a restart, by another watcher sharing the repository, or by hand.
+    if (!options_.promote.repo.empty()) {
+      if (const auto recorded = repo::last_promotion_time(options_.promote.repo)) {
+        const auto age = std::chrono::system_clock::now() - *recorded;
+        const auto at =
+            now - std::chrono::duration_cast<Clock::duration>(std::max(age, decltype(age)::zero()));
+        if (!last_failover_ || at > *last_failover_) last_failover_ = at;
+      }
+    }
     if (last_failover_ && now - *last_failover_ < options_.cooldown) {
       const auto since = std::chrono::duration_cast<std::chrono::seconds>(now - *last_failover_);
       report_once("failover_suppressed",
