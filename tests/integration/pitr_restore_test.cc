@@ -264,6 +264,18 @@ TEST_CASE("mzl-pitr-restore: each recorded instant restores equal, by time, GTID
   CHECK(plan.out.find("plan: snapshot") != std::string::npos);
   CHECK(plan.out.find("last GTID " + domain0(b.gtid)) != std::string::npos);
   CHECK(plan.out.find("estimated") != std::string::npos);
+  // A stop GTID past the archive's end is refused, naming where the archive ends; a dry run applies nothing
+  // and does not claim to.
+  ToolResult past =
+      run_program(tool_binary("mzl-pitr-restore"),
+                  {"--repo", repo.string(), "--dry-run", "--stop-gtid", "0-1-999999999"}, dir / "plan-past");
+  INFO(past.err);
+  CHECK(past.exit_code != 0);
+  CHECK(past.err.find(
+            "GTID 0-1-999999999 is not in the archive after the start point (its transactions end at") !=
+        std::string::npos);
+  CHECK(past.err.find("replayed") == std::string::npos);
+  CHECK(past.err.find("applied") == std::string::npos);
 
   // --sql: the snapshot alone (stopped at its own coordinates), then the replay through the mariadb client.
   auto snapshot_id = snapshot::list_snapshot_ids(repo.string());

@@ -88,6 +88,9 @@ Result<PitrResult> run_pitr(const PitrOptions& options) {
           " (the target's binary log is already past this GTID in its domain: replay without "
           "--preserve-gtids, or into a server whose binlog is behind the source's)";
     }
+    if (e.code == ErrorCode::kNotFound && replay.stop.kind == replay::ReplayStop::Kind::kGtid) {
+      e.message += "; the target holds the snapshot and what the archive holds up to there (applied)";
+    }
     return e;
   }
   result.replay = std::move(*replayed);

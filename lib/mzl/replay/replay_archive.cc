@@ -89,8 +89,8 @@ class ArchiveReplay {
     if (stop_after_transaction_) stats_.stop_reached = true;
     if (options_.stop.kind == ReplayStop::Kind::kGtid && !stats_.stop_reached) {
       return Error(ErrorCode::kNotFound,
-                   fmt::format("GTID {} is not in the archive after the start point; everything up to the "
-                               "archive's end ({}:{}) was replayed",
+                   fmt::format("GTID {} is not in the archive after the start point (its transactions end at "
+                               "{}:{}): name a GTID the archive holds, or restore to its end (--to-latest)",
                                stop_gtid_, stats_.end_file, stats_.end_position))
           .at_r(options_.archive_dir);
     }
@@ -206,7 +206,7 @@ class ArchiveReplay {
   std::string stop_gtid_;
   bool stop_after_transaction_ = false;
   bool declining_ = false;  // the events of a declined transaction are being read past
-  bool stopped_ = false;  // the stop point was reached: no later segment is read
+  bool stopped_ = false;    // the stop point was reached: no later segment is read
   ReplayStats stats_;
   std::chrono::steady_clock::time_point last_report_{};
 };
