@@ -13,23 +13,19 @@
 
 #include <fmt/format.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "sandbox.h"
+#include "tcp_proxy.h"
 #include "tool_process.h"
 #include "watch_test_support.h"
 
@@ -39,112 +35,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-// A TCP proxy on loopback: the watcher's route to a server. cut() closes the listening socket and every
-// connection (new connections are refused), restore() listens again.
-class RouteProxy {
- public:
-  RouteProxy(unsigned listen_port, unsigned target_port)
-      : listen_port_(listen_port), target_port_(target_port) {
-    restore();
-    thread_ = std::thread([this] { run(); });
-  }
-  ~RouteProxy() {
-    stop_ = true;
-    thread_.join();
-    cut();
-  }
-
-  void cut() {
-    std::lock_guard lock(mutex_);
-    if (listen_fd_ >= 0) ::close(listen_fd_);
-    listen_fd_ = -1;
-    for (auto& [a, b] : pairs_) {
-      ::shutdown(a, SHUT_RDWR);
-      ::shutdown(b, SHUT_RDWR);
-      ::close(a);
-      ::close(b);
-    }
-    pairs_.clear();
-  }
-
-  void restore() {
-    std::lock_guard lock(mutex_);
-    if (listen_fd_ >= 0) return;
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    int one = 1;
-    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in a = loopback(listen_port_);
-    REQUIRE(::bind(listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
-    REQUIRE(::listen(listen_fd_, 16) == 0);
-  }
-
- private:
-  static sockaddr_in loopback(unsigned port) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    return a;
-  }
-
-  // One poll loop over the listening socket and every pair of connections.
-  void run() {
-    char buffer[16384];
-    while (!stop_) {
-      std::vector<pollfd> fds;
-      {
-        std::lock_guard lock(mutex_);
-        if (listen_fd_ >= 0) fds.push_back({listen_fd_, POLLIN, 0});
-        for (auto& [a, b] : pairs_) {
-          fds.push_back({a, POLLIN, 0});
-          fds.push_back({b, POLLIN, 0});
-        }
-      }
-      if (fds.empty()) {
-        std::this_thread::sleep_for(20ms);
-        continue;
-      }
-      if (::poll(fds.data(), fds.size(), 50) <= 0) continue;
-      std::lock_guard lock(mutex_);
-      for (const pollfd& p : fds) {
-        if (!(p.revents & (POLLIN | POLLHUP | POLLERR))) continue;
-        if (p.fd == listen_fd_) {
-          const int client = ::accept(listen_fd_, nullptr, nullptr);
-          if (client < 0) continue;
-          const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-          sockaddr_in a = loopback(target_port_);
-          if (::connect(server, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-            ::close(server);
-            ::close(client);
-            continue;
-          }
-          pairs_.emplace_back(client, server);
-          continue;
-        }
-        for (size_t i = 0; i < pairs_.size(); ++i) {
-          auto [a, b] = pairs_[i];
-          if (p.fd != a && p.fd != b) continue;
-          const int other = p.fd == a ? b : a;
-          const ssize_t n = ::read(p.fd, buffer, sizeof buffer);
-          if (n <= 0 || ::write(other, buffer, static_cast<size_t>(n)) != n) {
-            ::close(a);
-            ::close(b);
-            pairs_.erase(pairs_.begin() + static_cast<std::ptrdiff_t>(i));
-          }
-          break;
-        }
-      }
-    }
-  }
-
-  unsigned listen_port_, target_port_;
-  std::mutex mutex_;
-  int listen_fd_ = -1;
-  std::vector<std::pair<int, int>> pairs_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 // The watcher's command line: the sandbox's servers (or `servers`), short checks, and the given flags.
 std::vector<std::string> watch_args(const OwnSandbox& own, const std::string& servers,
@@ -280,7 +170,7 @@ TEST_CASE("mzl-promote --watch: a watcher that only loses its own route to the p
   OwnSandbox own("sandbox-promote-watch-route", 104, 3);
   const unsigned port = own.port();
   const unsigned proxy_port = port + 3;
-  RouteProxy route(proxy_port, port);
+  TcpProxy route(proxy_port, port);
   // The watcher reaches the primary through the proxy; the replicas name it by its own port (matched by
   // server_id, remembered while it answered).
   const std::string servers =
@@ -294,7 +184,7 @@ TEST_CASE("mzl-promote --watch: a watcher that only loses its own route to the p
   REQUIRE(wait_until(
       [&] { return watcher.out().find("\"kind\":\"primary\",\"state\":\"info\"") != std::string::npos; },
       20s));
-  route.cut();
+  route.close();
   const bool alerted = wait_until(
       [&] {
         return watcher.out().find("\"kind\":\"primary_unconfirmed\",\"state\":\"firing\"") !=
@@ -310,7 +200,7 @@ TEST_CASE("mzl-promote --watch: a watcher that only loses its own route to the p
   CHECK(MysqlConnection(own.client_cnf(1)).scalar("SELECT @@global.read_only") == "0");
   CHECK(MysqlConnection(own.client_cnf(2)).scalar("SELECT @@global.read_only") == "1");
   CHECK(MysqlConnection(own.client_cnf(3)).scalar("SELECT @@global.read_only") == "1");
-  route.restore();
+  route.listen();
   CHECK(wait_until(
       [&] { return watcher.out().find("\"kind\":\"primary\",\"state\":\"cleared\"") != std::string::npos; },
       10s));

@@ -319,5 +319,51 @@ TEST_CASE("mzl-snapshot: a full disk is exit 4 naming the file and leaves no com
   CHECK(manifest->tables[0].rows == 20000);
 }
 
+// --metrics-file: what a snapshot taken says (its size and rows, as its manifest has them), and a failed run
+// after it: success 0, the last success's time kept.
+TEST_CASE(
+    "mzl-snapshot --metrics-file: the run's outcome for an alert, the last success kept when one fails") {
+  auto db = connect(primary_server());
+  create_basic_database(db);
+  const fs::path dir = sandbox_scratch_dir(kScratch, "metrics");
+  const fs::path repo = dir / "repo", metrics = dir / "snapshot.prom";
+  const auto before = std::chrono::system_clock::now();
+  ToolResult taken = run_program(
+      tool_binary("mzl-snapshot"),
+      snapshot_args(repo, {"--databases", "snap_basic", "--metrics-file", metrics.string()}), dir / "taken");
+  INFO(taken.err);
+  REQUIRE(taken.exit_code == 0);
+  auto manifest = snapshot::read_manifest(only_snapshot(repo).string());
+  REQUIRE(manifest.ok());
+  uint64_t bytes = 0;
+  for (const auto& f : manifest->files) bytes += f.size;
+  const std::string text = file_text(metrics);
+  INFO(text);
+  const auto value = [](const std::string& all, const std::string& name) {
+    const auto at = all.find("\n" + name + " ");
+    REQUIRE(at != std::string::npos);
+    return std::stod(all.substr(at + name.size() + 2));
+  };
+  CHECK(value(text, "mzl_snapshot_success") == 1);
+  const double success_at = value(text, "mzl_snapshot_last_success_timestamp_seconds");
+  CHECK(success_at >= static_cast<double>(std::chrono::system_clock::to_time_t(before)));
+  CHECK(text.find(fmt::format("mzl_snapshot_bytes{{id=\"{}\"}} {}\n", manifest->id, bytes)) !=
+        std::string::npos);
+  CHECK(text.find(fmt::format("mzl_snapshot_rows{{id=\"{}\"}} 6008\n", manifest->id)) != std::string::npos);
+  CHECK(text.find(fmt::format("mzl_snapshot_tables{{id=\"{}\"}} 4\n", manifest->id)) != std::string::npos);
+
+  ToolResult failed = run_program(
+      tool_binary("mzl-snapshot"),
+      {"--defaults-file", write_cnf(dir / "bad.cnf", primary_server().port, "mzl", "wrong").string(),
+       "--repo", repo.string(), "--metrics-file", metrics.string()},
+      dir / "failed");
+  CHECK(failed.exit_code == 3);
+  const std::string after = file_text(metrics);
+  INFO(after);
+  CHECK(value(after, "mzl_snapshot_success") == 0);
+  CHECK(value(after, "mzl_snapshot_last_success_timestamp_seconds") == success_at);
+  CHECK(after.find("mzl_snapshot_bytes") == std::string::npos);
+}
+
 }  // namespace
 }  // namespace mzl::test

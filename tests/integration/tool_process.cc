@@ -102,6 +102,8 @@ ToolResult run_program(const std::string& program, const std::vector<std::string
 
 TmpfsMount::TmpfsMount(const std::filesystem::path& dir, const std::string& size) : dir_(dir) {
   std::filesystem::create_directories(dir);
+  // A mount left by an earlier run that was killed before its destructor ran.
+  (void)std::system(("mountpoint -q '" + dir.string() + "' && umount -l '" + dir.string() + "'").c_str());
   const std::string command = "mount -t tmpfs -o size=" + size + ",mode=0755 tmpfs '" + dir.string() + "'";
   INFO("mount -t tmpfs at " << dir << " (needs root)");
   REQUIRE(std::system(command.c_str()) == 0);

@@ -18,9 +18,11 @@ for tool in "$source"/tools/mzl-*/; do
   name=$(basename "$tool")
   expect "bin/$name"
   expect "share/man/man1/$name.1"
+  expect "share/bash-completion/completions/$name"
 done
 expect share/man/man7/mzl.7
-for example in mzl-binlog-tail.service mzl-promote-watch.service mzl-promote-watch.cnf mzl-snapshot.cron; do
+for example in mzl-binlog-tail.service mzl-promote-watch.service mzl-promote-watch.cnf mzl-snapshot.cron \
+  mzl-snapshot.service mzl-snapshot.timer mzl-verify.service mzl-verify.timer mzl.cnf; do
   expect "share/doc/mzl/examples/$example"
 done
 "$prefix/bin/mzl-promote" --help >/dev/null

@@ -13,12 +13,18 @@ namespace mzl::tool {
 // Parses argv with `app`, then runs `body`. Returns the process exit code:
 // 0 on success, 2 on a usage error (bad flag or value, reported on stderr with a pointer to --help), or the
 // code exit_code_for() gives for the Error that `body` returned (printed as "<program>: error: ...").
-// `--help` prints the help and returns 0. -h is left free for --host, as in the server's own clients.
+// `--help` prints a one-screen summary (help_text.h), `--help-all` every option; both return 0. -h is left
+// free for --host, as in the server's own clients.
 int run(CLI::App& app, int argc, char** argv, const std::function<Status()>& body);
 
 // As run(), for a program whose body chooses the exit code when it succeeds (mzl-verify: 0 verified, 1
 // problems found).
 int run_with_exit_code(CLI::App& app, int argc, char** argv, const std::function<Result<int>()>& body);
+
+// Thrown by a body that has already done everything it was asked (--print-defaults): run() returns `code`.
+struct EarlyExit {
+  int code = kExitOk;
+};
 
 void print_error(std::string_view program, const Error& error);
 

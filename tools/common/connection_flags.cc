@@ -14,6 +14,8 @@ void add_option_file_flags(CLI::App& app, OptionFileFlags& flags) {
   group->add_option("--defaults-group-suffix", flags.defaults_group_suffix,
                     "Also read the groups [client<SUFFIX>], [mzl-<program><SUFFIX>]...");
   group->add_flag("--no-defaults", flags.no_defaults, "Read no option file");
+  group->add_flag("--print-defaults", flags.print_defaults,
+                  "Print the options the option files give this program (checked), then exit");
 }
 
 void add_connection_flags(CLI::App& app, net::ConnectionFlags& flags) {
@@ -57,6 +59,7 @@ const std::set<std::string>& names_handled_elsewhere() {
                                               "defaults-extra-file",
                                               "defaults-group-suffix",
                                               "no-defaults",
+                                              "print-defaults",
                                               "password",
                                               "host",
                                               "port",

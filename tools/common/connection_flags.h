@@ -17,9 +17,10 @@ struct OptionFileFlags {
   std::optional<std::string> defaults_extra_file;  // read after the default files
   std::string defaults_group_suffix;
   bool no_defaults = false;
+  bool print_defaults = false;  // print what the option files give this program, then exit
 };
 
-// --defaults-file, --defaults-extra-file, --defaults-group-suffix, --no-defaults.
+// --defaults-file, --defaults-extra-file, --defaults-group-suffix, --no-defaults, --print-defaults.
 void add_option_file_flags(CLI::App& app, OptionFileFlags& flags);
 
 // -h/--host, -P/--port, -u/--user, -S/--socket, --password-file, --ssl-mode, --ssl-ca, --ssl-capath,

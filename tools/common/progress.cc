@@ -63,4 +63,25 @@ void ProgressBar::finish() {
   drawn_ = false;
 }
 
+ProgressFollower::ProgressFollower(ProgressBar& bar, const ProgressCounter& counter) {
+  if (!bar.enabled()) return;
+  thread_ = std::thread([this, &bar, &counter] {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
+      const uint64_t total = counter.total.load(), done = counter.done.load();
+      bar.update(total > 0 ? std::min(done, total) : done, total, "");
+    }
+  });
+}
+
+ProgressFollower::~ProgressFollower() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+}
+
 }  // namespace mzl::tool

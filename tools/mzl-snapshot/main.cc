@@ -6,6 +6,7 @@
 #include "common_options.h"
 #include "mzl/snapshot/prune.h"
 #include "mzl/snapshot/snapshot_list.h"
+#include "mzl/snapshot/snapshot_metrics.h"
 #include "mzl/snapshot/take_snapshot.h"
 #include "mzl/util/stop_signal.h"
 #include "progress.h"
@@ -26,6 +27,7 @@ struct TakeFlags {
   std::vector<std::string> databases, tables, exclude;
   bool users = false;
   bool json = false;
+  std::string metrics_file;
 };
 
 struct PruneFlags {
@@ -64,7 +66,7 @@ mzl::Status take_command(const TakeFlags& flags, const mzl::net::ConnectionOptio
     };
   }
   install_stop_handlers();
-  MZL_TRY(auto manifest, snapshot::take_snapshot(options));
+  MZL_TRY(auto manifest, snapshot::take_snapshot_recorded(options, flags.metrics_file));
   bar.finish();
   std::string summary = snapshot::describe_snapshot(manifest, flags.json);
   // With --output - stdout carries the stream: the summary goes to stderr.
@@ -126,6 +128,8 @@ int main(int argc, char** argv) {
   dump->add_option("--exclude", take.exclude, "Leave out these db or db.table (comma-separated, * and ?)")
       ->delimiter(',');
   dump->add_flag("--users", take.users, "Also dump user accounts and their grants");
+  dump->add_option("--metrics-file", take.metrics_file,
+                   "Prometheus textfile written after the run (success, time, size; also when it fails)");
 
   auto* list = app.add_subcommand("list", "List the repository's snapshots (id, time, size, GTID, tables)");
   PruneFlags prune;

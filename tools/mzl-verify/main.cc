@@ -8,6 +8,7 @@
 #include "mzl/repo/repository_layout.h"
 #include "mzl/verify/server_compare.h"
 #include "mzl/verify/verify_command.h"
+#include "progress.h"
 
 namespace {
 
@@ -114,7 +115,15 @@ int main(int argc, char** argv) {
     }
     request.stream = stdin_marker == "-";
     if (!request.repo.empty()) MZL_CHECK(repo::require_repository(request.repo));
-    MZL_TRY(auto outcome, verify::run_verify(request));
+    ProgressCounter progress;
+    tool::ProgressBar bar("verify");
+    if (bar.enabled()) request.progress = &progress;
+    Result<verify::VerifyOutcome> verified = [&] {
+      tool::ProgressFollower follow(bar, progress);
+      return verify::run_verify(request);
+    }();
+    bar.finish();
+    MZL_TRY(auto outcome, std::move(verified));
     fmt::print("{}", outcome.report);
     return outcome.problems == 0 ? kExitOk : kExitProblem;
   });

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 
 namespace mzl::net {
@@ -67,8 +70,17 @@ Result<unsigned> parse_unsigned(const std::string& name, const std::string& valu
 }  // namespace
 
 Result<std::string> read_password_file(const std::string& path) {
+  // A directory opens as a stream but reads as nothing: an empty password, and a login refused for a reason
+  // the operator cannot see. Say what the file is instead.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    return Error(ErrorCode::kIo, "the password file is a directory").at_r(path);
+  }
   std::ifstream in(path);
-  if (!in) return Error(ErrorCode::kIo, "cannot read the password file").at_r(path);
+  if (!in) {
+    return Error(ErrorCode::kIo, fmt::format("cannot read the password file: {}", std::strerror(errno)))
+        .at_r(path);
+  }
   std::string line;
   std::getline(in, line);
   if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -319,6 +319,7 @@ void SequenceCheck::end_file() {
     next_name = &next;
   }
   report_.bytes += f.end;
+  if (options_.progress) options_.progress->add(f.end);
 
   // A server that shut down ends its file with STOP and starts the next one when it comes back; one that
   // crashed ends it with nothing, which only state.json (the size mzl-binlog-tail saw the server close it

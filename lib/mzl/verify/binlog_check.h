@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "mzl/util/progress_counter.h"
 #include "mzl/util/result.h"
 #include "mzl/verify/problem.h"
 
@@ -30,6 +31,7 @@ struct BinlogCheckOptions {
   // position or a MySQL GTID set; "" to start from the first file's GTID_LIST / PREVIOUS_GTIDS.
   std::string start_gtid;
   size_t buffer_size = 4 * 1024 * 1024;
+  ProgressCounter* progress = nullptr;  // when set, counts the bytes of each file checked
 };
 
 // A complete transaction: its first event's place and the GTID and header timestamp (seconds since the

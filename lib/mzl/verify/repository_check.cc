@@ -122,6 +122,7 @@ Result<RepositoryReport> check_repository(const std::string& repo, const Reposit
     if (fs::is_directory(repo::source_dir(repo, name), ec)) {
       BinlogCheckOptions binlog;
       binlog.buffer_size = options.binlog_buffer_size;
+      binlog.progress = options.snapshots.progress;
       if (bases.count(name)) {
         binlog.start_gtid = bases[name].gtid;
       } else if (source.follows) {

@@ -188,6 +188,7 @@ void check_file(FileJob& job, const SnapshotCheckOptions& options) {
   }
   job.content = check_content(std::move(*in), compression_of_path(*job.relative_path),
                               content_kind_of(*job.relative_path), options.check_rows);
+  if (options.progress) options.progress->add(job.content.size);
 }
 
 // Checks the files of every snapshot in `works` (prepared) with one pool, then reports in manifest order.

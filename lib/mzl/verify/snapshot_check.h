@@ -41,6 +41,7 @@
 
 #include "mzl/snapshot/manifest.h"
 #include "mzl/util/input_stream.h"
+#include "mzl/util/progress_counter.h"
 #include "mzl/util/result.h"
 #include "mzl/verify/problem.h"
 
@@ -56,6 +57,7 @@ struct SnapshotCheckOptions {
   // manifest, so a file that is not what was written (SHA-256) or a manifest whose counts were changed is
   // still found; only text that was written malformed with a matching digest (a writer bug) goes unseen.
   bool check_rows = false;
+  ProgressCounter* progress = nullptr;  // when set, counts the bytes of each file checked (from any thread)
 };
 
 // What was checked of one snapshot. The manifest's fields are empty when it could not be read.

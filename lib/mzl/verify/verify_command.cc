@@ -1,6 +1,7 @@
 #include "mzl/verify/verify_command.h"
 
 #include <chrono>
+#include <filesystem>
 
 #include "mzl/archive/binlog_file_list.h"
 #include "mzl/util/input_stream.h"
@@ -38,8 +39,37 @@ struct Checked {
   std::optional<RepositoryReport> repository;
 };
 
-Result<Checked> check(const VerifyRequest& r) {
+// The bytes of the regular files under `paths` (files or directories): what a check of them will read.
+uint64_t bytes_under(const std::vector<std::filesystem::path>& paths) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& path : paths) {
+    if (std::filesystem::is_regular_file(path, ec)) {
+      total += std::filesystem::file_size(path, ec);
+      continue;
+    }
+    for (auto it = std::filesystem::recursive_directory_iterator(path, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec)) total += it->file_size(ec);
+    }
+  }
+  return total;
+}
+
+Result<Checked> check(VerifyRequest r) {
   Checked out;
+  if (r.progress) {
+    r.snapshot_options.progress = r.progress;
+    std::vector<std::filesystem::path> read;
+    if (!r.snapshot_id.empty()) {
+      read.push_back(std::filesystem::path(r.repo) / "snapshots" / r.snapshot_id);
+    } else if (!r.binlogs.empty()) {
+      read.assign(r.binlogs.begin(), r.binlogs.end());
+    } else if (!r.stream) {
+      read = {std::filesystem::path(r.repo) / "snapshots", std::filesystem::path(r.repo) / "binlogs"};
+    }
+    r.progress->total = bytes_under(read);
+  }
   if (!r.snapshot_id.empty()) {
     MZL_TRY(auto report, check_snapshot_directory(r.repo, r.snapshot_id, r.snapshot_options));
     out.outcome = {describe_snapshot_report(report, r.json), report.problems.size()};
@@ -51,6 +81,7 @@ Result<Checked> check(const VerifyRequest& r) {
     MZL_TRY(auto paths, archive::expand_binlog_paths(r.binlogs));
     BinlogCheckOptions options;
     options.start_gtid = r.start_gtid;
+    options.progress = r.progress;
     MZL_TRY(auto report, check_binlog_files(paths, options));
     out.outcome = {describe_binlog_report(report, r.json), report.problems.size()};
   } else {

@@ -19,6 +19,9 @@ struct VerifyRequest {
   SnapshotCheckOptions snapshot_options;
   bool json = false;
   std::string metrics_file;  // "" = none
+  // When set: its total is set to the bytes the check will read (0 for a stream) and its count follows the
+  // check (snapshot_options.progress is set to it).
+  ProgressCounter* progress = nullptr;
 };
 
 struct VerifyOutcome {
