@@ -1,5 +1,7 @@
 #include "chaos_cluster.h"
 
+#include "watch_test_support.h"
+
 #include <catch2/catch.hpp>
 
 #include <fmt/format.h>
@@ -121,10 +123,7 @@ int Cluster::index_of(const std::string& text) const {
 }
 
 pid_t Cluster::server_pid(int i) const {
-  std::ifstream in(dir() / std::to_string(i) / "mysqld.pid");
-  long pid = 0;
-  in >> pid;
-  return static_cast<pid_t>(pid);
+  return test::server_pid(servers_, i);
 }
 
 void Cluster::enable_semi_sync(int i) {
@@ -266,7 +265,7 @@ void Cluster::run_client(int client) {
       std::lock_guard lock(acknowledged_mutex_);
       acknowledged_.emplace_back(client, mine);
     }
-    std::this_thread::sleep_for(5ms);
+    std::this_thread::sleep_for(20ms);  // a steady load that keeps each round's checks short
   }
   disconnect();
 }

@@ -37,6 +37,7 @@
 #include <vector>
 
 #include "chaos_cluster.h"
+#include "watch_test_support.h"
 
 namespace mzl::test::chaos {
 namespace {
@@ -82,16 +83,6 @@ struct Report {
   }
 };
 
-template <class Predicate>
-bool wait_until(Predicate predicate, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!predicate()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-  return true;
-}
-
 class ChaosRun {
  public:
   explicit ChaosRun(unsigned seed) : random_(seed) {}
@@ -131,7 +122,7 @@ class ChaosRun {
     }
     const std::vector<Commit> acknowledged = recover(kind, injected);
     check(acknowledged);
-    if (report_.rounds % 6 == 0) take_snapshot();  // restores replay a bounded part of the archive
+    if (report_.rounds % 4 == 0) take_snapshot();  // restores replay a bounded part of the archive
   }
 
   Report& report() {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -75,10 +76,18 @@ Result<std::string> choose_archive_source(const std::string& repo, const std::st
                              sources.empty() ? "none" : fmt::format("{}", fmt::join(sources, ", "))))
         .at_r(repo);
   }
+  // A server that was primary more than once (1, failed over to 2, back to 1) has an archive per term: the
+  // live one is the one no later source follows (archive_state.h "follows"); the others are closed history.
   std::vector<std::string> matching;
+  std::set<std::string> followed;
   for (const auto& s : sources) {
     auto state = archive::read_archive_state(repo::archive_state_path(repo, s));
-    if (state.ok() && state->server.server_id == old_primary_server_id) matching.push_back(s);
+    if (!state.ok()) continue;
+    if (state->follows) followed.insert(state->follows->source);
+    if (state->server.server_id == old_primary_server_id) matching.push_back(s);
+  }
+  if (matching.size() > 1) {
+    std::erase_if(matching, [&](const std::string& s) { return followed.count(s) != 0; });
   }
   if (matching.size() == 1) return matching.front();
   return Error(ErrorCode::kNotFound,
