@@ -35,6 +35,16 @@
 namespace mzl::test {
 namespace {
 
+// Waits (up to 30 s) until the archive's state.json holds the GTID position `position`.
+bool wait_until_archived(const std::filesystem::path& state, const std::string& position) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (file_text(state).find(fmt::format("\"gtid_position\":\"{}\"", position)) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -255,6 +265,34 @@ void failover_round(int round, std::mt19937& random, const OwnSandbox& target) {
   CHECK(MysqlConnection(target.client_cnf()).query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1) ==
         new_primary.query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1));
 
+  // The snapshot job runs on unchanged (--source p1), now against the new primary: the snapshot is recorded
+  // under the successor source the archiver writes, and a restore from it replays the new primary's binlogs
+  // from the snapshot's own coordinates (it once replayed them from the wrong file: duplicate keys).
+  ToolResult snapshot_after = run_program(tool_binary("mzl-snapshot"),
+                                          {"--defaults-file", own.client_cnf(3).string(), "--repo",
+                                           repo.string(), "--source", "p1", "--databases", "zl", "--json"},
+                                          logs / "snapshot-after");
+  INFO("snapshot after the failover: " << snapshot_after.out << snapshot_after.err);
+  REQUIRE(snapshot_after.exit_code == 0);
+  const auto after_id_at = snapshot_after.out.find("\"id\":\"");
+  REQUIRE(after_id_at != std::string::npos);
+  const std::string after_id = snapshot_after.out.substr(
+      after_id_at + 6, snapshot_after.out.find('"', after_id_at + 6) - after_id_at - 6);
+  CHECK_THAT(file_text(repo / "snapshots" / after_id / "manifest.json"),
+             Catch::Contains(fmt::format("\"source\":\"{}\"", successor)));
+  new_primary.query("INSERT INTO zl.t (client, seq) VALUES (99, 1), (99, 2)");
+  const std::string later = new_primary.scalar("SELECT @@global.gtid_binlog_pos");
+  REQUIRE(wait_until_archived(successor_state, later));
+  MysqlConnection(target.client_cnf()).query("DROP DATABASE IF EXISTS zl");
+  ToolResult restore_after = run_program(tool_binary("mzl-pitr-restore"),
+                                         {"--defaults-file", target.client_cnf().string(), "--repo",
+                                          repo.string(), "--snapshot", after_id, "--to-latest"},
+                                         logs / "restore-after");
+  INFO("restore from the snapshot after the failover: " << restore_after.out << restore_after.err);
+  CHECK(restore_after.exit_code == 0);
+  CHECK(MysqlConnection(target.client_cnf()).query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1) ==
+        new_primary.query("CHECKSUM TABLE zl.t EXTENDED").at(0).at(1));
+
   // The other replica follows it and ends checksum-equal.
   const std::string position = new_primary.scalar("SELECT @@global.gtid_binlog_pos");
   MysqlConnection follower(own.client_cnf(2));
@@ -272,7 +310,8 @@ void failover_round(int round, std::mt19937& random, const OwnSandbox& target) {
   own.start_server(1);
   MysqlConnection returned(own.client_cnf(1));
   REQUIRE(returned.scalar("SELECT @@global.read_only") == "0");
-  const uint64_t extra_rows = std::stoull(returned.scalar("SELECT COUNT(*) FROM zl.t")) + 1 -
+  // The new primary took three rows of its own since: (99, 0), (99, 1), (99, 2).
+  const uint64_t extra_rows = std::stoull(returned.scalar("SELECT COUNT(*) FROM zl.t")) + 3 -
                               std::stoull(new_primary.scalar("SELECT COUNT(*) FROM zl.t"));
   INFO("rows the old primary has and the cluster lacks: " << extra_rows);
   ToolResult check =

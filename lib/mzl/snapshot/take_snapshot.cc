@@ -14,7 +14,10 @@
 #include <fmt/format.h>
 
 #include "mzl/archive/binlog_archive.h"
+#include "mzl/archive/failover_chain.h"
+#include "mzl/archive/history_chain.h"
 #include "mzl/net/sql_text.h"
+#include "mzl/repo/failover_record.h"
 #include "mzl/snapshot/chunk_planner.h"
 #include "mzl/snapshot/consistent_start.h"
 #include "mzl/snapshot/data_file_writer.h"
@@ -43,6 +46,22 @@ std::string archive_source_name(const SnapshotOptions& options) {
   const auto& c = options.connection;
   return archive::default_source_name(c.host == "localhost" ? "" : c.host,
                                       c.host == "localhost" ? 0 : c.port);
+}
+
+// The archive that holds the binlogs of the server with `server_id` as --source names it: after a failover
+// the server behind the snapshot's address is a new primary, whose binlogs the archiver (following the
+// failover records, failover_chain.h) writes to a successor source of `base`. The snapshot records that
+// source, so that a restore reads the binlogs of the server it was taken from. `base` itself when no failover
+// record leads from it to that server.
+Result<std::string> archive_source_now(const std::string& repo, const std::string& base, uint32_t server_id) {
+  MZL_TRY(std::optional<archive::ArchiveState> state, archive::read_source_state(repo, base));
+  if (!state || state->server.server_id == 0 || server_id == 0) return base;
+  MZL_TRY(std::vector<repo::FailoverRecord> records, repo::read_failover_records(repo));
+  const auto hops = archive::follow_failovers(records, base, {"", state->server.server_id});
+  for (auto hop = hops.rbegin(); hop != hops.rend(); ++hop) {
+    if (hop->record.new_primary.server_id == server_id) return hop->source;
+  }
+  return base;
 }
 
 // Where finished files go: the partial snapshot directory, or the tar stream (one member per file).
@@ -469,6 +488,9 @@ Result<Manifest> take_snapshot(const SnapshotOptions& options) {
   const auto steady_start = std::chrono::steady_clock::now();
   MZL_TRY(auto control, net::ServerConnection::connect(options.connection));
   MZL_TRY(SnapshotServer server, read_server_identity(control, archive_source_name(options)));
+  if (!options.to_stdout) {
+    MZL_TRY(server.source, archive_source_now(options.repo, server.source, server.server_id));
+  }
   MZL_TRY(std::vector<std::string> databases, list_databases(control, options.filter));
   MZL_TRY(std::vector<TableInfo> tables, list_tables(control, options.filter));
   const bool non_transactional =
